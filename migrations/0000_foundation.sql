@@ -17,6 +17,12 @@ CREATE TABLE "kpg"."brokers" (
 	"last_heartbeat" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "kpg"."cluster" (
+	"singleton" boolean PRIMARY KEY DEFAULT true NOT NULL,
+	"cluster_id" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "kpg"."partitions" (
 	"topic_id" uuid NOT NULL,
 	"partition" integer NOT NULL,

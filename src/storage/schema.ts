@@ -22,6 +22,13 @@ import {
 
 export const kpg = pgSchema('kpg');
 
+/** One row: facts about the cluster as a whole (its id is what Metadata and DescribeCluster report). */
+export const cluster = kpg.table('cluster', {
+  singleton: boolean('singleton').primaryKey().default(true),
+  clusterId: text('cluster_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 /** One row per gateway that has ever served; live ones heartbeat. */
 export const brokers = kpg.table('brokers', {
   nodeId: integer('node_id').primaryKey(),

@@ -1,0 +1,91 @@
+/**
+ * Broker configs under Kafka's names, types and defaults. The effective value of a config is, in
+ * Kafka's order of precedence: dynamic per-broker (stored in Postgres), dynamic cluster-wide default
+ * (stored in Postgres), static (kpg's command line), then the default.
+ */
+
+export type ConfigType = 'boolean' | 'int' | 'long' | 'double' | 'string' | 'list' | 'password' | 'class';
+
+export interface ConfigDefinition {
+  name: string;
+  type: ConfigType;
+  /** Kafka's default as Kafka reports it, or null when it has none. */
+  defaultValue: string | null;
+  documentation: string;
+  /** Whether kpg acts on it; the rest are accepted and reported for compatibility. */
+  honoured: boolean;
+}
+
+function def(name: string, type: ConfigType, defaultValue: string | null, honoured: boolean, documentation: string): ConfigDefinition {
+  return { name, type, defaultValue, honoured, documentation };
+}
+
+export const BROKER_CONFIGS: readonly ConfigDefinition[] = [
+  def('auto.create.topics.enable', 'boolean', 'true', true, 'Create a topic when a client asks for metadata of, or produces to, a topic that does not exist.'),
+  def('num.partitions', 'int', '1', true, 'Partition count of topics created without an explicit count.'),
+  def('default.replication.factor', 'int', '1', true, 'Replication factor reported for topics created without one; kpg keeps one copy, in Postgres.'),
+  def('message.max.bytes', 'int', '1048588', true, 'Largest record batch accepted, unless a topic sets max.message.bytes.'),
+  def('socket.request.max.bytes', 'int', '104857600', true, 'Largest request frame accepted; larger frames close the connection.'),
+  def('log.retention.hours', 'int', '168', true, 'Hours to keep data when log.retention.ms and log.retention.minutes are unset.'),
+  def('log.retention.minutes', 'int', null, true, 'Minutes to keep data; overrides log.retention.hours.'),
+  def('log.retention.ms', 'long', null, true, 'Milliseconds to keep data; overrides the minutes and hours forms.'),
+  def('offsets.retention.minutes', 'int', '10080', true, 'Minutes committed offsets of an empty group are kept.'),
+  def('group.initial.rebalance.delay.ms', 'int', '3000', true, 'How long the first rebalance of an empty group waits for more members.'),
+  def('group.min.session.timeout.ms', 'int', '6000', true, 'Smallest session timeout a group member may ask for.'),
+  def('group.max.session.timeout.ms', 'int', '1800000', true, 'Largest session timeout a group member may ask for.'),
+  def('broker.session.timeout.ms', 'int', '9000', true, 'A gateway that has not heartbeat for this long is no longer listed.'),
+  def('broker.heartbeat.interval.ms', 'int', '2000', true, 'How often a gateway heartbeats into Postgres.'),
+];
+
+const DEFINITIONS = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));
+
+export function brokerConfigDefinition(name: string): ConfigDefinition | undefined {
+  return DEFINITIONS.get(name);
+}
+
+export type ConfigSource = 'DYNAMIC_BROKER_CONFIG' | 'DYNAMIC_DEFAULT_BROKER_CONFIG' | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG';
+
+export interface ResolvedConfig {
+  name: string;
+  value: string | null;
+  source: ConfigSource;
+}
+
+export class BrokerConfig {
+  private dynamicBroker = new Map<string, string | null>();
+  private dynamicDefault = new Map<string, string | null>();
+
+  constructor(
+    private readonly nodeIdRef: () => number,
+    private readonly staticValues: ReadonlyMap<string, string> = new Map(),
+  ) {}
+
+  /** Replaces the dynamic layers with what Postgres holds now. */
+  setDynamic(rows: readonly { brokerId: number; name: string; value: string | null }[]): void {
+    const nodeId = this.nodeIdRef();
+    this.dynamicBroker = new Map(rows.filter((r) => r.brokerId === nodeId).map((r) => [r.name, r.value]));
+    this.dynamicDefault = new Map(rows.filter((r) => r.brokerId === -1).map((r) => [r.name, r.value]));
+  }
+
+  resolve(name: string): ResolvedConfig {
+    if (this.dynamicBroker.has(name)) return { name, value: this.dynamicBroker.get(name)!, source: 'DYNAMIC_BROKER_CONFIG' };
+    if (this.dynamicDefault.has(name)) return { name, value: this.dynamicDefault.get(name)!, source: 'DYNAMIC_DEFAULT_BROKER_CONFIG' };
+    if (this.staticValues.has(name)) return { name, value: this.staticValues.get(name)!, source: 'STATIC_BROKER_CONFIG' };
+    return { name, value: DEFINITIONS.get(name)?.defaultValue ?? null, source: 'DEFAULT_CONFIG' };
+  }
+
+  string(name: string): string | null {
+    return this.resolve(name).value;
+  }
+
+  int(name: string): number {
+    const v = this.string(name);
+    const n = v === null ? NaN : Number(v);
+    if (!Number.isFinite(n)) throw new Error(`broker config ${name} has no numeric value`);
+    return n;
+  }
+
+  bool(name: string): boolean {
+    return this.string(name)?.toLowerCase() === 'true';
+  }
+}
