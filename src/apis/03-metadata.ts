@@ -1,0 +1,107 @@
+/**
+ * Metadata (key 3), versions 0-13.
+ *
+ * Brokers are the live gateways; every topic lives in Postgres, and a partition's leader is its first
+ * live replica. v0 asks for all topics with an empty list, v1+ with null (empty means none). v10+ may
+ * name topics by id. Unknown topics are auto-created when both the request and
+ * auto.create.topics.enable allow it.
+ *
+ * Deliberately skipped: leader epochs are the stored epoch (0) since kpg has no replica fencing;
+ * authorized operations report "everything allowed" because kpg has no ACLs.
+ */
+import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from '../protocol/acl.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { ZERO_UUID } from '../protocol/reader.js';
+import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '../protocol/messages/types.js';
+import type { TopicRecord } from '../storage/store.js';
+import { invalidTopicNameReason } from '../topics/names.js';
+import { autoCreateTopic, placePartition } from '../topics/topics.js';
+import { defineHandler, type RequestContext } from './handler.js';
+
+export default defineHandler<MetadataRequest, MetadataResponse>({
+  apiKey: 3,
+  name: 'Metadata',
+  minVersion: 0,
+  maxVersion: 13,
+  async handle(request, ctx) {
+    const { broker, apiVersion } = ctx;
+    const live = await broker.liveBrokers();
+    const liveIds = new Set(live.map((b) => b.nodeId));
+
+    const wantsAll = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+    const topics: MetadataResponseTopic[] = [];
+    if (wantsAll) {
+      for (const t of await broker.store.topics()) topics.push(describeTopic(t, liveIds, ctx, request));
+    } else {
+      topics.push(...(await requestedTopics(request, liveIds, ctx)));
+    }
+
+    return {
+      throttleTimeMs: 0,
+      brokers: live.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterId: broker.clusterId,
+      // Every gateway must name the same controller, and it must be a listed broker.
+      controllerId: live[0]!.nodeId,
+      topics,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+      errorCode: ErrorCode.NONE,
+    };
+  },
+});
+
+async function requestedTopics(request: MetadataRequest, liveIds: ReadonlySet<number>, ctx: RequestContext): Promise<MetadataResponseTopic[]> {
+  const { broker, apiVersion } = ctx;
+  const requested = request.topics ?? [];
+  const names = requested.filter((t) => t.name !== null).map((t) => t.name!);
+  const ids = requested.filter((t) => t.name === null && t.topicId !== ZERO_UUID).map((t) => t.topicId);
+  const byName = new Map((await broker.store.topics(names)).map((t) => [t.name, t]));
+  const byId = new Map(ids.length > 0 ? (await broker.store.topicsById(ids)).map((t) => [t.topicId, t]) : []);
+  // v0-3 have no allowAutoTopicCreation field: Kafka treats them as allowing it.
+  const mayCreate = (apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
+
+  const out: MetadataResponseTopic[] = [];
+  for (const entry of requested) {
+    if (entry.name === null) {
+      const topic = byId.get(entry.topicId);
+      out.push(topic ? describeTopic(topic, liveIds, ctx, request) : errorTopic(null, entry.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+      continue;
+    }
+    let topic = byName.get(entry.name);
+    if (!topic) {
+      const invalid = invalidTopicNameReason(entry.name);
+      if (invalid !== null) {
+        out.push(errorTopic(entry.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
+        continue;
+      }
+      if (mayCreate) topic = await autoCreateTopic(broker, entry.name);
+    }
+    out.push(topic ? describeTopic(topic, liveIds, ctx, request) : errorTopic(entry.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+  }
+  return out;
+}
+
+function describeTopic(topic: TopicRecord, liveIds: ReadonlySet<number>, ctx: RequestContext, request: MetadataRequest): MetadataResponseTopic {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.topicId,
+    isInternal: topic.isInternal,
+    partitions: topic.partitions.map((p) => {
+      const placement = placePartition(p, liveIds, ctx.broker.nodeId);
+      return {
+        errorCode: ErrorCode.NONE,
+        partitionIndex: p.partition,
+        leaderId: placement.leaderId,
+        leaderEpoch: p.leaderEpoch,
+        replicaNodes: placement.replicaNodes,
+        isrNodes: placement.isrNodes,
+        offlineReplicas: placement.offlineReplicas,
+      };
+    }),
+    topicAuthorizedOperations: request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal: false, partitions: [] };
+}

@@ -1,0 +1,41 @@
+/**
+ * What an API handler is. Each file in src/apis serves one Kafka API over a version range; the
+ * registry in ./registry.ts lists them, and ApiVersions advertises exactly that list.
+ */
+import type { Logger } from 'pino';
+import type { Broker } from '../broker.js';
+import type { RequestHeader } from '../protocol/protocol.js';
+
+export interface ClientInfo {
+  address: string;
+  port: number;
+  connectionId: number;
+}
+
+export interface RequestContext {
+  broker: Broker;
+  header: RequestHeader;
+  /** The version the request was sent with (also in header). */
+  apiVersion: number;
+  client: ClientInfo;
+  log: Logger;
+  /** The handlers this server serves (ApiVersions reads it). */
+  handlers: ReadonlyMap<number, ApiHandler>;
+  /** Aborted when the gateway shuts down: long polls answer at once. */
+  shutdown: AbortSignal;
+}
+
+export interface ApiHandler<Req = never, Res = unknown> {
+  apiKey: number;
+  name: string;
+  /** Versions advertised in ApiVersions. */
+  minVersion: number;
+  maxVersion: number;
+  /** Returns the response body, or null when the request gets no response (Produce with acks=0). */
+  handle(request: Req, ctx: RequestContext): Promise<Res | null>;
+}
+
+/** Keeps the request and response types of a handler file checked while the registry stores them uniformly. */
+export function defineHandler<Req, Res>(handler: ApiHandler<Req, Res>): ApiHandler {
+  return handler as unknown as ApiHandler;
+}

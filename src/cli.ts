@@ -1,0 +1,136 @@
+/**
+ * kpg's command line. `kpg serve` runs a gateway; `kpg migrate` applies the schema and exits.
+ */
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino, type Logger } from 'pino';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
+import { startGateway } from './gateway.js';
+import { applyMigrations } from './storage/migrate.js';
+import { VERSION } from './version.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a TCP port (0-65535)`);
+  return n;
+}
+
+function parseNodeId(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 2147483647) throw new InvalidArgumentError(`"${value}" is not a node id (a non-negative integer)`);
+  return n;
+}
+
+function parseDatabaseUrl(value: string): string {
+  if (!/^postgres(ql)?:\/\//.test(value)) throw new InvalidArgumentError(`"${value}" is not a postgres:// or postgresql:// URL`);
+  return value;
+}
+
+function parseBrokerConfig(value: string, previous: Map<string, string>): Map<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`"${value}" is not NAME=VALUE`);
+  previous.set(value.slice(0, eq), value.slice(eq + 1));
+  return previous;
+}
+
+function makeLogger(level: string): Logger {
+  return pino({ level, base: { pid: process.pid } });
+}
+
+const program = new Command()
+  .name('kpg')
+  .description('A Kafka-protocol gateway in front of PostgreSQL')
+  .version(VERSION, '-v, --version')
+  .showHelpAfterError(false)
+  .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+
+const logLevelOption = (): Option =>
+  new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info').env('LOG_LEVEL');
+const databaseUrlOption = (): Option =>
+  new Option('--database-url <url>', 'Postgres to use instead of the embedded one').env('DATABASE_URL').argParser(parseDatabaseUrl);
+
+program
+  .command('serve')
+  .description('serve the Kafka protocol (with an embedded Postgres unless --database-url is given)')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .addOption(new Option('--port <port>', 'port to listen on').default(9092).argParser(parsePort))
+  .option('--advertised-host <host>', 'host clients are told to connect to (default: the listen address)')
+  .addOption(new Option('--advertised-port <port>', 'port clients are told to connect to (default: the listen port)').argParser(parsePort))
+  .addOption(databaseUrlOption())
+  .option('--data-dir <dir>', 'embedded Postgres data directory (used without --database-url)', './data')
+  .addOption(new Option('--node-id <id>', 'broker node id (default: kept per advertised address)').argParser(parseNodeId))
+  .addOption(
+    new Option('--broker-config <name=value>', 'static broker config, Kafka name (repeatable), e.g. num.partitions=3')
+      .argParser(parseBrokerConfig)
+      .default(new Map<string, string>(), ''),
+  )
+  .addOption(logLevelOption())
+  .action(async (opts: {
+    host: string; port: number; advertisedHost?: string; advertisedPort?: number; databaseUrl?: string;
+    dataDir: string; nodeId?: number; brokerConfig: Map<string, string>; logLevel: string;
+  }) => {
+    const logger = makeLogger(opts.logLevel);
+    let gateway: Awaited<ReturnType<typeof startGateway>>;
+    try {
+      gateway = await startGateway({
+        host: opts.host,
+        port: opts.port,
+        advertisedHost: opts.advertisedHost,
+        advertisedPort: opts.advertisedPort,
+        databaseUrl: opts.databaseUrl,
+        dataDir: opts.dataDir,
+        nodeId: opts.nodeId,
+        brokerConfigs: opts.brokerConfig,
+        logger,
+      });
+    } catch (err) {
+      logger.fatal({ err }, `kpg could not start: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      gateway.stop().then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (err) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply the database migrations and exit (to the embedded Postgres in --data-dir without --database-url)')
+  .addOption(databaseUrlOption())
+  .option('--data-dir <dir>', 'embedded Postgres data directory (used without --database-url)', './data')
+  .addOption(logLevelOption())
+  .action(async (opts: { databaseUrl?: string; dataDir: string; logLevel: string }) => {
+    const logger = makeLogger(opts.logLevel);
+    let embedded: EmbeddedPostgres | undefined;
+    try {
+      if (!opts.databaseUrl) embedded = await startEmbeddedPostgres({ dataDir: path.resolve(opts.dataDir), logger });
+      await applyMigrations(opts.databaseUrl ?? embedded!.connectionString);
+      logger.info('migrations applied');
+    } catch (err) {
+      logger.fatal({ err }, `migration failed: ${(err as Error).message}`);
+      process.exitCode = 1;
+    } finally {
+      await embedded?.stop();
+    }
+  });
+
+await program.parseAsync(process.argv);

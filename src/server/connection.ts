@@ -1,0 +1,222 @@
+/**
+ * One client connection: frames in, responses out, strictly in request order. Requests are handled
+ * one after another, as a Kafka broker does per connection, so a long-polling Fetch or JoinGroup holds
+ * back the requests behind it and responses can never overtake each other.
+ *
+ * Memory stays bounded per connection: reading stops while too many frames wait, or while the client
+ * is not reading its responses (the socket's write buffer is full).
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { ApiHandler, RequestContext } from '../apis/handler.js';
+import type { Broker } from '../broker.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { FrameDecoder, FrameTooLargeError } from '../protocol/framing.js';
+import {
+  API_VERSIONS_KEY,
+  apiCodecs,
+  decodeRequest,
+  encodeResponse,
+  peekRequestIds,
+  type RequestHeader,
+} from '../protocol/protocol.js';
+import { DecodeError } from '../protocol/reader.js';
+
+/** Frames waiting behind the one being handled before we stop reading the socket. */
+const MAX_QUEUED_FRAMES = 64;
+
+export interface ConnectionOptions {
+  id: number;
+  socket: Socket;
+  broker: Broker;
+  handlers: ReadonlyMap<number, ApiHandler>;
+  log: Logger;
+  maxFrameBytes: number;
+  shutdown: AbortSignal;
+}
+
+export class Connection {
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private processing = false;
+  private closing = false;
+  private readonly log: Logger;
+  private readonly address: string;
+  private readonly port: number;
+  /** Resolves when the connection is closed and every handled request has finished. */
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(private readonly options: ConnectionOptions) {
+    const { socket } = options;
+    this.address = socket.remoteAddress ?? 'unknown';
+    this.port = socket.remotePort ?? 0;
+    this.log = options.log.child({ conn: options.id, client: `${this.address}:${this.port}` });
+    this.decoder = new FrameDecoder(options.maxFrameBytes);
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
+    socket.on('close', () => {
+      this.closing = true;
+      this.queue.length = 0;
+      this.log.info('connection closed');
+      if (!this.processing) this.resolveClosed();
+    });
+    this.log.info('connection opened');
+  }
+
+  /** Graceful shutdown: stop reading, answer what was already received, then close. */
+  async drainAndClose(): Promise<void> {
+    this.options.socket.pause();
+    this.closing = true;
+    if (!this.processing && this.queue.length === 0) this.options.socket.end();
+    await this.closed;
+  }
+
+  destroy(): void {
+    this.options.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      if (err instanceof FrameTooLargeError) {
+        this.log.warn({ size: err.size, limit: err.limit }, 'closing connection: request frame too large');
+      } else {
+        this.log.warn({ err }, 'closing connection: bad framing');
+      }
+      this.options.socket.destroy();
+      return;
+    }
+    for (const frame of frames) {
+      this.queue.push(frame);
+      this.queuedBytes += frame.length;
+    }
+    if (this.queue.length > MAX_QUEUED_FRAMES || this.queuedBytes > this.options.maxFrameBytes) {
+      this.options.socket.pause();
+    }
+    if (!this.processing) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.processing = true;
+    try {
+      while (this.queue.length > 0 && !this.options.socket.destroyed) {
+        const frame = this.queue.shift()!;
+        this.queuedBytes -= frame.length;
+        const keepGoing = await this.handleFrame(frame);
+        if (!keepGoing) {
+          this.options.socket.destroy();
+          break;
+        }
+        if (this.options.socket.writableNeedDrain) await this.waitForDrain();
+      }
+    } finally {
+      this.processing = false;
+    }
+    if (this.closing) {
+      if (!this.options.socket.destroyed) this.options.socket.end();
+      if (this.options.socket.destroyed || this.options.socket.closed) this.resolveClosed();
+      return;
+    }
+    if (this.options.socket.isPaused() && this.queue.length <= MAX_QUEUED_FRAMES) this.options.socket.resume();
+  }
+
+  private waitForDrain(): Promise<void> {
+    const socket = this.options.socket;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
+  /** Handles one request frame; false means the connection must be closed. */
+  private async handleFrame(frame: Buffer): Promise<boolean> {
+    let ids: { apiKey: number; apiVersion: number; correlationId: number };
+    try {
+      ids = peekRequestIds(frame);
+    } catch {
+      this.log.warn({ size: frame.length }, 'closing connection: request shorter than a header');
+      return false;
+    }
+    const { apiKey, apiVersion, correlationId } = ids;
+    const handler = this.options.handlers.get(apiKey);
+    const codecs = apiCodecs(apiKey);
+    const served = handler !== undefined && codecs !== undefined && apiVersion >= handler.minVersion && apiVersion <= handler.maxVersion;
+    if (!served) {
+      if (apiKey === API_VERSIONS_KEY && handler) {
+        // KIP-511: a client newer than us gets a v0 answer naming the ApiVersions versions we do serve.
+        this.write(unsupportedApiVersionsResponse(correlationId, handler));
+        this.log.info({ apiKey, apiVersion }, 'answered ApiVersions of an unsupported version with UNSUPPORTED_VERSION');
+        return true;
+      }
+      this.log.warn({ apiKey, apiVersion, correlationId }, 'closing connection: unsupported API key or version');
+      return false;
+    }
+    let header: RequestHeader;
+    let body: unknown;
+    try {
+      ({ header, body } = decodeRequest(frame, codecs, apiVersion));
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.log.warn({ apiKey, apiVersion, err: err.message }, 'closing connection: malformed request');
+      return false;
+    }
+    const log = this.log.child({ clientId: header.clientId, apiKey, apiVersion, correlationId });
+    const ctx: RequestContext = {
+      broker: this.options.broker,
+      header,
+      apiVersion,
+      client: { address: this.address, port: this.port, connectionId: this.options.id },
+      log,
+      handlers: this.options.handlers,
+      shutdown: this.options.shutdown,
+    };
+    log.debug({ api: handler.name }, 'request');
+    let response: unknown;
+    try {
+      response = await handler.handle(body as never, ctx);
+    } catch (err) {
+      log.error({ err, api: handler.name }, 'closing connection: request failed');
+      return false;
+    }
+    if (response === null) return true;
+    try {
+      this.write(encodeResponse(codecs.response, apiKey, apiVersion, correlationId, response as Record<string, unknown>));
+    } catch (err) {
+      log.error({ err, api: handler.name }, 'closing connection: response could not be encoded');
+      return false;
+    }
+    return true;
+  }
+
+  private write(chunks: Buffer[]): void {
+    const socket = this.options.socket;
+    if (socket.destroyed) return;
+    if (chunks.length === 1) {
+      socket.write(chunks[0]!);
+      return;
+    }
+    socket.cork();
+    for (const c of chunks) socket.write(c);
+    socket.uncork();
+  }
+}
+
+function unsupportedApiVersionsResponse(correlationId: number, handler: ApiHandler): Buffer[] {
+  const codecs = apiCodecs(API_VERSIONS_KEY)!;
+  return encodeResponse(codecs.response, API_VERSIONS_KEY, 0, correlationId, {
+    errorCode: ErrorCode.UNSUPPORTED_VERSION,
+    apiKeys: [{ apiKey: API_VERSIONS_KEY, minVersion: handler.minVersion, maxVersion: handler.maxVersion }],
+  });
+}
