@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.js';
+import type { Notifications } from './storage/notifications.js';
 import type { BrokerRecord, Store } from './storage/store.js';
 
 export interface Broker {
@@ -15,6 +16,8 @@ export interface Broker {
   readonly store: Store;
   readonly config: BrokerConfig;
   readonly log: Logger;
+  /** Committed changes from every gateway and from SQL, via LISTEN/NOTIFY. */
+  readonly notifications: Notifications;
   /** Gateways currently alive, this one always included, ordered by node id. */
   liveBrokers(): Promise<BrokerRecord[]>;
 }
@@ -29,6 +32,7 @@ export class GatewayBroker implements Broker {
     readonly store: Store,
     readonly config: BrokerConfig,
     readonly log: Logger,
+    readonly notifications: Notifications,
   ) {}
 
   async liveBrokers(): Promise<BrokerRecord[]> {

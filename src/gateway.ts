@@ -11,6 +11,7 @@ import { BrokerConfig } from './config/broker-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { KafkaServer } from './server/server.js';
 import { applyMigrations } from './storage/migrate.js';
+import { Channel, Notifications } from './storage/notifications.js';
 import { PostgresStore } from './storage/postgres-store.js';
 import { VERSION } from './version.js';
 
@@ -61,9 +62,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const store = new PostgresStore({ connectionString: databaseUrl, logger: log.child({ component: 'store' }) });
     cleanup.push(() => store.close());
 
+    const notifications = new Notifications(databaseUrl, log.child({ component: 'listen' }));
+    await notifications.start();
+    cleanup.push(() => notifications.stop());
+
     let nodeId = -1;
     const config = new BrokerConfig(() => nodeId, options.brokerConfigs);
-    config.setDynamic(await store.brokerConfigs());
+    const reloadBrokerConfigs = (): void => {
+      store.brokerConfigs().then(
+        (rows) => config.setDynamic(rows),
+        (err) => log.warn({ err }, 'reloading dynamic broker configs failed'),
+      );
+    };
+    // Dynamic broker configs altered on any gateway take effect here when their transaction commits.
+    notifications.on('notification', (channel, payload) => {
+      if (channel === Channel.config && payload === 'broker') reloadBrokerConfigs();
+    });
+    notifications.on('reconnected', reloadBrokerConfigs);
 
     const handlers = handlerRegistry();
     const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes') });
@@ -75,7 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     nodeId = await store.registerBroker(advertisedHost, advertisedPort, null, options.nodeId);
     config.setDynamic(await store.brokerConfigs());
     const clusterId = await store.clusterId();
-    const broker = new GatewayBroker(nodeId, advertisedHost, advertisedPort, null, clusterId, store, config, log);
+    const broker = new GatewayBroker(nodeId, advertisedHost, advertisedPort, null, clusterId, store, config, log, notifications);
 
     const heartbeatTimer = setInterval(() => {
       store.heartbeat(nodeId).catch((err) => log.warn({ err }, 'broker heartbeat failed'));

@@ -10,10 +10,12 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   pgSchema,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -21,6 +23,9 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export const kpg = pgSchema('kpg');
+
+/** bytea as a Buffer (drizzle has no built-in bytea column). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 /** One row: facts about the cluster as a whole (its id is what Metadata and DescribeCluster report). */
 export const cluster = kpg.table('cluster', {
@@ -83,3 +88,57 @@ export const brokerConfigs = kpg.table('broker_configs', {
   name: text('name').notNull(),
   value: text('value'),
 }, (t) => [primaryKey({ columns: [t.brokerId, t.name] }), index('broker_configs_name').on(t.name)]);
+
+/**
+ * Record batches, one row each (the cheapest durable shape: ../shared/postgres-ceiling.md). `batch` holds
+ * the whole v2 batch with its assigned base offset and an uncompressed records section, so SQL can read
+ * every record without a codec (Postgres has none for snappy, lz4 or zstd); TOAST still compresses it.
+ * Keyed by last offset so "the batch containing offset X, then the following ones" is one index range.
+ */
+export const recordBatches = kpg.table('record_batches', {
+  topicId: uuid('topic_id').notNull(),
+  partition: integer('partition').notNull(),
+  baseOffset: bigint('base_offset', { mode: 'bigint' }).notNull(),
+  lastOffset: bigint('last_offset', { mode: 'bigint' }).notNull(),
+  recordCount: integer('record_count').notNull(),
+  /** Largest record timestamp in the batch (retention, ListOffsets -3). */
+  maxTimestamp: bigint('max_timestamp', { mode: 'bigint' }).notNull(),
+  /** Running maximum of max_timestamp over the partition up to this batch: monotonic, so a time lookup is an index seek. */
+  timeIndex: bigint('time_index', { mode: 'bigint' }).notNull(),
+  producerId: bigint('producer_id', { mode: 'bigint' }).notNull().default(sql`-1`),
+  /** Whether the records were written with kpg.produce from SQL rather than by a Kafka producer. */
+  fromSql: boolean('from_sql').notNull().default(false),
+  sizeBytes: integer('size_bytes').notNull(),
+  batch: bytea('batch').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.topicId, t.partition, t.lastOffset] }),
+  index('record_batches_time').on(t.topicId, t.partition, t.timeIndex),
+]);
+
+/** Producer ids handed out by InitProducerId; unique across gateways (a sequence). */
+export const producerIdSequence = kpg.sequence('producer_ids', { startWith: 1000 });
+
+export const producers = kpg.table('producers', {
+  producerId: bigint('producer_id', { mode: 'bigint' }).primaryKey(),
+  producerEpoch: smallint('producer_epoch').notNull().default(0),
+  transactionalId: text('transactional_id'),
+  transactionTimeoutMs: integer('transaction_timeout_ms'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('producers_transactional_id').on(t.transactionalId)]);
+
+/**
+ * Idempotence state per producer and partition: the epoch, the last sequence and the last five batches
+ * (so a retried batch is answered with its original offset), updated in the append transaction.
+ */
+export const producerStates = kpg.table('producer_states', {
+  topicId: uuid('topic_id').notNull().references(() => topics.topicId, { onDelete: 'cascade' }),
+  partition: integer('partition').notNull(),
+  producerId: bigint('producer_id', { mode: 'bigint' }).notNull(),
+  producerEpoch: smallint('producer_epoch').notNull(),
+  lastSequence: integer('last_sequence').notNull(),
+  recentFirstSequences: integer('recent_first_sequences').array().notNull(),
+  recentLastSequences: integer('recent_last_sequences').array().notNull(),
+  recentBaseOffsets: bigint('recent_base_offsets', { mode: 'bigint' }).array().notNull(),
+  lastTimestamp: bigint('last_timestamp', { mode: 'bigint' }).notNull().default(sql`-1`),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.topicId, t.partition, t.producerId] })]);
