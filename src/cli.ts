@@ -23,7 +23,9 @@ function parseNodeId(value: string): number {
   return n;
 }
 
-function parseDatabaseUrl(value: string): string {
+function parseDatabaseUrl(value: string): string | undefined {
+  // An empty DATABASE_URL (a common shell leftover) means "none": use the embedded Postgres.
+  if (value === '') return undefined;
   if (!/^postgres(ql)?:\/\//.test(value)) throw new InvalidArgumentError(`"${value}" is not a postgres:// or postgresql:// URL`);
   return value;
 }

@@ -342,7 +342,12 @@ function mayAccess(stat: Stats, user: RunAs, bit: 1 | 4): boolean {
 }
 
 /** The unprivileged user must be able to enter every directory from / down to `dir`. */
-async function checkTraversable(dir: string, user: RunAs, what: string, advice: string): Promise<void> {
+/**
+ * The unprivileged user must be able to enter every directory on the way to `dir`. Where one is closed
+ * to it (a home directory of mode 0700, a private temp dir), kpg grants others the search bit only
+ * (x, not r: nothing can be listed), says so in the log, and fails only if that is impossible.
+ */
+async function checkTraversable(dir: string, user: RunAs, what: string, advice: string, log: Logger): Promise<void> {
   const chain: string[] = [];
   for (let current = dir; ; current = path.dirname(current)) {
     chain.unshift(current);
@@ -350,11 +355,19 @@ async function checkTraversable(dir: string, user: RunAs, what: string, advice: 
   }
   for (const current of chain) {
     const stat = await fs.stat(current);
-    if (!mayAccess(stat, user, 1)) {
-      const mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
+    if (mayAccess(stat, user, 1)) continue;
+    const mode = (stat.mode & 0o7777).toString(8).padStart(4, '0');
+    try {
+      await fs.chmod(current, (stat.mode & 0o7777) | 0o001);
+      log.warn(
+        { directory: current, previousMode: mode, user: user.name },
+        `granted others search permission (o+x) on ${current} so the embedded PostgreSQL user can reach ${what}`,
+      );
+    } catch (err) {
       throw new Error(
         `kpg runs as root, so embedded PostgreSQL runs as user ${user.name} (uid ${user.uid}), which cannot enter ` +
-          `${current} (mode ${mode}, owner ${userName(stat.uid)}) on the way to ${what}; ${advice}`,
+          `${current} (mode ${mode}, owner ${userName(stat.uid)}) on the way to ${what}, and kpg could not open it ` +
+          `(${(err as Error).message}); ${advice}`,
       );
     }
   }
@@ -795,12 +808,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         runAs,
         `the data dir ${dataDir}`,
         'choose a --data-dir elsewhere (e.g. under /var/lib) or set DATABASE_URL',
+        log,
       );
       await checkTraversable(
         binaries.nativeDir,
         runAs,
         `the PostgreSQL binaries in ${binaries.nativeDir}`,
         'install kpg elsewhere or set DATABASE_URL',
+        log,
       );
       if (exists && clusterStat?.uid === 0) {
         log.warn({ clusterDir, user: runAs.name }, 'cluster owned by root; handing it to the unprivileged user');

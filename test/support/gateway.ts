@@ -1,0 +1,41 @@
+/**
+ * A gateway on a fresh test database, listening on a free loopback port, for one test file.
+ */
+import { pino } from 'pino';
+import { startGateway, type Gateway } from '../../src/gateway.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestGateway {
+  gateway: Gateway;
+  database: TestDatabase;
+  bootstrap: string;
+  stop(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** Reuse a database (several gateways on one Postgres); a fresh one by default. */
+  database?: TestDatabase;
+  brokerConfigs?: Record<string, string>;
+}
+
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const database = options.database ?? (await createTestDatabase());
+  const ownsDatabase = !options.database;
+  const gateway = await startGateway({
+    host: '127.0.0.1',
+    port: 0,
+    databaseUrl: database.url,
+    dataDir: '',
+    brokerConfigs: new Map(Object.entries(options.brokerConfigs ?? {})),
+    logger: pino({ level: process.env.KPG_TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  return {
+    gateway,
+    database,
+    bootstrap: `127.0.0.1:${gateway.port}`,
+    async stop() {
+      await gateway.stop();
+      if (ownsDatabase) await database.drop();
+    },
+  };
+}
