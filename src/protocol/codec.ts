@@ -113,7 +113,7 @@ export class MessageCodec {
     for (const f of fieldSpecs) {
       const present = inVersionRange(f.versions, version);
       const isTagged = flexible && present && inVersionRange(f.taggedVersions, version);
-      const compiled = this.compileField(f, version, present ? flexible : false);
+      const compiled = this.compileField(f, version, present ? flexible : false, present);
       if (!present) absent.push(compiled);
       else if (isTagged) tagged.push(compiled);
       else fields.push(compiled);
@@ -122,9 +122,14 @@ export class MessageCodec {
     return { fields, tagged, taggedByTag: new Map(tagged.map((f) => [f.tag, f])), absent, flexible };
   }
 
-  private compileField(f: FieldSpec, version: number, messageFlexible: boolean): CompiledField {
+  private compileField(f: FieldSpec, version: number, messageFlexible: boolean, present: boolean): CompiledField {
     const flexible = f.flexibleVersions === undefined ? messageFlexible : inVersionRange(f.flexibleVersions, version);
-    const nullable = inVersionRange(f.nullableVersions, version);
+    // A field absent from this version is only ever filled with its default, which is Kafka's declared
+    // one: `default: null` stays null (e.g. GroupInstanceId in JoinGroup v0-4, TransactionalId in
+    // Produce v0-2) even though the field is not nullable in a version that does not have it.
+    const nullable = present
+      ? inVersionRange(f.nullableVersions, version)
+      : f.nullableVersions !== undefined && f.nullableVersions !== 'none';
     const { codec, makeDefault, isDefault } = this.compileType(f, f.type, version, flexible, nullable);
     return { key: camelCaseName(f.name), codec, makeDefault, isDefault, tag: f.tag ?? -1 };
   }
@@ -201,10 +206,25 @@ export class MessageCodec {
         writeStruct(w, inner, (v ?? {}) as Struct);
       },
     };
+    const nullDefault = nullable && f.default === null;
+    // A tagged struct is left out when it equals its default, as Kafka does (`!x.equals(new X())`);
+    // otherwise a decoded absent tag (filled with the default struct) would be written back.
+    let defaultBytes: Buffer | undefined;
+    const encodeInner = (v: Struct) => {
+      const w = new Writer(64);
+      writeStruct(w, inner, v);
+      return w.toBuffer();
+    };
     return {
       codec,
-      makeDefault: () => (nullable && f.default === null ? null : defaultStruct(inner)),
-      isDefault: (v) => v === undefined || v === null,
+      makeDefault: () => (nullDefault ? null : defaultStruct(inner)),
+      isDefault: (v) => {
+        if (v === undefined) return true;
+        if (v === null) return nullDefault || !nullable;
+        if (nullDefault) return false;
+        defaultBytes ??= encodeInner(defaultStruct(inner));
+        return encodeInner(v as Struct).equals(defaultBytes);
+      },
     };
   }
 }

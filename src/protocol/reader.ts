@@ -113,7 +113,11 @@ export class Reader {
       this.need(1, 'varlong');
       const b = this.buf[this.offset++]!;
       result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return (result >> 1n) ^ -(result & 1n);
+      if ((b & 0x80) === 0) {
+        // Bits above 64 in a 10th byte are dropped, as Kafka's readVarlong does: the result stays an int64.
+        const u = BigInt.asUintN(64, result);
+        return (u >> 1n) ^ -(u & 1n);
+      }
       shift += 7n;
     }
     throw new DecodeError('varlong longer than 10 bytes');

@@ -116,7 +116,9 @@ export class Writer {
     const hex = v.replace(/-/g, '');
     if (hex.length !== 32) throw new TypeError(`not a uuid: ${v}`);
     this.ensure(16);
-    this.buf.write(hex, this.pos, 16, 'hex');
+    // Buffer#write stops at the first non-hex character: without this check the rest of the 16 bytes
+    // would be whatever the unsafe allocation held.
+    if (this.buf.write(hex, this.pos, 16, 'hex') !== 16) throw new TypeError(`not a uuid: ${v}`);
     this.pos += 16;
     return this;
   }

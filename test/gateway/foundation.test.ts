@@ -252,7 +252,7 @@ describe('several gateways on one Postgres', () => {
       expect(fromSecond.brokers.map((b: { nodeId: number }) => b.nodeId).sort()).toEqual(ids);
       expect(fromFirst.controllerId).toBe(fromSecond.controllerId);
       expect(ids).toContain(fromFirst.controllerId);
-      const names = (body: { topics: { name: string }[] }) => body.topics.map((t) => t.name).sort();
+      const names = (body: Record<string, any>) => body.topics.map((t: { name: string }) => t.name).sort();
       expect(names(fromSecond)).toEqual(names(fromFirst));
     } finally {
       await second.stop();

@@ -1,0 +1,176 @@
+/**
+ * Produce (key 0), advertised 0-13, served 3-13.
+ *
+ * v0-2 are advertised only because librdkafka before 2.11 disables compression unless v0 is listed (as
+ * Kafka 4 does, KAFKA-18659); using them gets UNSUPPORTED_VERSION for every partition. Each partition's
+ * single v2 batch is validated (CRC-32C, lengths, counts, size, timestamps, codec), normalised to its stored
+ * form, then appended with the other partitions of this request and of concurrent requests in one
+ * Postgres transaction (group commit). acks -1 and 1 are answered only after that commit; acks 0 gets no
+ * response at all. v13 addresses topics by id.
+ *
+ * Deliberately skipped: transactional batches get INVALID_TXN_STATE (kpg has no transaction coordinator
+ * yet, and does not advertise the transaction APIs); record-level errors (recordErrors) are not
+ * reported one by one: the partition's error message names the first bad record.
+ */
+import type { Broker } from '../broker.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type {
+  ProduceRequest,
+  ProduceRequestPartitionProduceData,
+  ProduceResponse,
+  ProduceResponsePartitionProduceResponse,
+  ProduceResponseTopicProduceResponse,
+} from '../protocol/messages/types.js';
+import { ZERO_UUID } from '../protocol/reader.js';
+import { InvalidBatchError, isTransactional } from '../records/batch.js';
+import { validateProducedBatch, type ValidatedBatch } from '../records/validate.js';
+import type { AppendBatch } from '../storage/record-store.js';
+import type { TopicRecord } from '../storage/store.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: 0,
+  name: 'Produce',
+  minVersion: 0,
+  maxVersion: 13,
+  async handle(request, ctx) {
+    const { broker, apiVersion } = ctx;
+    if (apiVersion < 3) return everyPartition(request, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 are not supported; use v3 or later');
+    if (request.acks !== -1 && request.acks !== 0 && request.acks !== 1) {
+      return everyPartition(request, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${request.acks}`);
+    }
+    const byId = apiVersion >= 13;
+    const topics = byId
+      ? await broker.topics.byIds(request.topicData.map((t) => t.topicId).filter((id) => id !== ZERO_UUID))
+      : await broker.topics.byNames(request.topicData.map((t) => t.name));
+
+    // Validate every partition first (concurrently: decompression is asynchronous), then append the
+    // valid ones together.
+    const now = BigInt(Date.now());
+    const pending: Promise<PartitionOutcome>[] = [];
+    for (const topicData of request.topicData) {
+      const topic = topics.get(byId ? topicData.topicId : topicData.name);
+      for (const partitionData of topicData.partitionData) {
+        pending.push(preparePartition(broker, topic, partitionData, apiVersion, now, byId));
+      }
+    }
+    const outcomes = await Promise.all(pending);
+
+    const toAppend = outcomes.filter((o): o is PreparedPartition => 'append' in o);
+    if (toAppend.length > 0) {
+      const results = await broker.records.append(toAppend.map((o) => o.append));
+      toAppend.forEach((o, i) => {
+        const r = results[i]!;
+        o.response.errorCode = r.errorCode;
+        o.response.baseOffset = r.errorCode === ErrorCode.NONE ? r.baseOffset : -1n;
+        o.response.logStartOffset = r.logStartOffset;
+        o.response.logAppendTimeMs = r.errorCode === ErrorCode.NONE ? o.validated.logAppendTimeMs : -1n;
+        if (r.errorCode !== ErrorCode.NONE) o.response.errorMessage = appendErrorMessage(r.errorCode);
+      });
+    }
+    for (const o of outcomes) {
+      if (o.response.errorCode !== ErrorCode.NONE) {
+        ctx.log.debug({ partition: o.response.index, errorCode: o.response.errorCode, message: o.response.errorMessage }, 'produce refused');
+      }
+    }
+    if (request.acks === 0) return null;
+
+    // Answer in request order, grouped by topic as asked.
+    let k = 0;
+    const responses: ProduceResponseTopicProduceResponse[] = request.topicData.map((topicData) => ({
+      name: topicData.name,
+      topicId: topicData.topicId,
+      partitionResponses: topicData.partitionData.map(() => outcomes[k++]!.response),
+    }));
+    return { responses, throttleTimeMs: 0 };
+  },
+});
+
+interface FailedPartition {
+  response: ProduceResponsePartitionProduceResponse;
+}
+
+interface PreparedPartition {
+  response: ProduceResponsePartitionProduceResponse;
+  append: AppendBatch;
+  validated: ValidatedBatch;
+}
+
+type PartitionOutcome = FailedPartition | PreparedPartition;
+
+function failed(index: number, errorCode: number, errorMessage: string | null): FailedPartition {
+  return { response: { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage } };
+}
+
+async function preparePartition(
+  broker: Broker,
+  topic: TopicRecord | undefined,
+  data: ProduceRequestPartitionProduceData,
+  apiVersion: number,
+  now: bigint,
+  byId: boolean,
+): Promise<PartitionOutcome> {
+  if (!topic) return failed(data.index, byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  if (data.index < 0 || data.index >= topic.partitions.length) {
+    return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${data.index} does not exist`);
+  }
+  const config = await broker.topicConfigs.get(topic.topicId);
+  let validated: ValidatedBatch;
+  try {
+    validated = await validateProducedBatch(data.records, {
+      produceVersion: apiVersion,
+      maxMessageBytes: config.maxMessageBytes,
+      logAppendTime: config.timestampType === 'LogAppendTime',
+      timestampBeforeMaxMs: BigInt(config.timestampBeforeMaxMs),
+      timestampAfterMaxMs: BigInt(config.timestampAfterMaxMs),
+      now,
+    });
+  } catch (err) {
+    if (err instanceof InvalidBatchError) return failed(data.index, err.errorCode, err.message);
+    throw err;
+  }
+  if (isTransactional(validated.header)) {
+    return failed(data.index, ErrorCode.INVALID_TXN_STATE, 'transactional produce is not supported by kpg yet');
+  }
+  const { header } = validated;
+  return {
+    response: { index: data.index, errorCode: ErrorCode.NONE, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage: null },
+    validated,
+    append: {
+      topicId: topic.topicId,
+      partition: data.index,
+      batch: validated.stored,
+      recordCount: validated.recordCount,
+      maxTimestamp: validated.maxTimestamp,
+      maxTimestampDelta: validated.maxTimestampDelta,
+      producerId: header.producerId,
+      producerEpoch: header.producerEpoch,
+      baseSequence: header.baseSequence,
+    },
+  };
+}
+
+function appendErrorMessage(errorCode: number): string | null {
+  switch (errorCode) {
+    case ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER:
+      return 'batch sequence does not follow the last sequence written by this producer';
+    case ErrorCode.INVALID_PRODUCER_EPOCH:
+      return 'producer epoch is older than the one this partition has seen';
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+      return 'the partition was deleted';
+    default:
+      return null;
+  }
+}
+
+function everyPartition(request: ProduceRequest, errorCode: number, message: string): ProduceResponse | null {
+  if (request.acks === 0) return null;
+  return {
+    responses: request.topicData.map((t) => ({
+      name: t.name,
+      topicId: t.topicId,
+      partitionResponses: t.partitionData.map((p) => failed(p.index, errorCode, message).response),
+    })),
+    throttleTimeMs: 0,
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * Fetch (key 1), versions 4-18.
+ *
+ * Reads whole stored batches from the requested offset (the batch containing it first; clients skip the
+ * records before their offset), at least one batch even when it exceeds the limits, then up to
+ * partition_max_bytes per partition and max_bytes in total. With less than min_bytes available the request
+ * waits up to max_wait_ms and is answered as soon as enough data commits anywhere, woken by LISTEN/NOTIFY:
+ * an idle wait runs no query at all. Incremental fetch sessions (KIP-227) per ./../fetch/sessions.ts;
+ * v13+ addresses topics by id.
+ *
+ * No transactions exist yet, so the last stable offset is the high watermark for both isolation levels and
+ * aborted transactions are always empty. preferred_read_replica is -1; leader epochs are not checked
+ * (kpg has no replicas to fence). Deliberately skipped: follower fetches (replica_id >= 0) are answered
+ * like consumer fetches; topic compression.type other than producer/uncompressed is not applied on the
+ * way out (batches are served uncompressed, as stored).
+ */
+import type { Broker } from '../broker.js';
+import { partitionKey, type KnownOffsets } from '../fetch/partition-watch.js';
+import { sessionPartitionKey, type FetchSession, type SessionPartition } from '../fetch/sessions.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type {
+  FetchRequest,
+  FetchResponse,
+  FetchResponseFetchableTopicResponse,
+  FetchResponsePartitionData,
+} from '../protocol/messages/types.js';
+import type { TopicRecord } from '../storage/store.js';
+import { defineHandler, type RequestContext } from './handler.js';
+
+/** One partition this fetch is about. */
+interface FetchTarget {
+  /** Topic name or id, as the client addresses it in this version. */
+  topic: string;
+  partition: number;
+  fetchOffset: bigint;
+  partitionMaxBytes: number;
+  resolved: TopicRecord | undefined;
+  sessionEntry: SessionPartition | undefined;
+}
+
+interface PartitionResult {
+  data: FetchResponsePartitionData;
+  bytes: number;
+  /** An error, or records, means "answer now" for the long poll. */
+  final: boolean;
+}
+
+export default defineHandler<FetchRequest, FetchResponse>({
+  apiKey: 1,
+  name: 'Fetch',
+  minVersion: 4,
+  maxVersion: 18,
+  async handle(request, ctx) {
+    const { broker, apiVersion } = ctx;
+    const byId = apiVersion >= 13;
+    const topicOf = (t: { topic: string; topicId: string }): string => (byId ? t.topicId : t.topic);
+
+    // Session handling decides which partitions this request is about.
+    let session: FetchSession | undefined;
+    let incremental = false;
+    if (apiVersion >= 7) {
+      const lookup = broker.fetchSessions.begin(request.sessionId, request.sessionEpoch);
+      if (lookup.kind === 'error') return { throttleTimeMs: 0, errorCode: lookup.errorCode, sessionId: 0, responses: [] };
+      if (lookup.kind === 'new') session = lookup.session;
+      if (lookup.kind === 'incremental') {
+        session = lookup.session;
+        incremental = true;
+      }
+    }
+
+    const requested: { topic: string; partition: number; fetchOffset: bigint; partitionMaxBytes: number }[] = [];
+    for (const t of request.topics) {
+      for (const p of t.partitions) {
+        requested.push({ topic: topicOf(t), partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes });
+      }
+    }
+    if (session) {
+      if (incremental) {
+        for (const f of request.forgottenTopicsData) {
+          for (const p of f.partitions) session.partitions.delete(sessionPartitionKey(topicOf(f), p));
+        }
+      }
+      for (const r of requested) {
+        const key = sessionPartitionKey(r.topic, r.partition);
+        const existing = session.partitions.get(key);
+        if (existing) {
+          existing.fetchOffset = r.fetchOffset;
+          existing.partitionMaxBytes = r.partitionMaxBytes;
+        } else {
+          session.partitions.set(key, { ...r, lastHighWatermark: -1n, lastLogStartOffset: -1n });
+        }
+      }
+    }
+    const entries = session ? [...session.partitions.values()] : requested.map((r) => ({ ...r, lastHighWatermark: -1n, lastLogStartOffset: -1n }));
+
+    const topicKeys = [...new Set(entries.map((e) => e.topic))];
+    const topics = byId ? await broker.topics.byIds(topicKeys) : await broker.topics.byNames(topicKeys);
+    const targets: FetchTarget[] = entries.map((e) => ({
+      topic: e.topic,
+      partition: e.partition,
+      fetchOffset: e.fetchOffset,
+      partitionMaxBytes: e.partitionMaxBytes,
+      resolved: topics.get(e.topic),
+      sessionEntry: session ? e : undefined,
+    }));
+
+    const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    let results = await fetchOnce(broker, targets, request.maxBytes, byId);
+    while (!ctx.shutdown.aborted && needsToWait(results, request)) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const woken = await waitForData(ctx, targets, remaining);
+      if (!woken) break;
+      results = await fetchOnce(broker, targets, request.maxBytes, byId);
+    }
+
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      sessionId: session?.id ?? 0,
+      responses: groupByTopic(targets, results, byId, incremental),
+    };
+  },
+});
+
+function needsToWait(results: PartitionResult[], request: FetchRequest): boolean {
+  if (request.maxWaitMs <= 0) return false;
+  let bytes = 0;
+  for (const r of results) {
+    if (r.final && r.bytes === 0) return false; // an error: answer at once
+    bytes += r.bytes;
+  }
+  return bytes < Math.max(1, request.minBytes);
+}
+
+/** Waits until one of the targets' partitions gets new records, the time runs out or the gateway stops. */
+function waitForData(ctx: RequestContext, targets: FetchTarget[], timeoutMs: number): Promise<boolean> {
+  const keys = targets.filter((t) => t.resolved).map((t) => partitionKey(t.resolved!.topicId, t.partition));
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (woken: boolean): void => {
+      clearTimeout(timer);
+      cancel();
+      ctx.shutdown.removeEventListener('abort', onAbort);
+      resolve(woken);
+    };
+    const onAbort = (): void => finish(false);
+    const cancel = ctx.broker.partitionWatch.waitForAny(keys, () => finish(true));
+    timer = setTimeout(() => finish(false), timeoutMs);
+    ctx.shutdown.addEventListener('abort', onAbort);
+  });
+}
+
+/**
+ * Reads every target once. Partitions whose known high watermark equals the fetch offset are answered
+ * from memory; the others are read from Postgres, within the byte budget.
+ */
+async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: number, byId: boolean): Promise<PartitionResult[]> {
+  const results = new Array<PartitionResult>(targets.length);
+  let budget = Math.max(0, maxBytes);
+  let anyRecords = false;
+
+  // Offsets of partitions we know nothing about yet: one query for all of them.
+  const unknown = targets.filter((t) => t.resolved && t.partition >= 0 && t.partition < t.resolved.partitions.length && !broker.partitionWatch.get(t.resolved.topicId, t.partition));
+  if (unknown.length > 0) {
+    const offsets = await broker.records.offsets(unknown.map((t) => ({ topicId: t.resolved!.topicId, partition: t.partition })));
+    for (const [key, o] of offsets) {
+      const sep = key.lastIndexOf(':');
+      broker.partitionWatch.update(key.slice(0, sep), Number(key.slice(sep + 1)), o);
+    }
+  }
+
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!;
+    if (!t.resolved) {
+      results[i] = errorResult(t.partition, byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      continue;
+    }
+    if (t.partition < 0 || t.partition >= t.resolved.partitions.length) {
+      results[i] = errorResult(t.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      continue;
+    }
+    const known = broker.partitionWatch.get(t.resolved.topicId, t.partition);
+    if (!known) {
+      // The partition vanished between metadata and read (topic deleted).
+      results[i] = errorResult(t.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      continue;
+    }
+    if (t.fetchOffset < known.logStartOffset || t.fetchOffset > known.highWatermark) {
+      results[i] = { data: partitionData(t.partition, known, ErrorCode.OFFSET_OUT_OF_RANGE, []), bytes: 0, final: true };
+      continue;
+    }
+    if (t.fetchOffset === known.highWatermark || (budget <= 0 && anyRecords)) {
+      results[i] = { data: partitionData(t.partition, known, ErrorCode.NONE, []), bytes: 0, final: false };
+      continue;
+    }
+    const limit = Math.min(Math.max(0, t.partitionMaxBytes), budget);
+    const read = await broker.records.read(t.resolved.topicId, t.partition, t.fetchOffset, limit, !anyRecords);
+    if (!read) {
+      results[i] = errorResult(t.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      continue;
+    }
+    const offsets: KnownOffsets = { highWatermark: read.highWatermark, logStartOffset: read.logStartOffset };
+    broker.partitionWatch.update(t.resolved.topicId, t.partition, offsets);
+    if (t.fetchOffset < read.logStartOffset || t.fetchOffset > read.highWatermark) {
+      results[i] = { data: partitionData(t.partition, offsets, ErrorCode.OFFSET_OUT_OF_RANGE, []), bytes: 0, final: true };
+      continue;
+    }
+    budget -= read.bytes;
+    if (read.bytes > 0) anyRecords = true;
+    results[i] = { data: partitionData(t.partition, offsets, ErrorCode.NONE, read.batches), bytes: read.bytes, final: read.bytes > 0 };
+  }
+  return results;
+}
+
+function partitionData(partition: number, offsets: KnownOffsets, errorCode: number, batches: Buffer[]): FetchResponsePartitionData {
+  const error = errorCode !== ErrorCode.NONE;
+  return {
+    partitionIndex: partition,
+    errorCode,
+    highWatermark: offsets.highWatermark,
+    lastStableOffset: offsets.highWatermark,
+    logStartOffset: error && errorCode !== ErrorCode.OFFSET_OUT_OF_RANGE ? -1n : offsets.logStartOffset,
+    abortedTransactions: [],
+    preferredReadReplica: -1,
+    records: batches,
+  };
+}
+
+function errorResult(partition: number, errorCode: number): PartitionResult {
+  return {
+    data: {
+      partitionIndex: partition,
+      errorCode,
+      highWatermark: -1n,
+      lastStableOffset: -1n,
+      logStartOffset: -1n,
+      abortedTransactions: [],
+      preferredReadReplica: -1,
+      records: [],
+    },
+    bytes: 0,
+    final: true,
+  };
+}
+
+/**
+ * Builds the response in the order partitions were asked. In an incremental session only partitions with
+ * news are included: records, an error, or a high watermark / log start offset the client has not seen.
+ */
+function groupByTopic(targets: FetchTarget[], results: PartitionResult[], byId: boolean, incremental: boolean): FetchResponseFetchableTopicResponse[] {
+  const byTopic = new Map<string, FetchResponseFetchableTopicResponse>();
+  targets.forEach((t, i) => {
+    const r = results[i]!;
+    const entry = t.sessionEntry;
+    if (entry) {
+      const changed =
+        r.bytes > 0 ||
+        r.data.errorCode !== ErrorCode.NONE ||
+        r.data.highWatermark !== entry.lastHighWatermark ||
+        r.data.logStartOffset !== entry.lastLogStartOffset;
+      entry.lastHighWatermark = r.data.highWatermark!;
+      entry.lastLogStartOffset = r.data.logStartOffset!;
+      if (incremental && !changed) return;
+    }
+    let topic = byTopic.get(t.topic);
+    if (!topic) {
+      topic = { topic: byId ? '' : t.topic, topicId: byId ? t.topic : (t.resolved?.topicId ?? '00000000-0000-0000-0000-000000000000'), partitions: [] };
+      byTopic.set(t.topic, topic);
+    }
+    topic.partitions!.push(r.data);
+  });
+  return [...byTopic.values()];
+}

@@ -1,0 +1,114 @@
+/**
+ * What this gateway knows about partitions' log end offsets without asking Postgres, and who is waiting
+ * for them to move. Every append, on any gateway or from SQL, sends NOTIFY kpg_records
+ * '<topic_id>:<partition>:<next_offset>' when it commits; that keeps the known high watermarks current
+ * and wakes waiting fetches, so a consumer waiting on an idle partition costs no query at all.
+ *
+ * After the LISTEN connection reconnects, notifications may have been missed: everything known is
+ * forgotten and every waiter is woken to re-check against Postgres.
+ */
+import { Channel, type Notifications } from '../storage/notifications.js';
+
+export interface KnownOffsets {
+  highWatermark: bigint;
+  logStartOffset: bigint;
+}
+
+type Waiter = () => void;
+
+export const partitionKey = (topicId: string, partition: number): string => `${topicId}:${partition}`;
+
+export class PartitionWatch {
+  private readonly known = new Map<string, KnownOffsets>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+
+  constructor(notifications: Notifications) {
+    notifications.on('notification', (channel, payload) => {
+      if (channel === Channel.records) this.onAppend(payload);
+      else if (channel === Channel.topics) this.forgetTopic(payload);
+    });
+    notifications.on('reconnected', () => {
+      this.known.clear();
+      this.wakeAll();
+    });
+  }
+
+  get(topicId: string, partition: number): KnownOffsets | undefined {
+    return this.known.get(partitionKey(topicId, partition));
+  }
+
+  /** Records offsets read from Postgres. High watermarks only move forward. */
+  update(topicId: string, partition: number, offsets: KnownOffsets): void {
+    const key = partitionKey(topicId, partition);
+    const current = this.known.get(key);
+    if (!current || offsets.highWatermark >= current.highWatermark) {
+      this.known.set(key, {
+        highWatermark: offsets.highWatermark,
+        logStartOffset: current && current.logStartOffset > offsets.logStartOffset ? current.logStartOffset : offsets.logStartOffset,
+      });
+    } else if (offsets.logStartOffset > current.logStartOffset) {
+      current.logStartOffset = offsets.logStartOffset;
+    }
+  }
+
+  /**
+   * Calls `wake` once when any of the partitions changes (or on reconnect). Returns the function that
+   * cancels the wait.
+   */
+  waitForAny(keys: readonly string[], wake: () => void): () => void {
+    let fired = false;
+    const waiter: Waiter = () => {
+      if (fired) return;
+      fired = true;
+      cancel();
+      wake();
+    };
+    for (const key of keys) {
+      let set = this.waiters.get(key);
+      if (!set) this.waiters.set(key, (set = new Set()));
+      set.add(waiter);
+    }
+    const cancel = (): void => {
+      for (const key of keys) {
+        const set = this.waiters.get(key);
+        if (!set) continue;
+        set.delete(waiter);
+        if (set.size === 0) this.waiters.delete(key);
+      }
+    };
+    return cancel;
+  }
+
+  private onAppend(payload: string): void {
+    // '<uuid>:<partition>:<next_offset>[:<log_start_offset>]'
+    const parts = payload.split(':');
+    if (parts.length < 3) return;
+    const partition = Number(parts[1]);
+    let highWatermark: bigint;
+    let logStartOffset: bigint | undefined;
+    try {
+      highWatermark = BigInt(parts[2]!);
+      if (parts[3] !== undefined) logStartOffset = BigInt(parts[3]);
+    } catch {
+      return;
+    }
+    const key = partitionKey(parts[0]!, partition);
+    const current = this.known.get(key);
+    if (current) {
+      if (highWatermark > current.highWatermark) current.highWatermark = highWatermark;
+      if (logStartOffset !== undefined && logStartOffset > current.logStartOffset) current.logStartOffset = logStartOffset;
+    }
+    const set = this.waiters.get(key);
+    if (set) for (const w of [...set]) w();
+  }
+
+  private forgetTopic(topicId: string): void {
+    const prefix = `${topicId}:`;
+    for (const key of [...this.known.keys()]) if (key.startsWith(prefix)) this.known.delete(key);
+    for (const [key, set] of [...this.waiters]) if (key.startsWith(prefix)) for (const w of [...set]) w();
+  }
+
+  private wakeAll(): void {
+    for (const set of [...this.waiters.values()]) for (const w of [...set]) w();
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Appending and reading record batches: the SQL behind Produce and Fetch.
+ *
+ * Appends go through a group commit: requests that arrive while a transaction is in flight are
+ * gathered into the next one, so many small produce requests share one WAL flush. Several transactions
+ * may run at once (up to `appendConcurrency`), since Postgres flushes concurrent commits together too.
+ * Each request learns its own outcome; nothing is answered before its transaction has committed.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+
+export interface AppendBatch {
+  topicId: string;
+  partition: number;
+  /** The batch to store: whole v2 batch, records uncompressed, CRC valid. */
+  batch: Buffer;
+  recordCount: number;
+  maxTimestamp: bigint;
+  /** Offset delta of the record carrying maxTimestamp. */
+  maxTimestampDelta: number;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+export interface AppendResult {
+  errorCode: number;
+  baseOffset: bigint;
+  logStartOffset: bigint;
+}
+
+interface PendingAppend {
+  batches: AppendBatch[];
+  fromSql: boolean;
+  resolve: (results: AppendResult[]) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface StoredBatches {
+  highWatermark: bigint;
+  logStartOffset: bigint;
+  /** Whole batches in offset order, the first one containing the requested offset. */
+  batches: Buffer[];
+  bytes: number;
+}
+
+export interface PartitionOffsets {
+  highWatermark: bigint;
+  logStartOffset: bigint;
+}
+
+const APPEND_SQL = `SELECT idx, base_offset, log_start_offset, error_code
+  FROM kpg.append_batches($1::uuid[], $2::int[], $3::bytea[], $4::int[], $5::bigint[], $6::int[], $7::bigint[], $8::smallint[], $9::int[], $10::boolean)`;
+
+/** Upper bound of batches read for one partition in one fetch (the byte limit usually stops sooner). */
+const MAX_BATCHES_PER_READ = 500;
+
+export class RecordStore {
+  private readonly queue: PendingAppend[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+    private readonly appendConcurrency = 4,
+  ) {}
+
+  /** Appends one request's batches; resolves with a result per batch, in order, once committed. */
+  append(batches: AppendBatch[], fromSql = false): Promise<AppendResult[]> {
+    if (batches.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ batches, fromSql, resolve, reject });
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && this.inFlight < this.appendConcurrency) {
+      // One transaction per origin; SQL-origin appends are rare and kept apart for the from_sql flag.
+      const fromSql = this.queue[0]!.fromSql;
+      const group: PendingAppend[] = [];
+      for (let i = 0; i < this.queue.length; ) {
+        if (this.queue[i]!.fromSql === fromSql) group.push(...this.queue.splice(i, 1));
+        else i++;
+      }
+      this.inFlight++;
+      void this.commitGroup(group, fromSql).finally(() => {
+        this.inFlight--;
+        this.flush();
+      });
+    }
+  }
+
+  private async commitGroup(group: PendingAppend[], fromSql: boolean): Promise<void> {
+    try {
+      const results = await this.appendInOneTransaction(group.flatMap((p) => p.batches), fromSql);
+      let i = 0;
+      for (const pending of group) {
+        pending.resolve(results.slice(i, i + pending.batches.length));
+        i += pending.batches.length;
+      }
+    } catch (err) {
+      if (group.length === 1) {
+        group[0]!.reject(err);
+        return;
+      }
+      // One bad request must not fail its neighbours: retry each on its own.
+      this.log.warn({ err, requests: group.length }, 'group append failed; retrying requests one by one');
+      for (const pending of group) {
+        this.appendInOneTransaction(pending.batches, fromSql).then(pending.resolve, pending.reject);
+      }
+    }
+  }
+
+  private async appendInOneTransaction(batches: AppendBatch[], fromSql: boolean): Promise<AppendResult[]> {
+    // A single statement runs as its own transaction: one round trip, one commit.
+    const { rows } = await this.pool.query<{ idx: number; base_offset: bigint; log_start_offset: bigint; error_code: number }>(
+      APPEND_SQL,
+      [
+        batches.map((b) => b.topicId),
+        batches.map((b) => b.partition),
+        batches.map((b) => b.batch),
+        batches.map((b) => b.recordCount),
+        batches.map((b) => b.maxTimestamp.toString()),
+        batches.map((b) => b.maxTimestampDelta),
+        batches.map((b) => b.producerId.toString()),
+        batches.map((b) => b.producerEpoch),
+        batches.map((b) => b.baseSequence),
+        fromSql,
+      ],
+    );
+    const results = new Array<AppendResult>(batches.length);
+    for (const r of rows) {
+      results[r.idx - 1] = { errorCode: r.error_code, baseOffset: r.base_offset, logStartOffset: r.log_start_offset };
+    }
+    return results;
+  }
+
+  /**
+   * Reads whole batches of one partition from `fetchOffset`, up to `maxBytes` (the first batch always,
+   * when `allowOversized`, so a consumer can make progress past a batch larger than its limit).
+   * Returns null when the partition does not exist.
+   */
+  async read(topicId: string, partition: number, fetchOffset: bigint, maxBytes: number, allowOversized: boolean): Promise<StoredBatches | null> {
+    const { rows } = await this.pool.query<{ next_offset: bigint; log_start_offset: bigint; batch: Buffer | null }>(
+      `SELECT p.next_offset, p.log_start_offset, b.batch
+         FROM kpg.partitions p
+         LEFT JOIN LATERAL (
+           SELECT w.batch, w.last_offset FROM (
+             SELECT rb.batch, rb.last_offset, rb.size_bytes,
+                    sum(rb.size_bytes) OVER (ORDER BY rb.last_offset) - rb.size_bytes AS bytes_before
+               FROM kpg.record_batches rb
+              WHERE rb.topic_id = p.topic_id AND rb.partition = p.partition
+                AND rb.last_offset >= $3 AND rb.base_offset < p.next_offset
+              ORDER BY rb.last_offset
+              LIMIT ${MAX_BATCHES_PER_READ}
+           ) w
+           WHERE (w.bytes_before = 0 AND $5::boolean) OR w.bytes_before + w.size_bytes <= $4
+         ) b ON true
+        WHERE p.topic_id = $1 AND p.partition = $2
+        ORDER BY b.last_offset`,
+      [topicId, partition, fetchOffset.toString(), maxBytes, allowOversized],
+    );
+    if (rows.length === 0) return null;
+    const batches: Buffer[] = [];
+    let bytes = 0;
+    for (const r of rows) {
+      if (r.batch) {
+        batches.push(r.batch);
+        bytes += r.batch.length;
+      }
+    }
+    return { highWatermark: rows[0]!.next_offset, logStartOffset: rows[0]!.log_start_offset, batches, bytes };
+  }
+
+  /** A new producer id, unique across gateways (a sequence), with epoch 0. */
+  async newProducerId(transactionTimeoutMs: number | null): Promise<{ producerId: bigint; producerEpoch: number }> {
+    const { rows } = await this.pool.query<{ producer_id: bigint }>(
+      `INSERT INTO kpg.producers (producer_id, producer_epoch, transaction_timeout_ms)
+       VALUES (nextval('kpg.producer_ids'), 0, $1) RETURNING producer_id`,
+      [transactionTimeoutMs],
+    );
+    return { producerId: rows[0]!.producer_id, producerEpoch: 0 };
+  }
+
+  /** High watermark and log start offset of partitions, keyed `topicId:partition`. */
+  async offsets(partitions: readonly { topicId: string; partition: number }[]): Promise<Map<string, PartitionOffsets>> {
+    const { rows } = await this.pool.query<{ topic_id: string; partition: number; next_offset: bigint; log_start_offset: bigint }>(
+      `SELECT p.topic_id, p.partition, p.next_offset, p.log_start_offset
+         FROM kpg.partitions p
+         JOIN unnest($1::uuid[], $2::int[]) AS r(topic_id, partition)
+           ON p.topic_id = r.topic_id AND p.partition = r.partition`,
+      [partitions.map((p) => p.topicId), partitions.map((p) => p.partition)],
+    );
+    return new Map(rows.map((r) => [`${r.topic_id}:${r.partition}`, { highWatermark: r.next_offset, logStartOffset: r.log_start_offset }]));
+  }
+}
