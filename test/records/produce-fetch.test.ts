@@ -143,6 +143,7 @@ describe('Produce', () => {
       ErrorCode.INVALID_RECORD,
       ErrorCode.CORRUPT_MESSAGE,
       ErrorCode.CORRUPT_MESSAGE,
+      ErrorCode.INVALID_RECORD, // two batches
       ErrorCode.INVALID_RECORD, // a count that disagrees with the offset range, as Kafka's LogValidator says
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
       ErrorCode.NONE,
