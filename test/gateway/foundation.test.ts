@@ -130,6 +130,26 @@ describe('bad input closes the connection and leaves the gateway serving', () =>
     expect(await client.waitClosed()).toBe(true);
   });
 
+  it('a client that never reads its responses is stopped from sending more (bounded memory)', async () => {
+    const net = await import('node:net');
+    const { encodeRequest } = await import('../../src/protocol/protocol.js');
+    const frame = encodeRequest({ apiKey: 3, apiVersion: 1, correlationId: 1, clientId: 'greedy' }, { topics: null });
+    const socket = net.connect({ host: '127.0.0.1', port: kpg.gateway.port });
+    await new Promise((r) => socket.once('connect', r));
+    socket.pause(); // never read
+    const chunk = Buffer.concat(Array.from({ length: 1000 }, () => frame));
+    // Keep writing; if kpg kept reading, everything would drain. It must stop reading instead,
+    // so our unsent bytes pile up on our side.
+    let backedUp = false;
+    for (let i = 0; i < 2000 && !backedUp; i++) {
+      socket.write(chunk);
+      if (socket.writableLength > 32 * 1024 * 1024) backedUp = true;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    socket.destroy();
+    expect(backedUp).toBe(true);
+  });
+
   it('still serves other clients afterwards', async () => {
     const admin = kafka().admin();
     await admin.connect();
