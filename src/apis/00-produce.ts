@@ -6,7 +6,7 @@
  * single v2 batch is validated (CRC-32C, lengths, counts, size, timestamps, codec), normalised to its stored
  * form, then appended with the other partitions of this request and of concurrent requests in one
  * Postgres transaction (group commit). acks -1 and 1 are answered only after that commit; acks 0 gets no
- * response at all. v13 addresses topics by id.
+ * response at all, unless it fails: then the connection is closed, as Kafka does. v13 addresses topics by id.
  *
  * Deliberately skipped: transactional batches get INVALID_TXN_STATE (kpg has no transaction coordinator
  * yet, and does not advertise the transaction APIs); record-level errors (recordErrors) are not
@@ -26,7 +26,7 @@ import { InvalidBatchError, isTransactional } from '../records/batch.js';
 import { validateProducedBatch, type ValidatedBatch } from '../records/validate.js';
 import type { AppendBatch } from '../storage/record-store.js';
 import type { TopicRecord } from '../storage/store.js';
-import { defineHandler } from './handler.js';
+import { CloseConnection, defineHandler } from './handler.js';
 
 export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
@@ -73,7 +73,12 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
         ctx.log.debug({ partition: o.response.index, errorCode: o.response.errorCode, message: o.response.errorMessage }, 'produce refused');
       }
     }
-    if (request.acks === 0) return null;
+    if (request.acks === 0) {
+      // No response exists to carry an error: Kafka closes the connection so the producer notices.
+      const failed = outcomes.find((o) => o.response.errorCode !== ErrorCode.NONE);
+      if (failed) throw new CloseConnection(`acks=0 produce failed with error ${failed.response.errorCode}`);
+      return null;
+    }
 
     // Answer in request order, grouped by topic as asked.
     let k = 0;
@@ -164,7 +169,7 @@ function appendErrorMessage(errorCode: number): string | null {
 }
 
 function everyPartition(request: ProduceRequest, errorCode: number, message: string): ProduceResponse | null {
-  if (request.acks === 0) return null;
+  if (request.acks === 0) throw new CloseConnection(`acks=0 produce refused: ${message}`);
   return {
     responses: request.topicData.map((t) => ({
       name: t.name,

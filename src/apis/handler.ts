@@ -39,3 +39,11 @@ export interface ApiHandler<Req = never, Res = unknown> {
 export function defineHandler<Req, Res>(handler: ApiHandler<Req, Res>): ApiHandler {
   return handler as unknown as ApiHandler;
 }
+
+/**
+ * Thrown by a handler to close the client's connection without a response, as Kafka does to tell an
+ * acks=0 producer that its request failed.
+ */
+export class CloseConnection extends Error {
+  override name = 'CloseConnection';
+}

@@ -8,7 +8,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { ApiHandler, RequestContext } from '../apis/handler.js';
+import { CloseConnection, type ApiHandler, type RequestContext } from '../apis/handler.js';
 import type { Broker } from '../broker.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { FrameDecoder, FrameTooLargeError } from '../protocol/framing.js';
@@ -187,6 +187,10 @@ export class Connection {
     try {
       response = await handler.handle(body as never, ctx);
     } catch (err) {
+      if (err instanceof CloseConnection) {
+        log.info({ api: handler.name, reason: err.message }, 'closing connection');
+        return false;
+      }
       log.error({ err, api: handler.name }, 'closing connection: request failed');
       return false;
     }

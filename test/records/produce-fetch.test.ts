@@ -164,6 +164,16 @@ describe('Produce', () => {
     expect((await readPartition(kpg.bootstrap, 'too-large', 0)).highWatermark).toBe(0n);
   });
 
+  it('closes the connection when an acks=0 produce fails, since no response can carry the error', async () => {
+    await createTopic('acks0-fail');
+    const c = await RawClient.connect(kpg.bootstrap);
+    const bad = Buffer.from(await encodeBatch([{ value: 'v' }]));
+    bad[bad.length - 1]! ^= 0xff;
+    c.send(0, 9, produceRequest('acks0-fail', 0, bad, 0));
+    expect(await c.waitClosed()).toBe(true);
+    expect((await readPartition(kpg.bootstrap, 'acks0-fail', 0)).highWatermark).toBe(0n);
+  });
+
   it('answers INVALID_REQUIRED_ACKS for acks other than -1, 0, 1', async () => {
     await createTopic('bad-acks');
     const c = await RawClient.connect(kpg.bootstrap);
