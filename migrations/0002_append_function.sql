@@ -8,10 +8,14 @@
 -- UNKNOWN_TOPIC_OR_PARTITION (3). Per-batch problems are returned, never raised, so one bad batch never
 -- fails its neighbours. Each touched partition sends NOTIFY kpg_records '<topic_id>:<partition>:<next_offset>',
 -- delivered when the transaction commits.
+--
+-- The batches arrive back to back in one bytea (p_data, sliced by p_sizes): a single binary parameter,
+-- where a bytea[] would travel as hex text that Postgres must parse.
 CREATE OR REPLACE FUNCTION kpg.append_batches(
   p_topic_ids uuid[],
   p_partitions integer[],
-  p_batches bytea[],
+  p_data bytea,
+  p_sizes integer[],
   p_record_counts integer[],
   p_max_timestamps bigint[],
   p_max_timestamp_deltas integer[],
@@ -38,10 +42,12 @@ DECLARE
   assigned bigint;
 BEGIN
   FOR b IN
-    SELECT u.ord::integer AS i, u.t, u.p, u.batch, u.n, u.mt, u.mtd, u.pid, u.pe, u.bs
-      FROM unnest(p_topic_ids, p_partitions, p_batches, p_record_counts, p_max_timestamps,
+    SELECT u.ord::integer AS i, u.t, u.p, u.size,
+           (sum(u.size) OVER (ORDER BY u.ord) - u.size + 1)::integer AS start,
+           u.n, u.mt, u.mtd, u.pid, u.pe, u.bs
+      FROM unnest(p_topic_ids, p_partitions, p_sizes, p_record_counts, p_max_timestamps,
                   p_max_timestamp_deltas, p_producer_ids, p_producer_epochs, p_base_sequences)
-           WITH ORDINALITY AS u(t, p, batch, n, mt, mtd, pid, pe, bs, ord)
+           WITH ORDINALITY AS u(t, p, size, n, mt, mtd, pid, pe, bs, ord)
      ORDER BY u.t, u.p, u.ord
   LOOP
     IF cur_topic IS DISTINCT FROM b.t OR cur_partition IS DISTINCT FROM b.p THEN
@@ -110,7 +116,8 @@ BEGIN
        producer_id, from_sql, size_bytes, batch)
     VALUES
       (b.t, b.p, assigned, assigned + b.n - 1, b.n, b.mt, greatest(part_max_ts, b.mt),
-       b.pid, p_from_sql, length(b.batch), overlay(b.batch PLACING int8send(assigned) FROM 1 FOR 8));
+       b.pid, p_from_sql, b.size,
+       int8send(assigned) || substring(p_data FROM b.start + 8 FOR b.size - 8));
     IF b.mt > part_max_ts THEN
       part_max_ts := b.mt;
       part_max_ts_off := assigned + b.mtd;

@@ -33,6 +33,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   name: 'Produce',
   minVersion: 0,
   maxVersion: 13,
+  pipelined: true,
   async handle(request, ctx) {
     const { broker, apiVersion } = ctx;
     if (apiVersion < 3) return everyPartition(request, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 are not supported; use v3 or later');
@@ -57,8 +58,12 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const outcomes = await Promise.all(pending);
 
     const toAppend = outcomes.filter((o): o is PreparedPartition => 'append' in o);
+    // Appends are enqueued in request order, even though requests on a connection are validated concurrently.
+    await ctx.previousDispatched;
+    const appended = broker.records.append(toAppend.map((o) => o.append));
+    ctx.markDispatched();
     if (toAppend.length > 0) {
-      const results = await broker.records.append(toAppend.map((o) => o.append));
+      const results = await appended;
       toAppend.forEach((o, i) => {
         const r = results[i]!;
         o.response.errorCode = r.errorCode;

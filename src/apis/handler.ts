@@ -23,6 +23,13 @@ export interface RequestContext {
   handlers: ReadonlyMap<number, ApiHandler>;
   /** Aborted when the gateway shuts down: long polls answer at once. */
   shutdown: AbortSignal;
+  /**
+   * For pipelined handlers: resolves once the previous request on this connection has enqueued its
+   * work (e.g. its append), so work is enqueued in request order even when handled concurrently.
+   */
+  previousDispatched: Promise<void>;
+  /** A pipelined handler calls this once its work is enqueued; it is also called when it returns. */
+  markDispatched: () => void;
 }
 
 export interface ApiHandler<Req = never, Res = unknown> {
@@ -31,6 +38,11 @@ export interface ApiHandler<Req = never, Res = unknown> {
   /** Versions advertised in ApiVersions. */
   minVersion: number;
   maxVersion: number;
+  /**
+   * Whether consecutive requests of this API on one connection may be handled concurrently. Such a
+   * handler must enqueue its effects only after `ctx.previousDispatched` and then call `ctx.markDispatched()`.
+   */
+  pipelined?: boolean;
   /** Returns the response body, or null when the request gets no response (Produce with acks=0). */
   handle(request: Req, ctx: RequestContext): Promise<Res | null>;
 }

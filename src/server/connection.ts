@@ -24,6 +24,11 @@ import { DecodeError } from '../protocol/reader.js';
 
 /** Frames waiting behind the one being handled before we stop reading the socket. */
 const MAX_QUEUED_FRAMES = 64;
+/** Pipelined requests (Produce) handled at once on one connection; Kafka producers default to 5 in flight. */
+const MAX_PIPELINED = 8;
+
+/** What handling one request produced: response chunks, nothing to send, or a reason to close. */
+type Outcome = Buffer[] | 'none' | 'close';
 
 export interface ConnectionOptions {
   id: number;
@@ -103,28 +108,56 @@ export class Connection {
     if (!this.processing) void this.pump();
   }
 
+  /**
+   * Handles queued frames. Most requests are handled one at a time. Consecutive requests of a pipelined
+   * API (Produce) are started without waiting for the previous one's result, so a producer with several
+   * requests in flight gets them into one group commit; each still enqueues its append only after the
+   * previous request has (see RequestContext.previousDispatched), and responses are written in order.
+   */
   private async pump(): Promise<void> {
     this.processing = true;
+    const socket = this.options.socket;
+    const inFlight: { pipelined: boolean; outcome: Promise<Outcome> }[] = [];
+    let previousDispatched: Promise<void> = Promise.resolve();
     try {
-      while (this.queue.length > 0 && !this.options.socket.destroyed) {
-        const frame = this.queue.shift()!;
-        this.queuedBytes -= frame.length;
-        const keepGoing = await this.handleFrame(frame);
-        if (!keepGoing) {
-          this.options.socket.destroy();
+      while ((this.queue.length > 0 || inFlight.length > 0) && !socket.destroyed) {
+        const next = this.queue[0];
+        const nextPipelined = next !== undefined && this.isPipelined(next);
+        const mayStart =
+          next !== undefined &&
+          (inFlight.length === 0 || (nextPipelined && inFlight.length < MAX_PIPELINED && inFlight.every((f) => f.pipelined)));
+        if (mayStart) {
+          this.queue.shift();
+          this.queuedBytes -= next.length;
+          let markDispatched!: () => void;
+          const dispatched = new Promise<void>((resolve) => (markDispatched = resolve));
+          const outcome = this.handleFrame(next, previousDispatched, markDispatched).finally(markDispatched);
+          previousDispatched = dispatched;
+          inFlight.push({ pipelined: nextPipelined, outcome });
+          continue;
+        }
+        const result = await inFlight.shift()!.outcome;
+        if (result === 'close') {
+          socket.destroy();
           break;
         }
-        if (this.options.socket.writableNeedDrain) await this.waitForDrain();
+        if (result !== 'none') this.write(result);
+        if (socket.writableNeedDrain) await this.waitForDrain();
       }
     } finally {
       this.processing = false;
     }
     if (this.closing) {
-      if (!this.options.socket.destroyed) this.options.socket.end();
-      if (this.options.socket.destroyed || this.options.socket.closed) this.resolveClosed();
+      if (!socket.destroyed) socket.end();
+      if (socket.destroyed || socket.closed) this.resolveClosed();
       return;
     }
-    if (this.options.socket.isPaused() && this.queue.length <= MAX_QUEUED_FRAMES) this.options.socket.resume();
+    if (socket.isPaused() && this.queue.length <= MAX_QUEUED_FRAMES) socket.resume();
+  }
+
+  private isPipelined(frame: Buffer): boolean {
+    if (frame.length < 2) return false;
+    return this.options.handlers.get(frame.readInt16BE(0))?.pipelined === true;
   }
 
   private waitForDrain(): Promise<void> {
@@ -140,14 +173,14 @@ export class Connection {
     });
   }
 
-  /** Handles one request frame; false means the connection must be closed. */
-  private async handleFrame(frame: Buffer): Promise<boolean> {
+  /** Handles one request frame: the response to write, 'none' (acks=0), or 'close'. */
+  private async handleFrame(frame: Buffer, previousDispatched: Promise<void>, markDispatched: () => void): Promise<Outcome> {
     let ids: { apiKey: number; apiVersion: number; correlationId: number };
     try {
       ids = peekRequestIds(frame);
     } catch {
       this.log.warn({ size: frame.length }, 'closing connection: request shorter than a header');
-      return false;
+      return 'close';
     }
     const { apiKey, apiVersion, correlationId } = ids;
     const handler = this.options.handlers.get(apiKey);
@@ -156,12 +189,11 @@ export class Connection {
     if (!served) {
       if (apiKey === API_VERSIONS_KEY && handler) {
         // KIP-511: a client newer than us gets a v0 answer naming the ApiVersions versions we do serve.
-        this.write(unsupportedApiVersionsResponse(correlationId, handler));
         this.log.info({ apiKey, apiVersion }, 'answered ApiVersions of an unsupported version with UNSUPPORTED_VERSION');
-        return true;
+        return unsupportedApiVersionsResponse(correlationId, handler);
       }
       this.log.warn({ apiKey, apiVersion, correlationId }, 'closing connection: unsupported API key or version');
-      return false;
+      return 'close';
     }
     let header: RequestHeader;
     let body: unknown;
@@ -170,7 +202,7 @@ export class Connection {
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       this.log.warn({ apiKey, apiVersion, err: err.message }, 'closing connection: malformed request');
-      return false;
+      return 'close';
     }
     const log = this.log.child({ clientId: header.clientId, apiKey, apiVersion, correlationId });
     const ctx: RequestContext = {
@@ -181,6 +213,8 @@ export class Connection {
       log,
       handlers: this.options.handlers,
       shutdown: this.options.shutdown,
+      previousDispatched,
+      markDispatched,
     };
     log.debug({ api: handler.name }, 'request');
     let response: unknown;
@@ -189,19 +223,18 @@ export class Connection {
     } catch (err) {
       if (err instanceof CloseConnection) {
         log.info({ api: handler.name, reason: err.message }, 'closing connection');
-        return false;
+        return 'close';
       }
       log.error({ err, api: handler.name }, 'closing connection: request failed');
-      return false;
+      return 'close';
     }
-    if (response === null) return true;
+    if (response === null) return 'none';
     try {
-      this.write(encodeResponse(codecs.response, apiKey, apiVersion, correlationId, response as Record<string, unknown>));
+      return encodeResponse(codecs.response, apiKey, apiVersion, correlationId, response as Record<string, unknown>);
     } catch (err) {
       log.error({ err, api: handler.name }, 'closing connection: response could not be encoded');
-      return false;
+      return 'close';
     }
-    return true;
   }
 
   private write(chunks: Buffer[]): void {

@@ -31,6 +31,8 @@ export interface AppendResult {
 
 interface PendingAppend {
   batches: AppendBatch[];
+  /** `topicId:partition` of every batch. */
+  partitions: Set<string>;
   fromSql: boolean;
   resolve: (results: AppendResult[]) => void;
   reject: (err: unknown) => void;
@@ -50,7 +52,7 @@ export interface PartitionOffsets {
 }
 
 const APPEND_SQL = `SELECT idx, base_offset, log_start_offset, error_code
-  FROM kpg.append_batches($1::uuid[], $2::int[], $3::bytea[], $4::int[], $5::bigint[], $6::int[], $7::bigint[], $8::smallint[], $9::int[], $10::boolean)`;
+  FROM kpg.append_batches($1::uuid[], $2::int[], $3::bytea, $4::int[], $5::int[], $6::bigint[], $7::int[], $8::bigint[], $9::smallint[], $10::int[], $11::boolean)`;
 
 /** Upper bound of batches read for one partition in one fetch (the byte limit usually stops sooner). */
 const MAX_BATCHES_PER_READ = 500;
@@ -58,6 +60,8 @@ const MAX_BATCHES_PER_READ = 500;
 export class RecordStore {
   private readonly queue: PendingAppend[] = [];
   private inFlight = 0;
+  /** Partitions written by transactions in flight: later appends to them wait, so order is kept. */
+  private readonly busyPartitions = new Map<string, number>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -69,22 +73,46 @@ export class RecordStore {
   append(batches: AppendBatch[], fromSql = false): Promise<AppendResult[]> {
     if (batches.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ batches, fromSql, resolve, reject });
+      const partitions = new Set(batches.map((b) => `${b.topicId}:${b.partition}`));
+      this.queue.push({ batches, partitions, fromSql, resolve, reject });
       this.flush();
     });
   }
 
+  /**
+   * Starts transactions for queued appends, up to `appendConcurrency` at once. An append whose partition
+   * is written by a transaction in flight waits for it (and so does every later append to that
+   * partition): appends to one partition commit in the order they were made, which idempotent producers
+   * with several requests in flight rely on. Waiting costs nothing, since the partition's row lock would
+   * serialise them anyway, and the waiters then share the next transaction.
+   */
   private flush(): void {
     while (this.queue.length > 0 && this.inFlight < this.appendConcurrency) {
-      // One transaction per origin; SQL-origin appends are rare and kept apart for the from_sql flag.
       const fromSql = this.queue[0]!.fromSql;
+      const blocked = new Set<string>();
       const group: PendingAppend[] = [];
       for (let i = 0; i < this.queue.length; ) {
-        if (this.queue[i]!.fromSql === fromSql) group.push(...this.queue.splice(i, 1));
-        else i++;
+        const pending = this.queue[i]!;
+        const waits =
+          pending.fromSql !== fromSql || [...pending.partitions].some((p) => this.busyPartitions.has(p) || blocked.has(p));
+        if (waits) {
+          for (const p of pending.partitions) blocked.add(p);
+          i++;
+          continue;
+        }
+        group.push(pending);
+        this.queue.splice(i, 1);
       }
+      if (group.length === 0) return;
+      const partitions = new Set(group.flatMap((p) => [...p.partitions]));
+      for (const p of partitions) this.busyPartitions.set(p, (this.busyPartitions.get(p) ?? 0) + 1);
       this.inFlight++;
       void this.commitGroup(group, fromSql).finally(() => {
+        for (const p of partitions) {
+          const n = this.busyPartitions.get(p)! - 1;
+          if (n === 0) this.busyPartitions.delete(p);
+          else this.busyPartitions.set(p, n);
+        }
         this.inFlight--;
         this.flush();
       });
@@ -106,8 +134,9 @@ export class RecordStore {
       }
       // One bad request must not fail its neighbours: retry each on its own.
       this.log.warn({ err, requests: group.length }, 'group append failed; retrying requests one by one');
+      // In order, and before the partitions count as free again, so ordering still holds.
       for (const pending of group) {
-        this.appendInOneTransaction(pending.batches, fromSql).then(pending.resolve, pending.reject);
+        await this.appendInOneTransaction(pending.batches, fromSql).then(pending.resolve, pending.reject);
       }
     }
   }
@@ -119,7 +148,8 @@ export class RecordStore {
       [
         batches.map((b) => b.topicId),
         batches.map((b) => b.partition),
-        batches.map((b) => b.batch),
+        batches.length === 1 ? batches[0]!.batch : Buffer.concat(batches.map((b) => b.batch)),
+        batches.map((b) => b.batch.length),
         batches.map((b) => b.recordCount),
         batches.map((b) => b.maxTimestamp.toString()),
         batches.map((b) => b.maxTimestampDelta),
