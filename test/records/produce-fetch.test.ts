@@ -222,6 +222,29 @@ describe('idempotent producer', () => {
     expect(records.map((r) => r.value)).toEqual(['s0', 's1', 's2', 's3', 's0', 's1']);
   });
 
+  it('keeps pipelined requests of one connection in order (five in flight, as Java producers send them)', async () => {
+    await createTopic('pipelined');
+    const c = await RawClient.connect(kpg.bootstrap);
+    const { producerId } = (await c.request(22, 4, { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 })).body;
+    const { decodeResponse } = await import('../../src/protocol/protocol.js');
+    const ids: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      const seq = round * 3;
+      const records = await encodeBatch([{ value: `r${seq}` }, { value: `r${seq + 1}` }, { value: `r${seq + 2}` }], { producerId, producerEpoch: 0, baseSequence: seq });
+      ids.push(c.send(0, 9, produceRequest('pipelined', 0, records)));
+    }
+    const offsets: bigint[] = [];
+    for (const id of ids) {
+      const decoded = decodeResponse((await c.nextFrame())!, 0, 9);
+      expect(decoded.correlationId).toBe(id);
+      const p = decoded.body.responses[0].partitionResponses[0];
+      expect(p.errorCode).toBe(0);
+      offsets.push(p.baseOffset);
+    }
+    c.close();
+    expect(offsets).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i * 3)));
+  });
+
   it('gives distinct producer ids across gateways and refuses transactional ids', async () => {
     const second = await startTestGateway({ database: kpg.database });
     try {
