@@ -61,16 +61,15 @@ export interface DecodedRequest {
 }
 
 /**
- * Decodes a whole request frame whose API and version are known to be served. Any malformation,
- * including trailing bytes, is a DecodeError.
+ * Decodes a request frame whose API and version are known to be served. Any malformation is a
+ * DecodeError; trailing bytes after the body are not (see below).
  */
 export function decodeRequest(frame: Buffer, codecs: ApiCodecs, apiVersion: number): DecodedRequest {
   const r = new Reader(frame);
   const h = requestHeaderCodec.read(r, requestHeaderVersion(codecs, apiVersion));
   const body = codecs.request.read(r, apiVersion);
-  if (r.remaining !== 0) {
-    throw new DecodeError(`${r.remaining} trailing bytes after ${codecs.spec.name} v${apiVersion} request`);
-  }
+  // Bytes after the body are ignored, as Kafka's brokers ignore them: librdkafka 2.1x sends three extra
+  // bytes after a Metadata v13 request, and a broker that refused them would lock those clients out.
   return {
     header: { apiKey: h.requestApiKey, apiVersion: h.requestApiVersion, correlationId: h.correlationId, clientId: h.clientId },
     body,

@@ -78,6 +78,21 @@ describe('ApiVersions', () => {
   });
 });
 
+describe('leniency that real clients need', () => {
+  it('answers a request with bytes after its body (librdkafka 2.1x sends three after Metadata v13), as Kafka does', async () => {
+    const { encodeRequest } = await import('../../src/protocol/protocol.js');
+    const frame = encodeRequest({ apiKey: 3, apiVersion: 13, correlationId: 5, clientId: 'rdkafka' }, { topics: null, allowAutoTopicCreation: false });
+    const withExtra = Buffer.concat([frame, Buffer.from([1, 0, 0])]);
+    withExtra.writeInt32BE(withExtra.length - 4, 0);
+    const client = await RawClient.connect(kpg.bootstrap);
+    client.sendRaw(withExtra);
+    const response = await client.nextFrame();
+    client.close();
+    expect(response).not.toBeNull();
+    expect(response!.readInt32BE(0)).toBe(5);
+  });
+});
+
 describe('bad input closes the connection and leaves the gateway serving', () => {
   it('an unknown API key', async () => {
     const client = await RawClient.connect(kpg.bootstrap);

@@ -1,0 +1,161 @@
+// kpg compatibility scenarios for kafkajs (kpg's own dev dependency).
+import { createRequire } from 'node:module';
+import kafkajs from 'kafkajs';
+import { BASE_TS, CODECS, Fail, checkRecords, expected, run, sleep, withTimeout } from './common.mjs';
+
+const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } = kafkajs;
+const version = createRequire(import.meta.url)('kafkajs/package.json').version;
+
+function kafka(a) {
+  return new Kafka({ clientId: 'kpg-compat-kafkajs', brokers: [a.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 }, requestTimeout: 15000 });
+}
+
+async function withAdmin(a, fn) {
+  const admin = kafka(a).admin();
+  await admin.connect();
+  try { return await fn(admin); } finally { await admin.disconnect(); }
+}
+
+async function metadata(a) {
+  return withAdmin(a, async (admin) => {
+    const cluster = await admin.describeCluster();
+    const topics = await admin.listTopics();
+    if (!cluster.brokers.length) throw new Fail('no brokers');
+    if (!topics.includes(a.topic)) throw new Fail(`topic ${a.topic} not listed (${topics.length} topics)`);
+    return `${cluster.brokers.length} broker(s), controller ${cluster.controller}, cluster ${cluster.clusterId}, ${topics.length} topic(s) incl. ${a.topic}`;
+  });
+}
+
+async function topicConfigs(admin, type, name) {
+  const r = await admin.describeConfigs({ resources: [{ type, name }], includeSynonyms: false });
+  const res = r.resources[0];
+  if (res.errorCode) throw new Fail(`describe configs error ${res.errorCode} ${res.errorMessage ?? ''}`);
+  return new Map(res.configEntries.map((e) => [e.configName, e.configValue]));
+}
+
+async function topicAdmin(a) {
+  const t = `${a.topic}-adm`;
+  return withAdmin(a, async (admin) => {
+    await admin.createTopics({ topics: [{ topic: t, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+    const md = await admin.fetchTopicMetadata({ topics: [t] });
+    if (md.topics[0]?.partitions.length !== 2) throw new Fail(`describe: ${JSON.stringify(md.topics[0])}`);
+    // kafkajs has only the non-incremental AlterConfigs API.
+    await admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: t, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
+    // the broker applies config changes from its metadata log shortly after answering
+    let v;
+    for (let i = 0; i < 20 && (v = (await topicConfigs(admin, ConfigResourceTypes.TOPIC, t)).get('retention.ms')) !== '3600000'; i++) await sleep(250);
+    if (v !== '3600000') throw new Fail(`retention.ms is ${v} 5s after alter`);
+    await admin.deleteTopics({ topics: [t] });
+    const deadline = Date.now() + 15000;
+    while ((await admin.listTopics()).includes(t)) {
+      if (Date.now() > deadline) throw new Fail('topic still listed 15s after delete');
+      await sleep(300);
+    }
+    return 'create(2 partitions), describe, alter retention.ms (AlterConfigs), delete';
+  });
+}
+
+const KJS_CODECS = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy, lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD };
+
+async function produce(a, codec, recs) {
+  const p = kafka(a).producer({ allowAutoTopicCreation: false });
+  await p.connect();
+  try {
+    await p.send({
+      topic: a.topic, acks: -1, compression: KJS_CODECS[codec],
+      messages: recs.map((r) => ({ key: r.key ?? null, value: r.value, partition: 0, timestamp: String(r.ts), headers: Object.fromEntries(r.headers ?? []) })),
+    });
+  } finally { await p.disconnect(); }
+}
+
+/** Consume from the beginning in a group (kafkajs cannot consume without one). */
+async function consumeAll(a, groupId, n) {
+  const c = kafka(a).consumer({ groupId, maxWaitTimeInMs: 500 });
+  await c.connect();
+  const got = new Map();
+  try {
+    await c.subscribe({ topic: a.topic, fromBeginning: true });
+    await withTimeout(new Promise((resolve, reject) => {
+      c.run({
+        autoCommit: false,
+        eachMessage: async ({ message: m }) => {
+          const key = m.key.toString();
+          got.set(key, { key, value: m.value.toString(), ts: Number(m.timestamp), headers: Object.entries(m.headers ?? {}).map(([k, v]) => [k, v.toString()]) });
+          if (got.size >= n) resolve();
+        },
+      }).catch(reject);
+    }), 40000, `consume (${got.size} of ${n})`);
+  } finally { await c.disconnect(); }
+  return got;
+}
+
+async function produceConsume(a) {
+  const want = [];
+  const skipped = [];
+  for (const [ci, codec] of CODECS.entries()) {
+    const recs = expected(codec, ci);
+    try { await produce(a, codec, recs); } catch (e) {
+      // kafkajs ships only gzip; snappy, lz4 and zstd need codec plugins that we do not install.
+      if (/not implemented/i.test(e.message)) { skipped.push(codec); continue; }
+      throw new Fail(`produce ${codec}: ${e.message}`);
+    }
+    want.push(...recs);
+  }
+  checkRecords(want, await consumeAll(a, `${a.group}-pc`, want.length));
+  const done = CODECS.filter((c) => !skipped.includes(c));
+  return `codecs ${done.join(',')}: ${want.length} records checked${skipped.length ? `; skipped ${skipped.join(',')} (no codec built in)` : ''}`;
+}
+
+async function groupResume(a) {
+  await produce(a, 'none', [0, 1, 2, 3, 4, 5].map((i) => ({ key: `k${i}`, value: `r${i}`, ts: Date.now() })));
+  const firstOffset = async (commitAt) => {
+    const c = kafka(a).consumer({ groupId: a.group, maxWaitTimeInMs: 500 });
+    await c.connect();
+    try {
+      await c.subscribe({ topic: a.topic, fromBeginning: true });
+      return await withTimeout(new Promise((resolve, reject) => {
+        let seen = false;
+        c.run({
+          autoCommit: false,
+          eachMessage: async ({ message }) => {
+            if (seen) return;
+            seen = true;
+            if (commitAt !== null) await c.commitOffsets([{ topic: a.topic, partition: 0, offset: String(commitAt) }]);
+            resolve(Number(message.offset));
+          },
+        }).catch(reject);
+      }), 40000, 'first record');
+    } finally { await c.disconnect(); }
+  };
+  const first = await firstOffset(3);
+  if (first !== 0) throw new Fail(`first consumer started at ${first}, want 0`);
+  const resumed = await firstOffset(null);
+  if (resumed !== 3) throw new Fail(`resumed at offset ${resumed}, want 3 (the committed offset)`);
+  return `committed offset 3 in group ${a.group}, restarted consumer resumed at 3`;
+}
+
+async function listOffsets(a) {
+  await produce(a, 'none', [0, 1, 2].map((i) => ({ value: `t${i}`, ts: BASE_TS + i * 1000 })));
+  return withAdmin(a, async (admin) => {
+    const [p] = await admin.fetchTopicOffsets(a.topic);
+    const [t1] = await admin.fetchTopicOffsetsByTimestamp(a.topic, BASE_TS + 500);
+    const [t2] = await admin.fetchTopicOffsetsByTimestamp(a.topic, BASE_TS + 2000);
+    const got = [p.low, p.high, t1.offset, t2.offset].map(Number);
+    if (got.join() !== '0,3,1,2') throw new Fail(`earliest=${got[0]} latest=${got[1]} time(+500ms)=${got[2]} time(+2000ms)=${got[3]}, want 0 3 1 2`);
+    return 'earliest=0 latest=3 by-time=1,2';
+  });
+}
+
+async function describeConfigs(a) {
+  return withAdmin(a, async (admin) => {
+    const vals = await topicConfigs(admin, ConfigResourceTypes.TOPIC, a.topic);
+    if (vals.get('cleanup.policy') !== 'delete' || !vals.get('retention.ms')) throw new Fail(`topic configs lack cleanup.policy=delete / retention.ms (${vals.size} entries)`);
+    const cluster = await admin.describeCluster();
+    const id = String(cluster.brokers[0].nodeId);
+    const bvals = await topicConfigs(admin, ConfigResourceTypes.BROKER, id);
+    if (!bvals.size) throw new Fail(`broker ${id} has no config entries`);
+    return `topic: ${vals.size} entries (cleanup.policy=delete, retention.ms=${vals.get('retention.ms')}); broker ${id}: ${bvals.size} entries`;
+  });
+}
+
+await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs }, `kafkajs ${version}`);

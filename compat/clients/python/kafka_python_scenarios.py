@@ -1,0 +1,212 @@
+"""kpg compatibility scenarios for kafka-python (run with both the current release and 2.0.2)."""
+import time
+
+import kafka
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic, ConfigResource, ConfigResourceType
+from kafka.structs import OffsetAndMetadata
+
+from common import CODECS, BASE_TS, Fail, NA, expected, check_records, run
+
+VERSION = kafka.__version__
+OLD = VERSION.startswith(("1.", "2."))
+
+
+def admin(a):
+    return KafkaAdminClient(bootstrap_servers=a.bootstrap, client_id="kpg-compat-kafka-python", request_timeout_ms=20000)
+
+
+def metadata(a):
+    adm = admin(a)
+    try:
+        cluster = adm.describe_cluster()
+        topics = adm.list_topics()
+    finally:
+        adm.close()
+    brokers = cluster.get("brokers") or []
+    if not brokers:
+        raise Fail("no brokers")
+    if a.topic not in topics:
+        raise Fail("topic %s not listed (%d topics)" % (a.topic, len(topics)))
+    return "%d broker(s), controller %s, %d topic(s) incl. %s" % (len(brokers), cluster.get("controller_id"), len(topics), a.topic)
+
+
+def config_values(adm, rtype, name):
+    """describe_configs returns raw responses in 2.0.2 and a dict-like in 3.x: normalise to name -> value."""
+    if OLD:
+        res = adm.describe_configs([ConfigResource(rtype, name)])
+    else:  # kafka-python 3.x returns only modified keys unless asked for all
+        res = adm.describe_configs([ConfigResource(rtype, name)], config_filter="all")
+    out = {}
+    responses = res if isinstance(res, list) else [res]
+    for r in responses:
+        if isinstance(r, dict):  # 3.x: {resource_type: {resource_name: {key: {config data}}}}
+            for by_name in r.values():
+                for entries in by_name.values():
+                    if isinstance(entries, Exception):
+                        raise Fail("describe configs: %s" % entries)
+                    for k, e in entries.items():
+                        out[k] = e.get("value") if isinstance(e, dict) else getattr(e, "value", e)
+            continue
+        for resource in r.resources:
+            err = resource[0]
+            if err:
+                raise Fail("describe configs error %s %s" % (err, resource[1]))
+            for entry in resource[4]:
+                out[entry[0]] = entry[1]
+    return out
+
+
+def topic_admin(a):
+    adm = admin(a)
+    t = a.topic + "-adm"
+    try:
+        adm.create_topics([NewTopic(name=t, num_partitions=2, replication_factor=1)])
+        deadline = time.time() + 10
+        while True:
+            d = adm.describe_topics([t])
+            if d and d[0].get("error_code", 0) == 0 and len(d[0].get("partitions", [])) == 2:
+                break
+            if time.time() > deadline:
+                raise Fail("describe: %s" % d)
+            time.sleep(0.2)
+        # kafka-python 2.0.2 only has the (non-incremental) AlterConfigs API.
+        adm.alter_configs([ConfigResource(ConfigResourceType.TOPIC, t, configs={"retention.ms": "3600000"})])
+        v = config_values(adm, ConfigResourceType.TOPIC, t).get("retention.ms")
+        if v != "3600000":
+            raise Fail("retention.ms is %r after alter" % v)
+        adm.delete_topics([t])
+        deadline = time.time() + 15
+        while t in adm.list_topics():
+            if time.time() > deadline:
+                raise Fail("topic still listed 15s after delete")
+            time.sleep(0.3)
+    finally:
+        adm.close()
+    return "create(2 partitions), describe, alter retention.ms (%s), delete" % ("AlterConfigs" if OLD else "IncrementalAlterConfigs if offered")
+
+
+def produce(a, codec, recs):
+    p = KafkaProducer(bootstrap_servers=a.bootstrap, client_id="kpg-compat-kafka-python",
+                      compression_type=None if codec == "none" else codec, linger_ms=20, acks="all")
+    try:
+        futures = [p.send(a.topic, value=r["value"].encode(), key=r["key"].encode() if r.get("key") else None,
+                          headers=[(k, v.encode()) for k, v in r.get("headers", [])], partition=0, timestamp_ms=r["ts"])
+                   for r in recs]
+        for f in futures:
+            f.get(timeout=30)
+    finally:
+        p.close()
+
+
+def consumer(a, **extra):
+    return KafkaConsumer(bootstrap_servers=a.bootstrap, client_id="kpg-compat-kafka-python",
+                         enable_auto_commit=False, auto_offset_reset="earliest", **extra)
+
+
+def produce_consume(a):
+    want, skipped = [], []
+    for ci, codec in enumerate(CODECS):
+        recs = expected(codec, ci)
+        try:
+            produce(a, codec, recs)
+        except (AssertionError, NotImplementedError, ValueError) as e:
+            if "Libraries for" in str(e) or "not supported" in str(e).lower():
+                skipped.append(codec)
+                continue
+            raise Fail("produce %s: %s" % (codec, e))
+        want += recs
+    c = consumer(a)
+    tp = TopicPartition(a.topic, 0)
+    c.assign([tp])
+    c.seek_to_beginning(tp)
+    got = {}
+    deadline = time.time() + 30
+    try:
+        while len(got) < len(want) and time.time() < deadline:
+            for recs in c.poll(timeout_ms=500).values():
+                for m in recs:
+                    key = m.key.decode()
+                    got[key] = {"key": key, "value": m.value.decode(), "ts": m.timestamp,
+                                "headers": [(k, v.decode()) for k, v in (m.headers or [])]}
+    finally:
+        c.close()
+    check_records(want, got)
+    done = [c for c in CODECS if c not in skipped]
+    return "codecs %s: %d records checked%s" % (",".join(done), len(want), ("; skipped " + ",".join(skipped)) if skipped else "")
+
+
+def offset_and_metadata(offset):
+    try:
+        return OffsetAndMetadata(offset, "", -1)  # kafka-python >= 2.1 has leader_epoch
+    except TypeError:
+        return OffsetAndMetadata(offset, "")
+
+
+def group_resume(a):
+    produce(a, "none", [{"key": "k%d" % i, "value": "r%d" % i, "ts": int(time.time() * 1000)} for i in range(6)])
+
+    def first_offset(commit_at):
+        c = consumer(a, group_id=a.group)
+        c.subscribe([a.topic])
+        try:
+            deadline = time.time() + 40
+            while time.time() < deadline:
+                for recs in c.poll(timeout_ms=500).values():
+                    if recs:
+                        if commit_at is not None:
+                            c.commit({TopicPartition(a.topic, 0): offset_and_metadata(commit_at)})
+                        return recs[0].offset
+            raise Fail("no records within 40s")
+        finally:
+            c.close()
+
+    first = first_offset(3)
+    if first != 0:
+        raise Fail("first consumer started at %d, want 0" % first)
+    resumed = first_offset(None)
+    if resumed != 3:
+        raise Fail("resumed at offset %d, want 3 (the committed offset)" % resumed)
+    return "committed offset 3 in group %s, restarted consumer resumed at 3" % a.group
+
+
+def list_offsets(a):
+    produce(a, "none", [{"value": "t%d" % i, "ts": BASE_TS + i * 1000} for i in range(3)])
+    c = consumer(a)
+    tp = TopicPartition(a.topic, 0)
+    try:
+        lo = c.beginning_offsets([tp])[tp]
+        hi = c.end_offsets([tp])[tp]
+        t1 = c.offsets_for_times({tp: BASE_TS + 500})[tp]
+        t2 = c.offsets_for_times({tp: BASE_TS + 2000})[tp]
+    finally:
+        c.close()
+    t1 = t1.offset if t1 else None
+    t2 = t2.offset if t2 else None
+    if (lo, hi, t1, t2) != (0, 3, 1, 2):
+        raise Fail("earliest=%s latest=%s time(+500ms)=%s time(+2000ms)=%s, want 0 3 1 2" % (lo, hi, t1, t2))
+    return "earliest=0 latest=3 by-time=1,2"
+
+
+def describe_configs(a):
+    adm = admin(a)
+    try:
+        vals = config_values(adm, ConfigResourceType.TOPIC, a.topic)
+        if vals.get("cleanup.policy") != "delete" or not vals.get("retention.ms"):
+            raise Fail("topic configs lack cleanup.policy=delete / retention.ms (%d entries)" % len(vals))
+        brokers = adm.describe_cluster().get("brokers") or []
+        b0 = brokers[0]
+        bid = str(b0.get("node_id", b0.get("broker_id")))
+        bvals = config_values(adm, ConfigResourceType.BROKER, bid)
+    finally:
+        adm.close()
+    if not bvals:
+        raise Fail("broker %s has no config entries" % bid)
+    return "topic: %d entries (cleanup.policy=delete, retention.ms=%s); broker %s: %d entries" % (
+        len(vals), vals["retention.ms"], bid, len(bvals))
+
+
+if __name__ == "__main__":
+    run({"metadata": metadata, "topic-admin": topic_admin, "produce-consume": produce_consume,
+         "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs},
+        "kafka-python " + VERSION)

@@ -1,0 +1,305 @@
+#!/usr/bin/env node
+// kpg compatibility suite runner: every client x scenario against kpg and/or a reference
+// Apache Kafka 4.x broker. Plain Node (no build step).
+//
+//   node compat/run.mjs [--target kpg|kafka|both] [--only client,...] [--scenarios s,...]
+//                       [--check] [--jobs N] [--timeout SECONDS] [--no-write]
+//
+//   --target   kafka: start compat/reference-kafka.sh; kpg: start kpg (KPG_SERVE_CMD, see below);
+//              both: one after the other. Default: kafka.
+//   --check    compare with the committed docs/compat.md and exit 1 if a cell that was pass is no
+//              longer pass (a regression); docs/compat.md is then left alone unless --write.
+//   --bootstrap HOST:PORT  use an already running server instead of starting one (one target only).
+//
+// kpg is started as `node dist/cli.js serve --port PORT --data-dir DIR` from the repository root;
+// override with KPG_SERVE_CMD (a shell command; {port} and {dataDir} are substituted).
+// Per-cell logs go to ${KPG_CACHE:-~/.cache/kpg}/logs/compat/<target>/.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import net from 'node:net';
+import { createTopics, waitReady } from './lib/kwire.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..');
+const CACHE = process.env.KPG_CACHE ?? join(homedir(), '.cache', 'kpg');
+const DOC = join(ROOT, 'docs', 'compat.md');
+const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume', 'list-offsets', 'describe-configs'];
+const KPG_SERVE_CMD = process.env.KPG_SERVE_CMD ?? 'node dist/cli.js serve --port {port} --data-dir {dataDir}';
+
+const node = (file) => [process.execPath, join(HERE, 'clients', 'node', file)];
+const java = (v) => ['java', '-Xmx256m', '-XX:TieredStopAtLevel=1', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+  '-cp', `${join(CACHE, 'java-classes', v)}:${join(CACHE, `clients${v}`, 'lib')}/*`, 'Scenarios'];
+const py = (venv, file) => [join(CACHE, venv, 'bin', 'python'), join(HERE, 'clients', 'python', file)];
+const go = (c) => [join(CACHE, 'go', 'bin', 'kpg-compat-go'), '--client', c];
+
+/** Client families: name, how to run one scenario, where install.sh recorded its version. */
+export const CLIENTS = [
+  { name: 'kafkajs', cmd: node('kafkajs.mjs'), version: 'kafkajs' },
+  { name: 'platformatic', label: '@platformatic/kafka', cmd: node('platformatic.mjs'), version: 'platformatic' },
+  { name: 'confluent-kafka', label: 'confluent-kafka-python', cmd: py('venv', 'confluent_scenarios.py'), version: 'confluent-kafka' },
+  { name: 'kafka-python', cmd: py('venv', 'kafka_python_scenarios.py'), version: 'kafka-python' },
+  { name: 'kafka-python-2.0.2', cmd: py('venv-kafka-python-2.0.2', 'kafka_python_scenarios.py'), version: 'kafka-python-2.0.2' },
+  { name: 'kcat', cmd: node('kcat.mjs'), version: 'kcat' },
+  { name: 'java-3.9', label: 'Java kafka-clients 3.9', cmd: java('39'), version: 'java-3.9' },
+  { name: 'java-4', label: 'Java kafka-clients 4.x', cmd: java('4'), version: 'java-4' },
+  { name: 'cli-tools', label: 'Kafka CLI tools', cmd: node('cli-tools.mjs'), version: 'cli-tools' },
+  { name: 'sarama', label: 'Sarama', cmd: go('sarama'), version: 'sarama' },
+  { name: 'franz-go', cmd: go('franz-go'), version: 'franz-go' },
+  { name: 'kafka-go', label: 'segmentio/kafka-go', cmd: go('kafka-go'), version: 'kafka-go' },
+  { name: 'kafkactl', cmd: node('kafkactl.mjs'), version: 'kafkactl' },
+];
+
+function versionOf(c) {
+  try { return readFileSync(join(CACHE, 'versions', c.version), 'utf8').trim(); } catch { return 'not installed'; }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** true when something already accepts connections on 127.0.0.1:port */
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Run one command in its own process group; kill the group on timeout. */
+function runCell(argv, timeoutMs, logFile) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KPG_CACHE: CACHE, PYTHONDONTWRITEBYTECODE: '1' } });
+    let stdout = '', stderr = '', timedOut = false;
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => { timedOut = true; try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, timeoutMs);
+    const finish = (code, err) => {
+      clearTimeout(timer);
+      const ms = Date.now() - started;
+      writeFileSync(logFile, `$ ${argv.join(' ')}\n# exit ${code} after ${ms} ms${err ? ` (${err})` : ''}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+      let result = null;
+      for (const line of stdout.trim().split('\n').reverse()) {
+        try { const j = JSON.parse(line); if (j && j.status) { result = j; break; } } catch { /* not JSON */ }
+      }
+      if (timedOut) result = { status: 'fail', detail: `timed out after ${timeoutMs / 1000}s${result ? ` (${result.detail})` : ''}` };
+      else if (!result) {
+        const tail = stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-2).join(' | ');
+        result = { status: 'fail', detail: `crashed: exit ${code}${err ? ` ${err}` : ''}: ${tail.slice(0, 300)}` };
+      }
+      resolve({ status: result.status, detail: String(result.detail ?? ''), ms });
+    };
+    child.on('error', (e) => finish(-1, e.message));
+    child.on('close', (code) => finish(code));
+  });
+}
+
+// ------------------------------------------------------------------ servers
+async function startKafka(port) {
+  const r = spawnSync('bash', [join(HERE, 'reference-kafka.sh'), 'start', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: 180000 });
+  process.stdout.write(r.stdout);
+  if (r.status !== 0) throw new Error('reference Kafka did not start');
+  return { bootstrap: `127.0.0.1:${port}`, stop: async () => { spawnSync('bash', [join(HERE, 'reference-kafka.sh'), 'stop', String(port)], { stdio: 'inherit' }); } };
+}
+
+async function startKpg(port) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kpg-compat-data-'));
+  const cmd = KPG_SERVE_CMD.replaceAll('{port}', String(port)).replaceAll('{dataDir}', dataDir);
+  const logDir = join(CACHE, 'logs', 'compat', 'kpg');
+  mkdirSync(logDir, { recursive: true });
+  const log = join(logDir, 'server.log');
+  console.log(`starting kpg: ${cmd} (log ${log})`);
+  const out = (await import('node:fs')).openSync(log, 'w');
+  const child = spawn('bash', ['-c', `exec ${cmd}`], { cwd: ROOT, detached: true, stdio: ['ignore', out, out] });
+  let exited = null;
+  const exitedP = new Promise((resolve) => child.once('exit', (code, signal) => { exited = code ?? signal; resolve(); }));
+  const stop = async () => {
+    // SIGTERM lets kpg stop its embedded PostgreSQL; SIGKILL the group after 10s
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    await Promise.race([exitedP, sleep(10000)]);
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([
+      waitReady(`127.0.0.1:${port}`, Number(process.env.KPG_START_TIMEOUT ?? 120) * 1000),
+      exitedP.then(() => { throw new Error(`kpg exited (${exited}) before serving; see ${log}`); }),
+    ]);
+  } catch (e) { await stop(); throw e; }
+  return { bootstrap: `127.0.0.1:${port}`, stop };
+}
+
+// ------------------------------------------------------------------ matrix + docs
+const CELL = { pass: 'pass', fail: 'FAIL', 'n/a': 'n/a' };
+
+function matrixText(target, clients, scenarios, results) {
+  const w = Math.max(...clients.map((c) => c.name.length), 6);
+  const lines = [`[${target}]`, `${'client'.padEnd(w)} ${scenarios.map((s) => s.padEnd(Math.max(s.length, 4))).join(' ')}`];
+  for (const c of clients) {
+    lines.push(`${c.name.padEnd(w)} ${scenarios.map((s) => (CELL[results[c.name]?.[s]?.status] ?? '-').padEnd(Math.max(s.length, 4))).join(' ')}`);
+  }
+  return lines.join('\n');
+}
+
+function sectionMarkdown(target, meta, clients, scenarios, results) {
+  const out = [`## Target: ${target}`, '', `${meta}`, '', `| client | version | ${scenarios.join(' | ')} |`, `|---|---|${scenarios.map(() => '---').join('|')}|`];
+  for (const c of clients) out.push(`| ${c.name} | ${versionOf(c)} | ${scenarios.map((s) => results[c.name]?.[s]?.status ?? '-').join(' | ')} |`);
+  out.push('', '<details><summary>details</summary>', '');
+  for (const c of clients) {
+    for (const s of scenarios) {
+      const r = results[c.name]?.[s];
+      if (r) out.push(`- **${c.name} / ${s}**: ${r.status} — ${r.detail.replace(/\|/g, '\\|').replace(/\n/g, ' ')}`);
+    }
+  }
+  out.push('', '</details>', '');
+  return out.join('\n');
+}
+
+/** Parse the tables of docs/compat.md: {target: {client: {scenario: status}}} and raw sections. */
+export function parseDoc(text) {
+  const targets = {}, sections = {};
+  const parts = text.split(/^## Target: /m);
+  for (const part of parts.slice(1)) {
+    const target = part.split('\n')[0].trim();
+    sections[target] = `## Target: ${part.trimEnd()}\n`;
+    const rows = part.split('\n').filter((l) => l.startsWith('|'));
+    if (rows.length < 2) continue;
+    const head = rows[0].split('|').slice(1, -1).map((s) => s.trim());
+    const cells = {};
+    for (const row of rows.slice(2)) {
+      const cols = row.split('|').slice(1, -1).map((s) => s.trim());
+      cells[cols[0]] = {};
+      head.forEach((h, i) => { if (i >= 2) cells[cols[0]][h] = cols[i]; });
+    }
+    targets[target] = cells;
+  }
+  return { targets, sections };
+}
+
+function writeDoc(sections) {
+  const order = ['kpg', 'kafka', ...Object.keys(sections).filter((t) => t !== 'kpg' && t !== 'kafka')];
+  const body = order.filter((t) => sections[t]).map((t) => sections[t].trimEnd() + '\n').join('\n');
+  const text = `# Kafka client compatibility
+
+Generated by \`npm run test:compat\` (compat/run.mjs); do not edit by hand. Each client runs the same
+scenarios against kpg and against a reference Apache Kafka broker (single node, KRaft). \`n/a\` means the
+client cannot express the scenario (the details say why). Scenarios are described in compat/README.md.
+\`npm run test:compat -- --check\` fails when a cell that is \`pass\` here stops passing.
+
+${body}`;
+  mkdirSync(dirname(DOC), { recursive: true });
+  writeFileSync(DOC, text);
+}
+
+// ------------------------------------------------------------------ main
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      target: { type: 'string', default: 'kafka' },
+      only: { type: 'string' },
+      scenarios: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+      jobs: { type: 'string', default: '2' },
+      timeout: { type: 'string', default: '150' },
+      port: { type: 'string' },
+      bootstrap: { type: 'string' },
+    },
+  });
+  const targets = values.target === 'both' ? ['kafka', 'kpg'] : [values.target];
+  if (!targets.every((t) => t === 'kafka' || t === 'kpg')) throw new Error(`--target must be kpg, kafka or both`);
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : null;
+  const unknown = (only ?? []).filter((n) => !CLIENTS.some((c) => c.name === n));
+  if (unknown.length) throw new Error(`unknown client(s) ${unknown.join(',')}; known: ${CLIENTS.map((c) => c.name).join(',')}`);
+  const clients = CLIENTS.filter((c) => !only || only.includes(c.name));
+  const scenarios = values.scenarios ? values.scenarios.split(',') : SCENARIOS;
+  const jobs = Math.max(1, Number(values.jobs));
+  const timeoutMs = Number(values.timeout) * 1000;
+  const old = existsSync(DOC) ? parseDoc(readFileSync(DOC, 'utf8')) : { targets: {}, sections: {} };
+  const sections = { ...old.sections };
+  const regressions = [];
+  const runId = Date.now().toString(36);
+
+  for (const target of targets) {
+    const port = Number(values.port ?? (target === 'kafka' ? 39092 : 39192));
+    let server = null;
+    const t0 = Date.now();
+    try {
+      if (!values.bootstrap && await portInUse(port)) throw new Error(`port ${port} is already in use (another server would answer instead); pass --port`);
+      server = values.bootstrap ? { bootstrap: values.bootstrap, stop: async () => {} } : target === 'kafka' ? await startKafka(port) : await startKpg(port);
+    } catch (e) {
+      console.error(`${target}: could not start: ${e.message}`);
+      if (values.check && old.targets[target]) regressions.push(`${target}: server did not start`);
+      continue;
+    }
+    const logDir = join(CACHE, 'logs', 'compat', target);
+    mkdirSync(logDir, { recursive: true });
+    const results = {};
+    const cells = clients.flatMap((c) => scenarios.map((s) => ({ c, s })));
+    let next = 0;
+    const cleanup = async () => { await server?.stop(); };
+    const onSignal = async () => { await cleanup(); process.exit(130); };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await Promise.all(Array.from({ length: jobs }, async () => {
+        while (next < cells.length) {
+          const { c, s } = cells[next++];
+          const topic = `compat-${c.name}-${s}-${runId}`.replace(/[^a-zA-Z0-9._-]/g, '-');
+          let r;
+          try {
+            await createTopics(server.bootstrap, [topic], 1);
+            r = await runCell([...c.cmd, '--bootstrap', server.bootstrap, '--scenario', s, '--topic', topic], timeoutMs, join(logDir, `${c.name}-${s}.log`));
+          } catch (e) {
+            r = { status: 'fail', detail: `setup (pre-creating ${topic} with the runner's own CreateTopics): ${e.message}`, ms: 0 };
+          }
+          (results[c.name] ??= {})[s] = r;
+          console.log(`${target.padEnd(5)} ${c.name.padEnd(18)} ${s.padEnd(16)} ${(CELL[r.status] ?? r.status).padEnd(4)} ${String(Math.round(r.ms / 100) / 10).padStart(5)}s  ${r.detail.slice(0, 140)}`);
+        }
+      }));
+    } finally {
+      await cleanup();
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+    console.log(`\n${matrixText(target, clients, scenarios, results)}\n(${Math.round((Date.now() - t0) / 1000)}s)\n`);
+    writeFileSync(join(logDir, 'results.json'), JSON.stringify(results, null, 1));
+
+    const meta = target === 'kafka'
+      ? `Reference: Apache Kafka ${(() => { try { return readFileSync(join(CACHE, 'versions', 'kafka'), 'utf8').trim(); } catch { return '?'; } })()} (KRaft, single node), ${new Date().toISOString().slice(0, 10)}.`
+      : `kpg ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version} (${KPG_SERVE_CMD.replace(/\{\w+\}/g, '…')}), ${new Date().toISOString().slice(0, 10)}.`;
+    // merge: cells not run this time keep their previous status
+    const merged = {};
+    const allClients = CLIENTS.filter((c) => results[c.name] || old.targets[target]?.[c.name]);
+    for (const c of allClients) {
+      merged[c.name] = {};
+      for (const s of SCENARIOS) {
+        merged[c.name][s] = results[c.name]?.[s] ?? (old.targets[target]?.[c.name]?.[s] ? { status: old.targets[target][c.name][s], detail: '(not rerun)' } : undefined);
+      }
+    }
+    sections[target] = sectionMarkdown(target, meta, allClients, SCENARIOS, merged);
+
+    if (values.check) {
+      for (const [client, row] of Object.entries(old.targets[target] ?? {})) {
+        for (const [s, status] of Object.entries(row)) {
+          const now = results[client]?.[s];
+          if (status === 'pass' && now && now.status !== 'pass') regressions.push(`${target} ${client} ${s}: was pass, now ${now.status} (${now.detail})`);
+        }
+      }
+    }
+  }
+
+  const write = values.check ? values.write : !values['no-write'];
+  if (write) { writeDoc(sections); console.log(`wrote ${DOC}`); }
+  if (regressions.length) {
+    console.error(`\n${regressions.length} regression(s) against docs/compat.md:\n  ${regressions.join('\n  ')}`);
+    process.exit(1);
+  }
+  if (values.check) console.log('no regressions against docs/compat.md');
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e?.stack ?? e); process.exit(2); });
