@@ -4,7 +4,10 @@
  * (stored in Postgres), static (kpg's command line), then the default.
  */
 
-export type ConfigType = 'boolean' | 'int' | 'long' | 'double' | 'string' | 'list' | 'password' | 'class';
+import { BROKER_CONFIG_RULES, KAFKA_BROKER_CONFIGS } from './broker-config-kafka.js';
+import type { ConfigType, Validator } from './config-def.js';
+
+export type { ConfigType } from './config-def.js';
 
 export interface ConfigDefinition {
   name: string;
@@ -14,6 +17,9 @@ export interface ConfigDefinition {
   documentation: string;
   /** Whether kpg acts on it; the rest are accepted and reported for compatibility. */
   honoured: boolean;
+  /** Whether AlterConfigs may change it at runtime (see broker-config-kafka.ts); read-only otherwise. */
+  dynamic?: boolean;
+  validator?: Validator;
 }
 
 function def(name: string, type: ConfigType, defaultValue: string | null, honoured: boolean, documentation: string): ConfigDefinition {
@@ -33,11 +39,22 @@ export const BROKER_CONFIGS: readonly ConfigDefinition[] = [
   def('group.initial.rebalance.delay.ms', 'int', '3000', true, 'How long the first rebalance of an empty group waits for more members.'),
   def('group.min.session.timeout.ms', 'int', '6000', true, 'Smallest session timeout a group member may ask for.'),
   def('group.max.session.timeout.ms', 'int', '1800000', true, 'Largest session timeout a group member may ask for.'),
+  def('group.max.size', 'int', '2147483647', true, 'Most members a consumer group may have.'),
+  def('offset.metadata.max.bytes', 'int', '4096', true, 'Longest metadata string an offset commit may carry.'),
+  def('offsets.retention.check.interval.ms', 'long', '600000', true, 'How often expired committed offsets and empty groups without offsets are deleted.'),
+  def('max.incremental.fetch.session.cache.slots', 'int', '1000', true, 'How many incremental fetch sessions each gateway keeps.'),
   def('broker.session.timeout.ms', 'int', '9000', true, 'A gateway that has not heartbeat for this long is no longer listed.'),
   def('broker.heartbeat.interval.ms', 'int', '2000', true, 'How often a gateway heartbeats into Postgres.'),
 ];
 
-const DEFINITIONS = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));
+const DEFINITIONS = new Map(
+  [...BROKER_CONFIGS.map((d) => ({ ...d, ...BROKER_CONFIG_RULES[d.name] })), ...KAFKA_BROKER_CONFIGS].map((d) => [d.name, d]),
+);
+
+/** Every broker config kpg knows, core and compatibility ones alike. */
+export function allBrokerConfigDefinitions(): ConfigDefinition[] {
+  return [...DEFINITIONS.values()];
+}
 
 export function brokerConfigDefinition(name: string): ConfigDefinition | undefined {
   return DEFINITIONS.get(name);
@@ -54,6 +71,7 @@ export interface ResolvedConfig {
 export class BrokerConfig {
   private dynamicBroker = new Map<string, string | null>();
   private dynamicDefault = new Map<string, string | null>();
+  private dynamicVersion = 0;
 
   constructor(
     private readonly nodeIdRef: () => number,
@@ -65,6 +83,12 @@ export class BrokerConfig {
     const nodeId = this.nodeIdRef();
     this.dynamicBroker = new Map(rows.filter((r) => r.brokerId === nodeId).map((r) => [r.name, r.value]));
     this.dynamicDefault = new Map(rows.filter((r) => r.brokerId === -1).map((r) => [r.name, r.value]));
+    this.dynamicVersion++;
+  }
+
+  /** Changes whenever the dynamic layers are replaced, so caches of derived values know to recompute. */
+  get version(): number {
+    return this.dynamicVersion;
   }
 
   resolve(name: string): ResolvedConfig {
@@ -76,6 +100,27 @@ export class BrokerConfig {
 
   string(name: string): string | null {
     return this.resolve(name).value;
+  }
+
+  /** Every layer that sets `name` (default included when not null), highest precedence first. */
+  layersOf(name: string): ResolvedConfig[] {
+    const out: ResolvedConfig[] = [];
+    if (this.dynamicBroker.has(name)) out.push({ name, value: this.dynamicBroker.get(name)!, source: 'DYNAMIC_BROKER_CONFIG' });
+    if (this.dynamicDefault.has(name)) out.push({ name, value: this.dynamicDefault.get(name)!, source: 'DYNAMIC_DEFAULT_BROKER_CONFIG' });
+    if (this.staticValues.has(name)) out.push({ name, value: this.staticValues.get(name)!, source: 'STATIC_BROKER_CONFIG' });
+    const fallback = DEFINITIONS.get(name)?.defaultValue;
+    if (fallback !== null && fallback !== undefined) out.push({ name, value: fallback, source: 'DEFAULT_CONFIG' });
+    return out;
+  }
+
+  /** Names set in the dynamic cluster-wide layer (DescribeConfigs of broker ""). */
+  dynamicDefaultNames(): string[] {
+    return [...this.dynamicDefault.keys()];
+  }
+
+  /** Names set in this gateway's dynamic or static layers, known or not. */
+  explicitlySetNames(): string[] {
+    return [...new Set([...this.dynamicBroker.keys(), ...this.dynamicDefault.keys(), ...this.staticValues.keys()])];
   }
 
   int(name: string): number {

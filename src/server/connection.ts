@@ -76,12 +76,22 @@ export class Connection {
   async drainAndClose(): Promise<void> {
     this.options.socket.pause();
     this.closing = true;
-    if (!this.processing && this.queue.length === 0) this.options.socket.end();
+    if (!this.processing && this.queue.length === 0) this.endSocket();
     await this.closed;
   }
 
   destroy(): void {
     this.options.socket.destroy();
+  }
+
+  /**
+   * Ends our side and reads on, discarding what arrives (onData ignores data while closing): a paused
+   * socket holding unread bytes (a request sent after shutdown began) never sees the client's FIN, and
+   * would stay open until the shutdown grace period is over.
+   */
+  private endSocket(): void {
+    this.options.socket.end();
+    this.options.socket.resume();
   }
 
   private onData(chunk: Buffer): void {
@@ -148,7 +158,7 @@ export class Connection {
       this.processing = false;
     }
     if (this.closing) {
-      if (!socket.destroyed) socket.end();
+      if (!socket.destroyed) this.endSocket();
       if (socket.destroyed || socket.closed) this.resolveClosed();
       return;
     }

@@ -1,0 +1,159 @@
+/**
+ * CreateTopics (key 19), versions 0-7.
+ *
+ * Each topic is created in its own transaction (topic row, partitions, configs): never half a topic,
+ * and one bad topic never fails its neighbours. Checks and messages follow Kafka's controller: name rules
+ * (and names that collide with an existing topic once "." and "_" are treated alike are refused, as
+ * KRaft does), TOPIC_ALREADY_EXISTS, null and invalid configs (INVALID_CONFIG), partitions and
+ * replication factor >= 1 or -1 for the broker default, manual assignments, and at most
+ * kpg.max.partitions.per.request partitions per request (POLICY_VIOLATION, Kafka's fixed 10000).
+ * Replication factors up to the number of live gateways are accepted and reported (kpg keeps one copy in
+ * Postgres). Two gateways creating one name at once: the unique name index lets exactly one win.
+ * v5+ return the resulting configs, v7 the topic id.
+ *
+ * Deliberately skipped: create-topic policies and controller mutation quotas (kpg has neither).
+ */
+import { randomUUID } from 'node:crypto';
+import { configSourceId, effectiveTopicConfigs, InvalidTopicConfigError, validateTopicConfigs } from '../config/topic-config.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type {
+  CreateTopicsRequest,
+  CreateTopicsRequestCreatableTopic,
+  CreateTopicsResponse,
+  CreateTopicsResponseCreatableTopicResult,
+} from '../protocol/messages/types.js';
+import { ZERO_UUID } from '../protocol/reader.js';
+import type { RegisteredBroker } from '../storage/admin-store.js';
+import { invalidTopicNameReason } from '../topics/names.js';
+import { isPlacementError, placeNewTopic, requestedPartitionCount, TOO_MANY_PARTITIONS_MESSAGE } from '../topics/placement.js';
+import { defineHandler, type RequestContext } from './handler.js';
+
+const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+
+export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
+  apiKey: 19,
+  name: 'CreateTopics',
+  minVersion: 0,
+  maxVersion: 7,
+  async handle(request, ctx) {
+    const { broker } = ctx;
+    const seen = new Set<string>();
+    const duplicates = new Set<string>();
+    for (const t of request.topics) (seen.has(t.name) ? duplicates : seen).add(t.name);
+    const unique = request.topics.filter((t) => !duplicates.has(t.name));
+
+    const results = new Map<string, CreateTopicsResponseCreatableTopicResult>();
+    for (const name of duplicates) results.set(name, failure(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
+
+    const defaultPartitions = broker.config.int('num.partitions');
+    const requested = unique
+      .filter((t) => t.name !== CLUSTER_METADATA_TOPIC)
+      .reduce((sum, t) => sum + requestedPartitionCount(t, defaultPartitions), 0);
+    if (requested > broker.config.int('kpg.max.partitions.per.request')) {
+      for (const t of unique) results.set(t.name, failure(t.name, ErrorCode.POLICY_VIOLATION, TOO_MANY_PARTITIONS_MESSAGE));
+      ctx.log.info({ partitions: requested }, 'CreateTopics refused: too many partitions in one request');
+    } else {
+      const brokers = await broker.admin.registeredBrokers(broker.config.int('broker.session.timeout.ms'));
+      markSelfLive(brokers, broker.nodeId);
+      for (const topic of unique) {
+        results.set(topic.name, await createOne(topic, request.validateOnly, brokers, ctx));
+      }
+    }
+    // One result per distinct name, in the order the names first appear.
+    return { throttleTimeMs: 0, topics: [...seen].map((name) => results.get(name)!) };
+  },
+});
+
+async function createOne(
+  topic: CreateTopicsRequestCreatableTopic,
+  validateOnly: boolean,
+  brokers: readonly RegisteredBroker[],
+  ctx: RequestContext,
+): Promise<CreateTopicsResponseCreatableTopicResult> {
+  const { broker } = ctx;
+  const name = topic.name;
+  if (name === CLUSTER_METADATA_TOPIC) {
+    return failure(name, ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`);
+  }
+  const invalid = invalidTopicNameReason(name);
+  if (invalid !== null) return failure(name, ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
+  if (await broker.admin.topicNameExists(name)) return alreadyExists(name);
+  const colliding = await broker.admin.collidingTopic(name);
+  if (colliding !== null) return collision(name, colliding);
+
+  const nullConfigs = topic.configs.filter((c) => c.value === null).map((c) => c.name);
+  if (nullConfigs.length > 0) {
+    return failure(name, ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nullConfigs.join(',')}`);
+  }
+  let configs: Map<string, string>;
+  try {
+    // A name given twice keeps its last value, as Kafka's map of config changes does.
+    configs = validateTopicConfigs(new Map(topic.configs.map((c) => [c.name, c.value!])));
+  } catch (err) {
+    if (err instanceof InvalidTopicConfigError) return failure(name, ErrorCode.INVALID_CONFIG, err.message);
+    throw err;
+  }
+
+  const placement = placeNewTopic(topic, brokers, {
+    numPartitions: broker.config.int('num.partitions'),
+    replicationFactor: broker.config.int('default.replication.factor'),
+  });
+  if (isPlacementError(placement)) return failure(name, placement.errorCode, placement.message);
+
+  // Kafka answers validate_only with a fresh id that is never used.
+  let topicId: string = randomUUID();
+  if (!validateOnly) {
+    try {
+      const outcome = await broker.admin.createTopic({
+        name,
+        replicationFactor: placement.replicationFactor,
+        assignment: placement.assignment,
+        configs,
+      });
+      if ('alreadyExists' in outcome) return alreadyExists(name);
+      if ('collidesWith' in outcome) return collision(name, outcome.collidesWith);
+      topicId = outcome.created.topicId;
+    } catch (err) {
+      ctx.log.error({ err, topic: name }, 'creating a topic failed');
+      return failure(name, ErrorCode.UNKNOWN_SERVER_ERROR, `Creating topic '${name}' failed: ${(err as Error).message}`);
+    }
+    ctx.log.info(
+      { topic: name, topicId, partitions: placement.assignment.length, replicationFactor: placement.replicationFactor },
+      'created topic',
+    );
+  }
+  return {
+    name,
+    topicId,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    topicConfigErrorCode: ErrorCode.NONE,
+    numPartitions: placement.assignment.length,
+    replicationFactor: placement.replicationFactor,
+    configs: effectiveTopicConfigs(configs, broker.config).map((c) => ({
+      name: c.name,
+      value: c.value,
+      readOnly: false,
+      configSource: configSourceId(c.source),
+      isSensitive: false,
+    })),
+  };
+}
+
+/** The gateway answering is alive even when its own heartbeat is late (as Broker.liveBrokers assumes). */
+function markSelfLive(brokers: RegisteredBroker[], nodeId: number): void {
+  const self = brokers.find((b) => b.nodeId === nodeId);
+  if (self) self.live = true;
+}
+
+function failure(name: string, errorCode: number, errorMessage: string | null): CreateTopicsResponseCreatableTopicResult {
+  return { name, topicId: ZERO_UUID, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: [] };
+}
+
+function alreadyExists(name: string): CreateTopicsResponseCreatableTopicResult {
+  return failure(name, ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+}
+
+function collision(name: string, existing: string): CreateTopicsResponseCreatableTopicResult {
+  return failure(name, ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${existing}`);
+}

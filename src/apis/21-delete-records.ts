@@ -1,0 +1,60 @@
+/**
+ * DeleteRecords (key 21), versions 0-2.
+ *
+ * Moves each partition's log start offset up to the requested offset (-1: the high watermark), in one
+ * short transaction per partition. Records below it are never served again (fetches below it get
+ * OFFSET_OUT_OF_RANGE, ListOffsets earliest answers it); the storage reaper then deletes the whole
+ * batches below it in bounded chunks, and a batch straddling it stays until it is entirely below. The
+ * low watermark answered is the new log start (never lower than before). An offset beyond the high
+ * watermark, or negative other than -1, gets OFFSET_OUT_OF_RANGE; a topic whose cleanup.policy does not
+ * include "delete" gets POLICY_VIOLATION, as in Kafka; unknown topics or partitions
+ * UNKNOWN_TOPIC_OR_PARTITION.
+ */
+import { ErrorCode } from '../protocol/error-codes.js';
+import type {
+  DeleteRecordsRequest,
+  DeleteRecordsResponse,
+  DeleteRecordsResponseDeleteRecordsPartitionResult,
+  DeleteRecordsResponseDeleteRecordsTopicResult,
+} from '../protocol/messages/types.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
+  apiKey: 21,
+  name: 'DeleteRecords',
+  minVersion: 0,
+  maxVersion: 2,
+  async handle(request, ctx) {
+    const { broker } = ctx;
+    const topics = await broker.topics.byNames(request.topics.map((t) => t.name));
+    const out: DeleteRecordsResponseDeleteRecordsTopicResult[] = [];
+    for (const t of request.topics) {
+      const topic = topics.get(t.name);
+      const config = topic ? await broker.topicConfigs.get(topic.topicId) : undefined;
+      const partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[] = [];
+      for (const p of t.partitions) {
+        const fail = (errorCode: number): void => {
+          partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode });
+        };
+        if (!topic || !config) {
+          fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          continue;
+        }
+        if (!config.deleteEnabled) {
+          ctx.log.info({ topic: t.name, partition: p.partitionIndex }, 'DeleteRecords refused: cleanup.policy does not include delete');
+          fail(ErrorCode.POLICY_VIOLATION);
+          continue;
+        }
+        const outcome = await broker.admin.deleteRecords(topic.topicId, p.partitionIndex, p.offset);
+        if ('unknownPartition' in outcome) fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        else if ('outOfRange' in outcome) fail(ErrorCode.OFFSET_OUT_OF_RANGE);
+        else {
+          partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: outcome.lowWatermark, errorCode: ErrorCode.NONE });
+          ctx.log.info({ topic: t.name, partition: p.partitionIndex, logStartOffset: outcome.lowWatermark.toString() }, 'deleted records');
+        }
+      }
+      out.push({ name: t.name, partitions });
+    }
+    return { throttleTimeMs: 0, topics: out };
+  },
+});

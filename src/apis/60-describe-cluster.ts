@@ -1,0 +1,65 @@
+/**
+ * DescribeCluster (key 60), versions 0-2.
+ *
+ * The cluster id, the live gateways as brokers, and the controller id Metadata names (the live gateway
+ * with the lowest node id), so AdminClient's describeCluster and Metadata agree. v2 with
+ * include_fenced_brokers also lists registered gateways that stopped heartbeating, marked fenced.
+ * Endpoint type CONTROLLER gets MISMATCHED_ENDPOINT_TYPE and unknown types UNSUPPORTED_ENDPOINT_TYPE
+ * (INVALID_REQUEST in v0), as from a Kafka broker: kpg gateways are brokers.
+ *
+ * Deliberately skipped: authorized operations report "everything allowed" (kpg has no ACLs).
+ */
+import { CLUSTER_OPERATIONS, AUTHORIZED_OPERATIONS_OMITTED } from '../protocol/acl.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { DescribeClusterRequest, DescribeClusterResponse } from '../protocol/messages/types.js';
+import { defineHandler } from './handler.js';
+
+const EndpointType = { UNKNOWN: 0, BROKER: 1, CONTROLLER: 2 } as const;
+
+export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
+  apiKey: 60,
+  name: 'DescribeCluster',
+  minVersion: 0,
+  maxVersion: 2,
+  async handle(request, ctx) {
+    const { broker, apiVersion } = ctx;
+    const requested = request.endpointType;
+    if (requested !== EndpointType.BROKER && requested !== EndpointType.CONTROLLER) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: apiVersion === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        errorMessage: `Unsupported endpoint type ${requested}`,
+        clusterId: '',
+        brokers: [],
+      };
+    }
+    if (requested === EndpointType.CONTROLLER) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: apiVersion === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.MISMATCHED_ENDPOINT_TYPE,
+        errorMessage: 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
+        clusterId: '',
+        brokers: [],
+      };
+    }
+    const live = await broker.liveBrokers();
+    const brokers = live.map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }));
+    if (request.includeFencedBrokers) {
+      const liveIds = new Set(live.map((b) => b.nodeId));
+      for (const b of await broker.admin.registeredBrokers(broker.config.int('broker.session.timeout.ms'))) {
+        if (!liveIds.has(b.nodeId)) brokers.push({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: true });
+      }
+      brokers.sort((a, b) => a.brokerId - b.brokerId);
+    }
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      endpointType: EndpointType.BROKER,
+      clusterId: broker.clusterId,
+      controllerId: live[0]!.nodeId,
+      brokers,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+    };
+  },
+});

@@ -1,0 +1,144 @@
+/**
+ * What DescribeConfigs, AlterConfigs and IncrementalAlterConfigs share: config resource types, broker
+ * resource names, the broker config entries Kafka reports (value, source, synonyms, read-only,
+ * sensitive, type, documentation), and the checks Kafka applies to a dynamic broker config change.
+ */
+import { allBrokerConfigDefinitions, brokerConfigDefinition, type BrokerConfig, type ConfigDefinition } from '../config/broker-config.js';
+import { ConfigValueError, parseConfigValue } from '../config/config-def.js';
+import { brokerSynonymEntries, type ConfigSynonymEntry } from '../config/topic-config.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+
+/** ConfigResource.Type ids. */
+export const ResourceType = {
+  UNKNOWN: 0,
+  TOPIC: 2,
+  BROKER: 4,
+  BROKER_LOGGER: 8,
+  CLIENT_METRICS: 16,
+  GROUP: 32,
+} as const;
+
+export function resourceTypeName(id: number): string {
+  const entry = Object.entries(ResourceType).find(([, v]) => v === id);
+  return entry ? entry[0] : String(id);
+}
+
+/** A request problem with its Kafka error, carried up to the per-resource response. */
+export class ResourceError extends Error {
+  constructor(readonly errorCode: number, message: string | null) {
+    super(message ?? '');
+    this.errorMessage = message;
+  }
+  readonly errorMessage: string | null;
+}
+
+/**
+ * A BROKER resource name: "" is the cluster-wide default (-1), otherwise it must be this gateway's node
+ * id, since each broker answers for itself (clients send broker resources to that broker).
+ */
+export function brokerIdOfResource(name: string, selfNodeId: number, forDescribe: boolean): number {
+  if (name === '') return -1;
+  if (!/^[+-]?\d+$/.test(name) || Math.abs(Number(name)) > 2147483647) {
+    throw new ResourceError(
+      ErrorCode.INVALID_REQUEST,
+      forDescribe ? `Broker id must be an integer, but it is: ${name}` : `Node id must be an integer, but it is: ${name}`,
+    );
+  }
+  const id = Number(name);
+  if (id !== selfNodeId) {
+    throw new ResourceError(
+      ErrorCode.INVALID_REQUEST,
+      forDescribe
+        ? `Unexpected broker id, expected ${selfNodeId} or empty string, but received ${name}`
+        : `Unexpected broker id, expected ${selfNodeId}, but received ${name}`,
+    );
+  }
+  return id;
+}
+
+/** Broker configs that are facts of the running gateway rather than settings. */
+export function runtimeBrokerConfigs(nodeId: number, advertisedHost: string, advertisedPort: number, logDir: string): Map<string, { definition: ConfigDefinition; value: string }> {
+  const fact = (name: string, type: ConfigDefinition['type'], value: string, documentation: string) =>
+    [name, { definition: { name, type, defaultValue: null, honoured: true, dynamic: false, documentation }, value }] as const;
+  return new Map([
+    fact('node.id', 'int', String(nodeId), 'This gateway\'s node id (kept per advertised address, or --node-id).'),
+    fact('broker.id', 'int', String(nodeId), 'This gateway\'s node id (kept per advertised address, or --node-id).'),
+    fact('advertised.listeners', 'string', `PLAINTEXT://${advertisedHost}:${advertisedPort}`, 'The address clients are told to connect to.'),
+    fact('log.dirs', 'string', logDir, 'Where this gateway stores data: the kpg schema of its Postgres database.'),
+  ]);
+}
+
+/** Kafka's broker config synonym groups (DynamicBrokerConfig.brokerConfigSynonyms). */
+export function brokerSynonymNames(name: string): string[] {
+  const groups = [
+    ['log.roll.ms', 'log.roll.hours'],
+    ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
+    ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
+    ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+  ];
+  return groups.find((g) => g.includes(name)) ?? [name];
+}
+
+export interface BrokerConfigEntry {
+  name: string;
+  value: string | null;
+  source: ConfigSynonymEntry['source'];
+  readOnly: boolean;
+  isSensitive: boolean;
+  synonyms: ConfigSynonymEntry[];
+  definition: ConfigDefinition | undefined;
+}
+
+/** One broker config as a per-broker DescribeConfigs reports it. */
+export function describeBrokerConfig(name: string, config: BrokerConfig): BrokerConfigEntry {
+  const definition = brokerConfigDefinition(name);
+  const isSensitive = definition === undefined || definition.type === 'password';
+  const synonyms = brokerSynonymEntries(brokerSynonymNames(name), config, name).map((s) =>
+    isSensitive ? { ...s, value: null } : s,
+  );
+  return {
+    name,
+    value: isSensitive ? null : config.string(name),
+    source: synonyms[0]?.source ?? 'DEFAULT_CONFIG',
+    readOnly: definition?.dynamic !== true,
+    isSensitive,
+    synonyms,
+    definition,
+  };
+}
+
+/** Every config a per-broker DescribeConfigs lists: kpg's, and any other name set on this gateway. */
+export function describableBrokerConfigNames(config: BrokerConfig): string[] {
+  const known = allBrokerConfigDefinitions().map((d) => d.name);
+  const extra = config.explicitlySetNames().filter((n) => brokerConfigDefinition(n) === undefined);
+  return [...new Set([...known, ...extra])];
+}
+
+/**
+ * Checks a broker config change as Kafka's brokers do before storing it: known configs must be dynamic
+ * ("Cannot update these configs dynamically") and well-typed; unknown names are accepted (Kafka allows
+ * custom broker configs). Every refusal is INVALID_REQUEST, as in Kafka. Returns canonical values.
+ */
+export function validateBrokerConfigChange(props: ReadonlyMap<string, string>): Map<string, string> {
+  const nonDynamic = [...props.keys()].filter((n) => {
+    const d = brokerConfigDefinition(n);
+    return d !== undefined && d.dynamic !== true;
+  });
+  if (nonDynamic.length > 0) {
+    throw new ResourceError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: Set(${nonDynamic.join(', ')})`);
+  }
+  const out = new Map<string, string>();
+  for (const [name, value] of props) {
+    const d = brokerConfigDefinition(name);
+    if (d) {
+      try {
+        parseConfigValue(name, d.type, value, d.validator);
+      } catch (err) {
+        if (err instanceof ConfigValueError) throw new ResourceError(ErrorCode.INVALID_REQUEST, err.message);
+        throw err;
+      }
+    }
+    out.set(name, value);
+  }
+  return out;
+}
