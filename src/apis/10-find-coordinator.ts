@@ -1,0 +1,79 @@
+/**
+ * FindCoordinator (key 10), versions 0-6; v4+ carries several keys at once.
+ *
+ * Group state lives in Postgres, so every gateway can coordinate every group (and, later, every
+ * transactional id). The answer is still deterministic, as clients expect one coordinator per key: the
+ * live gateway at index abs(javaHash(key)) mod the number of live gateways, in node id order. With one
+ * gateway that is always the gateway itself.
+ *
+ * Key types 0 (group) and 1 (transaction) are served; any other (2 = share group, which kpg does not
+ * implement) gets INVALID_REQUEST, as Kafka without a share coordinator answers. v1-3 report "NONE" as
+ * the error message of a success, v4+ an empty one, as Kafka does.
+ */
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/types.js';
+import type { BrokerRecord } from '../storage/store.js';
+import { defineHandler } from './handler.js';
+
+const GROUP_KEY_TYPE = 0;
+const TRANSACTION_KEY_TYPE = 1;
+
+interface Located {
+  errorCode: number;
+  errorMessage: string | null;
+  node: { nodeId: number; host: string; port: number };
+}
+
+const NO_NODE = { nodeId: -1, host: '', port: -1 };
+
+export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
+  apiKey: 10,
+  name: 'FindCoordinator',
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(request, ctx) {
+    const { apiVersion } = ctx;
+    const keyType = apiVersion >= 1 ? request.keyType : GROUP_KEY_TYPE;
+    const live = await ctx.broker.liveBrokers();
+    const locate = (key: string): Located => {
+      if (keyType !== GROUP_KEY_TYPE && keyType !== TRANSACTION_KEY_TYPE) {
+        return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator key type ${keyType}.`, node: NO_NODE };
+      }
+      return { errorCode: ErrorCode.NONE, errorMessage: null, node: coordinatorFor(key, live) };
+    };
+    if (apiVersion < 4) {
+      const found = locate(request.key);
+      return {
+        throttleTimeMs: 0,
+        errorCode: found.errorCode,
+        errorMessage: found.errorMessage ?? 'NONE',
+        ...found.node,
+      };
+    }
+    return {
+      throttleTimeMs: 0,
+      coordinators: request.coordinatorKeys.map((key) => {
+        const found = locate(key);
+        return { key, ...found.node, errorCode: found.errorCode, errorMessage: found.errorMessage ?? '' };
+      }),
+    };
+  },
+});
+
+/** The live gateway that answers for `key`: stable for a given set of live gateways. */
+export function coordinatorFor(key: string, live: readonly BrokerRecord[]): { nodeId: number; host: string; port: number } {
+  const b = live[javaAbs(javaStringHash(key)) % live.length]!;
+  return { nodeId: b.nodeId, host: b.host, port: b.port };
+}
+
+/** Java's String.hashCode (over UTF-16 code units), as Kafka hashes group ids to partitions. */
+export function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Kafka's Utils.abs: Integer.MIN_VALUE maps to 0. */
+function javaAbs(n: number): number {
+  return n === -2147483648 ? 0 : Math.abs(n);
+}

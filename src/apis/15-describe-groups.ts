@@ -1,0 +1,44 @@
+/**
+ * DescribeGroups (key 15), versions 0-6.
+ *
+ * State, protocol type and members with client id and host, read from one snapshot. As in Kafka, the
+ * protocol name, member metadata and assignments are only reported while the group is Stable. An unknown
+ * group is reported Dead with no error before v6 and GROUP_ID_NOT_FOUND from v6. Authorized operations
+ * (v3+, when asked) are every group operation, since kpg has no ACLs. Timers of the group that are due are
+ * fired first, so a member whose session has ended is not listed.
+ */
+import { AUTHORIZED_OPERATIONS_OMITTED, GROUP_OPERATIONS } from '../protocol/acl.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/messages/types.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
+  apiKey: 15,
+  name: 'DescribeGroups',
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(request, ctx) {
+    const described = await ctx.broker.groups.describeGroups(request.groups, ctx.apiVersion);
+    const withOperations = ctx.apiVersion >= 3 && request.includeAuthorizedOperations;
+    return {
+      throttleTimeMs: 0,
+      groups: described.map((g) => ({
+        errorCode: g.errorCode,
+        errorMessage: g.errorMessage,
+        groupId: g.groupId,
+        groupState: g.state,
+        protocolType: g.protocolType,
+        protocolData: g.protocolData,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: m.metadata,
+          memberAssignment: m.assignment,
+        })),
+        authorizedOperations: withOperations && g.errorCode === ErrorCode.NONE ? GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+      })),
+    };
+  },
+});

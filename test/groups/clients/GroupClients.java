@@ -1,0 +1,230 @@
+// Consumer group scenarios for the Java kafka-clients (3.9 and 4.x), run by test/groups/real-clients.test.ts.
+//
+//   java -cp "<classes>:<kafka-clients lib>/*" GroupClients --bootstrap H:P --scenario NAME --topic T --group G
+//
+// Scenarios: cooperative (CooperativeStickyAssignor, members joining and leaving) and static
+// (group.instance.id, a member restarting within its session timeout). Prints one JSON line
+// {"scenario","status","detail"}; exits 0 unless it crashes.
+import java.time.Duration;
+import java.util.*;
+import java.util.concurrent.*;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.consumer.*;
+import org.apache.kafka.clients.producer.*;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+public class GroupClients {
+    static String bootstrap, scenario, topic, group;
+    static final int PARTITIONS = 12;
+
+    /** One consumer polling on its own thread, remembering what its rebalance listener saw. */
+    static final class Member implements ConsumerRebalanceListener {
+        final String name;
+        final KafkaConsumer<String, String> consumer;
+        final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+        final Set<String> values = ConcurrentHashMap.newKeySet();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final Thread thread;
+        volatile Throwable failure;
+
+        Member(String name, Properties extra) {
+            this.name = name;
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+            p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
+            p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "20000");
+            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.putAll(extra);
+            consumer = new KafkaConsumer<>(p);
+            thread = new Thread(this::loop, name);
+            thread.start();
+        }
+
+        void loop() {
+            try {
+                consumer.subscribe(Collections.singletonList(topic), this);
+                while (running.get()) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) values.add(r.value());
+                    consumer.commitAsync();
+                }
+                consumer.commitSync();
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                consumer.close(Duration.ofSeconds(10));
+            }
+        }
+
+        @Override public void onPartitionsAssigned(Collection<TopicPartition> ps) {
+            for (TopicPartition tp : ps) owned.add(tp.partition());
+            events.add("assigned" + partitions(ps));
+        }
+
+        @Override public void onPartitionsRevoked(Collection<TopicPartition> ps) {
+            for (TopicPartition tp : ps) owned.remove(tp.partition());
+            if (!ps.isEmpty()) events.add("revoked" + partitions(ps));
+        }
+
+        @Override public void onPartitionsLost(Collection<TopicPartition> ps) {
+            for (TopicPartition tp : ps) owned.remove(tp.partition());
+            events.add("lost" + partitions(ps));
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join(30_000);
+        }
+    }
+
+    static List<Integer> partitions(Collection<TopicPartition> ps) {
+        List<Integer> out = new ArrayList<>();
+        for (TopicPartition tp : ps) out.add(tp.partition());
+        Collections.sort(out);
+        return out;
+    }
+
+    static Set<String> produce(String prefix, int n) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        Set<String> sent = new HashSet<>();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < n; i++) {
+                String v = prefix + "-" + i;
+                producer.send(new ProducerRecord<>(topic, i % PARTITIONS, null, v)).get();
+                sent.add(v);
+            }
+        }
+        return sent;
+    }
+
+    /** Every partition owned by exactly one of the members. */
+    static boolean ownedExactlyOnce(List<Member> ms) {
+        List<Integer> all = new ArrayList<>();
+        for (Member m : ms) all.addAll(m.owned);
+        Collections.sort(all);
+        if (all.size() != PARTITIONS) return false;
+        for (int i = 0; i < PARTITIONS; i++) if (all.get(i) != i) return false;
+        return true;
+    }
+
+    static boolean received(List<Member> ms, Set<String> sent) {
+        Set<String> got = new HashSet<>();
+        for (Member m : ms) got.addAll(m.values);
+        return got.containsAll(sent);
+    }
+
+    interface Check { boolean ok() throws Exception; }
+
+    static void await(String what, Check check, List<Member> ms) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!check.ok()) {
+            for (Member m : ms) if (m.failure != null) throw new IllegalStateException(m.name + " failed: " + m.failure);
+            if (System.currentTimeMillis() > deadline) throw new TimeoutException("timed out waiting for " + what + "; " + describe(ms));
+            Thread.sleep(100);
+        }
+    }
+
+    static String describe(List<Member> ms) {
+        StringBuilder b = new StringBuilder();
+        for (Member m : ms) b.append(m.name).append(" owns ").append(new TreeSet<>(m.owned)).append(" events ").append(m.events).append("; ");
+        return b.toString();
+    }
+
+    static String cooperative() throws Exception {
+        Properties coop = new Properties();
+        coop.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        Set<String> first = produce("first", 120);
+        List<Member> ms = new ArrayList<>();
+        for (int i = 0; i < 3; i++) ms.add(new Member("coop-" + i, coop));
+        await("three members sharing the partitions", () -> ownedExactlyOnce(ms) && ms.stream().allMatch(m -> m.owned.size() == 4), ms);
+        await("every record of the first batch", () -> received(ms, first), ms);
+
+        // One leaves: cooperative rebalancing hands its partitions over without taking any from the others.
+        Member leaving = ms.remove(2);
+        Map<String, Set<Integer>> kept = new HashMap<>();
+        for (Member m : ms) kept.put(m.name, new HashSet<>(m.owned));
+        int[] revocationsBefore = new int[ms.size()];
+        for (int i = 0; i < ms.size(); i++) revocationsBefore[i] = countRevocations(ms.get(i));
+        leaving.stop();
+        await("two members holding all partitions", () -> ownedExactlyOnce(ms), ms);
+        for (int i = 0; i < ms.size(); i++) {
+            Member m = ms.get(i);
+            if (!m.owned.containsAll(kept.get(m.name))) return "fail: " + m.name + " lost partitions it kept; " + describe(ms);
+            if (countRevocations(m) != revocationsBefore[i]) return "fail: " + m.name + " had partitions revoked; " + describe(ms);
+        }
+        Set<String> second = produce("second", 60);
+        await("every record of the second batch", () -> received(ms, second), ms);
+        for (Member m : ms) m.stop();
+        return "pass";
+    }
+
+    static int countRevocations(Member m) {
+        synchronized (m.events) {
+            int n = 0;
+            for (String e : m.events) if (e.startsWith("revoked") || e.startsWith("lost")) n++;
+            return n;
+        }
+    }
+
+    static String staticMembership() throws Exception {
+        Properties a = new Properties();
+        a.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "static-a");
+        a.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "30000");
+        Properties b = new Properties();
+        b.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "static-b");
+        b.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "30000");
+        List<Member> ms = new ArrayList<>();
+        ms.add(new Member("static-a", a));
+        ms.add(new Member("static-b", b));
+        await("two static members sharing the partitions", () -> ownedExactlyOnce(ms) && ms.stream().allMatch(m -> m.owned.size() == 6), ms);
+        Set<Integer> bPartitions = new TreeSet<>(ms.get(1).owned);
+        int aEvents = ms.get(0).events.size();
+
+        // b restarts: a static member does not leave on close, and comes back under the same instance id.
+        ms.get(1).stop();
+        Member restarted = new Member("static-b-restarted", b);
+        ms.set(1, restarted);
+        await("the restarted member getting partitions", () -> !restarted.owned.isEmpty(), ms);
+        if (!new TreeSet<>(restarted.owned).equals(bPartitions)) return "fail: restarted member got " + restarted.owned + " instead of " + bPartitions;
+        Set<String> sent = produce("static", 48);
+        await("every record", () -> received(ms, sent), ms);
+        if (ms.get(0).events.size() != aEvents) return "fail: the other member rebalanced: " + ms.get(0).events;
+        for (Member m : ms) m.stop();
+        return "pass";
+    }
+
+    public static void main(String[] args) throws Exception {
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--bootstrap": bootstrap = args[i + 1]; break;
+                case "--scenario": scenario = args[i + 1]; break;
+                case "--topic": topic = args[i + 1]; break;
+                case "--group": group = args[i + 1]; break;
+                default: System.err.println("unknown argument " + args[i]); System.exit(2);
+            }
+        }
+        String status, detail = "";
+        try {
+            String result = scenario.equals("cooperative") ? cooperative() : staticMembership();
+            status = result.equals("pass") ? "pass" : "fail";
+            detail = result;
+        } catch (Throwable t) {
+            status = "fail";
+            detail = t.toString();
+        }
+        System.out.println("{\"scenario\":\"" + scenario + "\",\"status\":\"" + status + "\",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "'") + "\"}");
+        System.exit(0);
+    }
+}
