@@ -4,7 +4,14 @@
  */
 import type { Logger } from 'pino';
 import type { BrokerConfig } from './config/broker-config.js';
+import type { TopicConfigs } from './config/topic-config.js';
+import type { AdminStore } from './storage/admin-store.js';
+import type { PartitionWatch } from './fetch/partition-watch.js';
+import type { FetchSessionCache } from './fetch/sessions.js';
+import type { GroupCoordinator } from './groups/coordinator.js';
 import type { Notifications } from './storage/notifications.js';
+import type { RecordStore } from './storage/record-store.js';
+import type { TopicCache } from './topics/topic-cache.js';
 import type { BrokerRecord, Store } from './storage/store.js';
 
 export interface Broker {
@@ -18,6 +25,19 @@ export interface Broker {
   readonly log: Logger;
   /** Committed changes from every gateway and from SQL, via LISTEN/NOTIFY. */
   readonly notifications: Notifications;
+  /** Topic metadata for the hot paths, dropped on change notifications. */
+  readonly topics: TopicCache;
+  /** Record batches: append (group commit) and read. */
+  readonly records: RecordStore;
+  /** Known high watermarks and the fetches waiting on them. */
+  readonly partitionWatch: PartitionWatch;
+  readonly fetchSessions: FetchSessionCache;
+  /** Topic and config administration, offsets lookups and storage reclaiming (SQL). */
+  readonly admin: AdminStore;
+  /** Effective topic configs (own values falling back to broker synonyms), cached. */
+  readonly topicConfigs: TopicConfigs;
+  /** Consumer groups and committed offsets, kept in Postgres (any gateway coordinates any group). */
+  readonly groups: GroupCoordinator;
   /** Gateways currently alive, this one always included, ordered by node id. */
   liveBrokers(): Promise<BrokerRecord[]>;
 }
@@ -33,6 +53,13 @@ export class GatewayBroker implements Broker {
     readonly config: BrokerConfig,
     readonly log: Logger,
     readonly notifications: Notifications,
+    readonly topics: TopicCache,
+    readonly records: RecordStore,
+    readonly partitionWatch: PartitionWatch,
+    readonly fetchSessions: FetchSessionCache,
+    readonly admin: AdminStore,
+    readonly topicConfigs: TopicConfigs,
+    readonly groups: GroupCoordinator,
   ) {}
 
   async liveBrokers(): Promise<BrokerRecord[]> {

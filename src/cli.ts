@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino, type Logger } from 'pino';
+import { registerBenchCommand } from './bench/command.js';
+import { registerTopicCommand } from './cli/topic.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { startGateway } from './gateway.js';
 import { applyMigrations } from './storage/migrate.js';
@@ -134,5 +136,8 @@ program
       await embedded?.stop();
     }
   });
+
+registerBenchCommand(program);
+registerTopicCommand(program);
 
 await program.parseAsync(process.argv);

@@ -7,12 +7,22 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { handlerRegistry } from './apis/registry.js';
 import { GatewayBroker } from './broker.js';
+import { PartitionWatch } from './fetch/partition-watch.js';
+import { FetchSessionCache } from './fetch/sessions.js';
+import { GroupCoordinator } from './groups/coordinator.js';
 import { BrokerConfig } from './config/broker-config.js';
+import { TopicConfigs } from './config/topic-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { KafkaServer } from './server/server.js';
 import { applyMigrations } from './storage/migrate.js';
 import { Channel, Notifications } from './storage/notifications.js';
 import { PostgresStore } from './storage/postgres-store.js';
+import { AdminStore } from './storage/admin-store.js';
+import { GroupStore } from './storage/group-store.js';
+import { StorageReaper } from './storage/reaper.js';
+import { RecordStore } from './storage/record-store.js';
+import { SqlOutboxRelay } from './storage/sql-outbox-relay.js';
+import { TopicCache } from './topics/topic-cache.js';
 import { VERSION } from './version.js';
 
 export interface GatewayOptions {
@@ -39,6 +49,8 @@ export interface Gateway {
   readonly databaseUrl: string;
   readonly broker: GatewayBroker;
   readonly store: PostgresStore;
+  /** Background reclaiming of deleted topics, deleted records and retention (tests run passes directly). */
+  readonly reaper: StorageReaper;
   stop(): Promise<void>;
 }
 
@@ -90,7 +102,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     nodeId = await store.registerBroker(advertisedHost, advertisedPort, null, options.nodeId);
     config.setDynamic(await store.brokerConfigs());
     const clusterId = await store.clusterId();
-    const broker = new GatewayBroker(nodeId, advertisedHost, advertisedPort, null, clusterId, store, config, log, notifications);
+    const admin = new AdminStore(store.pool, log.child({ component: 'admin' }));
+    const topicCache = new TopicCache(store, notifications);
+    const groupLog = log.child({ component: 'groups' });
+    const groups = new GroupCoordinator(new GroupStore(store.pool, groupLog), notifications, config, topicCache, groupLog);
+    const broker = new GatewayBroker(
+      nodeId, advertisedHost, advertisedPort, null, clusterId, store, config, log, notifications,
+      topicCache,
+      new RecordStore(store.pool, log.child({ component: 'records' })),
+      new PartitionWatch(notifications),
+      new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
+      admin,
+      new TopicConfigs({ config, notifications, loadOverrides: (topicId) => admin.topicOverrides(topicId) }),
+      groups,
+    );
+    groups.start();
+    cleanup.push(() => groups.stop());
+    const reaper = new StorageReaper({ admin, topicConfigs: broker.topicConfigs, config, notifications, log: log.child({ component: 'reaper' }) });
+    reaper.start();
+    cleanup.push(() => reaper.stop());
+    // Records produced from SQL by REPEATABLE READ / SERIALIZABLE transactions are appended here.
+    const sqlRelay = new SqlOutboxRelay(store.pool, notifications, log.child({ component: 'sql-relay' }));
+    sqlRelay.start();
+    cleanup.push(() => sqlRelay.stop());
 
     const heartbeatTimer = setInterval(() => {
       store.heartbeat(nodeId).catch((err) => log.warn({ err }, 'broker heartbeat failed'));
@@ -123,6 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       databaseUrl,
       broker,
       store,
+      reaper,
       stop: runCleanup,
     };
   } catch (err) {

@@ -3,10 +3,15 @@
  * handler here is what makes kpg advertise it.
  */
 import type { ApiHandler } from './handler.js';
+import { ADMIN_HANDLERS } from './admin-handlers.js';
+import { GROUP_HANDLERS } from './group-handlers.js';
+import produce from './00-produce.js';
+import fetch from './01-fetch.js';
 import metadata from './03-metadata.js';
 import apiVersions from './18-api-versions.js';
+import initProducerId from './22-init-producer-id.js';
 
-const ALL_HANDLERS: readonly ApiHandler[] = [metadata, apiVersions];
+const ALL_HANDLERS: readonly ApiHandler[] = [produce, fetch, metadata, apiVersions, initProducerId, ...ADMIN_HANDLERS, ...GROUP_HANDLERS];
 
 export function handlerRegistry(): ReadonlyMap<number, ApiHandler> {
   return new Map(ALL_HANDLERS.map((h) => [h.apiKey, h]));

@@ -16,10 +16,12 @@ export const Channel = {
   records: 'kpg_records',
   /** `<topic_id>` or `broker` after a config change. */
   config: 'kpg_config',
-  /** `<group_id>` after a consumer group's membership or state changes. */
+  /** `<group_key>` after a consumer group changes, `<group_key>+` when answers to waiting requests were written. */
   groups: 'kpg_groups',
   /** `<topic_id>` after a topic is created, deleted or changes its partitions. */
   topics: 'kpg_topics',
+  /** Empty, when a REPEATABLE READ or SERIALIZABLE transaction that called kpg.produce commits (src/storage/sql-outbox-relay.ts). */
+  outbox: 'kpg_outbox',
 } as const;
 
 export type ChannelName = (typeof Channel)[keyof typeof Channel];

@@ -189,6 +189,8 @@ export class PostgresStore implements Store {
           [topicId, configs.map(([k]) => k), configs.map(([, v]) => v)],
         );
       }
+      // Gateways drop cached metadata of this topic when the creation commits.
+      await client.query('SELECT pg_notify($1, $2)', ['kpg_topics', topicId]);
       const created: TopicRecord = {
         topicId,
         name: topic.name,

@@ -13,6 +13,7 @@ import {
   customType,
   index,
   integer,
+  jsonb,
   pgSchema,
   primaryKey,
   smallint,
@@ -142,3 +143,109 @@ export const producerStates = kpg.table('producer_states', {
   lastTimestamp: bigint('last_timestamp', { mode: 'bigint' }).notNull().default(sql`-1`),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.topicId, t.partition, t.producerId] })]);
+
+/**
+ * Consumer groups (classic protocol). Everything Kafka's group coordinator keeps in memory lives in the
+ * group tables, so any gateway can act for any group and a restarted gateway loses nothing. A group id
+ * may be up to 32767 bytes, more than a btree entry holds: rows are keyed by a surrogate group_key and
+ * the id is kept unique by a hash exclusion constraint (migration "groups_unique_id").
+ *
+ * Times (*_ms) are milliseconds since the epoch on Postgres' clock, so gateways agree on every deadline.
+ * Dead groups have no row.
+ */
+export const groups = kpg.table('groups', {
+  groupKey: bigint('group_key', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  groupId: text('group_id').notNull(),
+  /** Empty, PreparingRebalance, CompletingRebalance or Stable. */
+  state: text('state').notNull(),
+  previousState: text('previous_state'),
+  /** When the group entered its state: offsets of an empty group expire counting from here. */
+  stateChangedMs: bigint('state_changed_ms', { mode: 'number' }).notNull(),
+  protocolType: text('protocol_type'),
+  protocolName: text('protocol_name'),
+  generationId: integer('generation_id').notNull().default(0),
+  leaderId: text('leader_id'),
+  /** A member joined during the initial rebalance delay, which therefore extends once more. */
+  newMemberAdded: boolean('new_member_added').notNull().default(false),
+  /** When the join phase ends: the rebalance timeout, or the next step of the initial rebalance delay. */
+  joinDeadlineMs: bigint('join_deadline_ms', { mode: 'number' }),
+  /** Set while the initial rebalance delay runs: its current step and what is left of the rebalance timeout. */
+  initialDelayMs: integer('initial_delay_ms'),
+  initialRemainingMs: integer('initial_remaining_ms'),
+  /** When members that got their JoinGroup answer but have not sent SyncGroup are removed. */
+  syncDeadlineMs: bigint('sync_deadline_ms', { mode: 'number' }),
+  syncGeneration: integer('sync_generation'),
+  /** Members that have not sent SyncGroup yet in this generation. */
+  pendingSyncMemberIds: text('pending_sync_member_ids').array().notNull().default(sql`'{}'::text[]`),
+  /** Member ids handed out with MEMBER_ID_REQUIRED and not joined with yet, and when each expires. */
+  pendingMemberIds: text('pending_member_ids').array().notNull().default(sql`'{}'::text[]`),
+  pendingDeadlinesMs: bigint('pending_deadlines_ms', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
+  /** Topics the members subscribe to (consumer protocol only); null when not known. */
+  subscribedTopics: text('subscribed_topics').array(),
+  /** The earliest of the group's own deadlines (join, sync, pending members): what the sweeper looks at. */
+  timerDeadlineMs: bigint('timer_deadline_ms', { mode: 'number' }),
+}, (t) => [index('groups_timer_deadline').on(t.timerDeadlineMs)]);
+
+/**
+ * Group members. Member ids embed the client id, so they are not indexed either: a member is found within
+ * its group's rows, and member_seq (join order) is the key. A JoinGroup or SyncGroup waiting for the group
+ * is represented by its waiter id, answered through kpg.group_replies.
+ */
+export const groupMembers = kpg.table('group_members', {
+  groupKey: bigint('group_key', { mode: 'number' }).notNull().references(() => groups.groupKey, { onDelete: 'cascade' }),
+  memberSeq: integer('member_seq').notNull(),
+  memberId: text('member_id').notNull(),
+  groupInstanceId: text('group_instance_id'),
+  clientId: text('client_id').notNull(),
+  clientHost: text('client_host').notNull(),
+  rebalanceTimeoutMs: integer('rebalance_timeout_ms').notNull(),
+  sessionTimeoutMs: integer('session_timeout_ms').notNull(),
+  protocolType: text('protocol_type').notNull(),
+  /** The member's protocols in preference order, with their metadata (subscriptions), stored verbatim. */
+  protocolNames: text('protocol_names').array().notNull(),
+  protocolMetadata: bytea('protocol_metadata').array().notNull(),
+  assignment: bytea('assignment').notNull(),
+  isNew: boolean('is_new').notNull().default(false),
+  joinWaiter: uuid('join_waiter'),
+  syncWaiter: uuid('sync_waiter'),
+  /** When the member is removed unless it heartbeats; null while none is due. */
+  sessionDeadlineMs: bigint('session_deadline_ms', { mode: 'number' }),
+}, (t) => [
+  primaryKey({ columns: [t.groupKey, t.memberSeq] }),
+  index('group_members_session_deadline').on(t.sessionDeadlineMs),
+]);
+
+/**
+ * Answers to waiting JoinGroup and SyncGroup requests. Whichever gateway completes a rebalance step writes
+ * the answer here in the same transaction; the gateway holding the request is woken by NOTIFY and reads it.
+ */
+export const groupReplies = kpg.table('group_replies', {
+  waiterId: uuid('waiter_id').primaryKey(),
+  groupKey: bigint('group_key', { mode: 'number' }).notNull().references(() => groups.groupKey, { onDelete: 'cascade' }),
+  reply: jsonb('reply'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  repliedAt: timestamp('replied_at', { withTimezone: true }),
+}, (t) => [index('group_replies_group').on(t.groupKey)]);
+
+/** Committed offsets. Deleting a topic deletes its offsets; deleting a group deletes its offsets. */
+export const groupOffsets = kpg.table('group_offsets', {
+  groupKey: bigint('group_key', { mode: 'number' }).notNull().references(() => groups.groupKey, { onDelete: 'cascade' }),
+  topicId: uuid('topic_id').notNull().references(() => topics.topicId, { onDelete: 'cascade' }),
+  partition: integer('partition').notNull(),
+  committedOffset: bigint('committed_offset', { mode: 'bigint' }).notNull(),
+  leaderEpoch: integer('leader_epoch').notNull().default(-1),
+  metadata: text('metadata').notNull().default(''),
+  commitTimestampMs: bigint('commit_timestamp_ms', { mode: 'number' }).notNull(),
+  /** Only for OffsetCommit v2-4 with an explicit retention time; null means offsets.retention.minutes applies. */
+  expireTimestampMs: bigint('expire_timestamp_ms', { mode: 'number' }),
+}, (t) => [
+  primaryKey({ columns: [t.groupKey, t.topicId, t.partition] }),
+  index('group_offsets_topic').on(t.topicId),
+]);
+
+/*
+ * Not declared here, because drizzle cannot express them (an UNLOGGED table, triggers, PL/pgSQL): the
+ * "streams in SQL" objects of migrations/0005_sql_streams.sql. Tables kpg.sql_outbox (UNLOGGED),
+ * kpg.sql_outbox_relay and kpg.sql_produced; views kpg.records, kpg.consumer_lag, kpg.consumer_groups and
+ * kpg.consumer_group_members; kpg.produce and its helpers. drizzle-kit never sees them, so it leaves them alone.
+ */
