@@ -139,6 +139,9 @@ async function preparePartition(
     if (err instanceof InvalidBatchError) return failed(data.index, err.errorCode, err.message);
     throw err;
   }
+  if (config.compactEnabled && validated.hasNullKey) {
+    return failed(data.index, ErrorCode.INVALID_RECORD, 'Compacted topic cannot accept message without key.');
+  }
   if (isTransactional(validated.header)) {
     return failed(data.index, ErrorCode.INVALID_TXN_STATE, 'transactional produce is not supported by kpg yet');
   }

@@ -15,8 +15,9 @@ export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 export const TOPIC_OPERATIONS = bits(
   Op.READ, Op.WRITE, Op.CREATE, Op.DELETE, Op.ALTER, Op.DESCRIBE, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS,
 );
+/** 8096, as Kafka 4.1 reports it. */
 export const CLUSTER_OPERATIONS = bits(
   Op.CREATE, Op.ALTER, Op.DESCRIBE, Op.CLUSTER_ACTION, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS, Op.IDEMPOTENT_WRITE,
-  Op.CREATE_TOKENS, Op.DESCRIBE_TOKENS,
 );
-export const GROUP_OPERATIONS = bits(Op.READ, Op.DESCRIBE, Op.DELETE);
+/** 3400, as Kafka 4.1 reports it (group configs count as group operations there). */
+export const GROUP_OPERATIONS = bits(Op.READ, Op.DELETE, Op.DESCRIBE, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS);

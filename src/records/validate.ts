@@ -41,6 +41,8 @@ export interface ValidatedBatch {
   maxTimestampDelta: number;
   /** The broker's append time for LogAppendTime topics, else -1. */
   logAppendTimeMs: bigint;
+  /** Whether some record has a null key (compacted topics refuse those). */
+  hasNullKey: boolean;
 }
 
 /** Decompressed records sections larger than this are refused (a tiny compressed batch must not exhaust memory). */
@@ -94,8 +96,10 @@ export async function validateProducedBatch(records: Buffer | null, limits: Prod
 
   let maxTimestamp = -1n;
   let maxTimestampDelta = 0;
+  let hasNullKey = false;
   for (let i = 0; i < decoded.length; i++) {
     const rec = decoded[i]!;
+    if (rec.key === null) hasNullKey = true;
     if (rec.offsetDelta !== i) throw new InvalidBatchError(ErrorCode.INVALID_RECORD, `record ${i} has offset delta ${rec.offsetDelta}`);
     const ts = header.baseTimestamp + rec.timestampDelta;
     if (!limits.logAppendTime) {
@@ -127,5 +131,5 @@ export async function validateProducedBatch(records: Buffer | null, limits: Prod
   const stored = unchanged
     ? records
     : assembleBatch({ ...header, attributes, maxTimestamp }, data);
-  return { header, stored, recordCount: header.recordCount, maxTimestamp, maxTimestampDelta, logAppendTimeMs };
+  return { header, stored, recordCount: header.recordCount, maxTimestamp, maxTimestampDelta, logAppendTimeMs, hasNullKey };
 }

@@ -216,6 +216,18 @@ describe('Metadata', () => {
     await admin.disconnect();
   });
 
+  it('reports the authorized operations Kafka 4.1 reports for an unrestricted client', async () => {
+    const client = await RawClient.connect(kpg.bootstrap);
+    const { body } = await client.request(3, 10, {
+      topics: [{ name: 'auto-created', topicId: '00000000-0000-0000-0000-000000000000' }],
+      includeClusterAuthorizedOperations: true,
+      includeTopicAuthorizedOperations: true,
+    });
+    client.close();
+    expect(body.clusterAuthorizedOperations).toBe(8096);
+    expect(body.topics[0].topicAuthorizedOperations).toBe(3576);
+  });
+
   it('v0 with an empty list means all topics; v1+ empty means none and null means all', async () => {
     const client = await RawClient.connect(kpg.bootstrap);
     const v0 = await client.request(3, 0, { topics: [] });

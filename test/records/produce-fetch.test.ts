@@ -174,6 +174,16 @@ describe('Produce', () => {
     expect((await readPartition(kpg.bootstrap, 'acks0-fail', 0)).highWatermark).toBe(0n);
   });
 
+  it('refuses records without a key on a compacted topic with INVALID_RECORD', async () => {
+    await kpg.gateway.broker.admin.createTopic({ name: 'compacted', replicationFactor: 1, assignment: [[kpg.gateway.nodeId]], configs: new Map([['cleanup.policy', 'compact']]) });
+    const c = await RawClient.connect(kpg.bootstrap);
+    const keyless = await c.request(0, 9, produceRequest('compacted', 0, await encodeBatch([{ key: 'k', value: 'a' }, { key: null, value: 'b' }])));
+    const keyed = await c.request(0, 9, produceRequest('compacted', 0, await encodeBatch([{ key: 'k', value: 'c' }])));
+    c.close();
+    expect(keyless.body.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.INVALID_RECORD);
+    expect(keyed.body.responses[0].partitionResponses[0]).toMatchObject({ errorCode: 0, baseOffset: 0n });
+  });
+
   it('answers INVALID_REQUIRED_ACKS for acks other than -1, 0, 1', async () => {
     await createTopic('bad-acks');
     const c = await RawClient.connect(kpg.bootstrap);
