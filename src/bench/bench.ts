@@ -1,0 +1,286 @@
+/**
+ * `kpg bench`: kpg against the Postgres ceiling, and against another Kafka, measured on one machine in one
+ * run. Every speed is reported next to its denominator from the same run (the ceiling for produce, the
+ * produce rate for consume), because absolute numbers on a shared machine mean little.
+ *
+ * Order: the idle phases first (a fresh database, nothing in flight), then the ceiling right before the
+ * produce runs it is the denominator of, then consume, latency, groups and SQL; the other Kafka last, with
+ * the gateway idle (and the reference Kafka started only then, so it never runs during kpg's phases).
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import pg from 'pg';
+import { VERSION } from '../version.js';
+import {
+  freePortPair, makeWorkDir, referenceKafkaInstalled, startBenchPostgres, startGatewayProcess, startReferenceKafka,
+  type BenchPostgres, type GatewayProcess,
+} from './environment.js';
+import { loadgenAvailable, loadgenPython, loadgenVersion } from './loadgen.js';
+import { runCeiling, ceilingKey, type CeilingCase } from './phases/ceiling.js';
+import { runConsume } from './phases/consume.js';
+import { emptyIdlePhase, runIdle } from './phases/idle.js';
+import { LATENCY_SETTINGS, runLatency } from './phases/latency.js';
+import { emptyMemoryPhase, runIdleConnections } from './phases/memory.js';
+import { PRODUCE_SETTINGS, runProduce, type ProduceCase } from './phases/produce.js';
+import type { StorageProbe } from './probe.js';
+import { runRebalance } from './phases/rebalance.js';
+import { runSqlProduce } from './phases/sql-produce.js';
+import { Progress } from './progress.js';
+import { targetChecks } from './report.js';
+import { PHASES, statusOf, type BenchResult, type CeilingRun, type PhaseName, type Phases, type TargetName } from './result.js';
+import { FULL_SIZES, SMOKE_SIZES, type BenchSizes } from './sizes.js';
+import type { Target } from './targets.js';
+import { advertisedApis } from './wire.js';
+
+export interface BenchOptions {
+  mode: 'full' | 'smoke';
+  /** Overrides of the mode's sizes (tests shrink them). */
+  sizes?: Partial<BenchSizes>;
+  /** Postgres to use; an embedded one in a temporary directory otherwise. */
+  databaseUrl?: string;
+  /** Another Kafka to run the produce, consume, latency and rebalance phases against. */
+  bootstrap?: string;
+  /** Start the compatibility suite's reference Apache Kafka and compare against it. */
+  compareKafka?: boolean;
+  kafkaPort?: number;
+  /** Only these phases (all by default). */
+  phases?: readonly PhaseName[];
+  /** How to run `kpg` (default: node dist/cli.js). */
+  kpgCommand?: readonly string[];
+  progress?: Progress;
+}
+
+/** The phases the other Kafka takes part in. */
+const KAFKA_PHASES: readonly PhaseName[] = ['produce', 'consume', 'latency', 'rebalance'];
+
+function emptyPhases(): Phases {
+  const skipped = { status: 'skipped' as const, error: null };
+  return {
+    ceiling: { ...skipped, runs: [] },
+    produce: { ...skipped, settings: PRODUCE_SETTINGS, runs: [] },
+    consume: { ...skipped, runs: [] },
+    latency: { ...skipped, settings: LATENCY_SETTINGS, runs: [] },
+    idle: emptyIdlePhase(),
+    memory: emptyMemoryPhase(),
+    rebalance: { ...skipped, runs: [] },
+    sql_produce: { ...skipped, signature: null, runs: [] },
+  };
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const startedAt = new Date();
+  const loadAverageAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  const sizes: BenchSizes = { ...(options.mode === 'smoke' ? SMOKE_SIZES : FULL_SIZES), ...options.sizes };
+  const wanted = new Set<PhaseName>(options.phases ?? PHASES);
+  const progress = options.progress ?? new Progress();
+  if (!loadgenAvailable()) {
+    throw new Error(`the load generator needs confluent-kafka in ${loadgenPython()}: run bench/install.sh first`);
+  }
+  if (options.compareKafka && options.bootstrap) throw new Error('--compare-kafka and --bootstrap name two different Kafkas: give one');
+  if (options.compareKafka && !referenceKafkaInstalled()) throw new Error('--compare-kafka needs the cached Kafka jars: run bench/install.sh --kafka');
+
+  const phases = emptyPhases();
+  const cleanup: (() => Promise<void>)[] = [];
+  const workDir = await makeWorkDir();
+  cleanup.push(() => fs.rm(workDir, { recursive: true, force: true }));
+  let postgres: BenchPostgres | undefined;
+  let kafkaTarget: Target | null = null;
+  let kpgTarget: Target | undefined;
+  try {
+    progress.note(options.databaseUrl ? 'Postgres: the one of --database-url' : 'Postgres: embedded, starting (with pg_stat_statements preloaded)');
+    postgres = await startBenchPostgres({ databaseUrl: options.databaseUrl, workDir });
+    cleanup.push(postgres.stop);
+    const gateway: GatewayProcess = await startGatewayProcess({ databaseUrl: postgres.url, command: options.kpgCommand });
+    cleanup.push(gateway.stop);
+    kpgTarget = {
+      name: 'kpg',
+      bootstrap: gateway.bootstrap,
+      description: `kpg ${VERSION} (pid ${gateway.pid})`,
+      brokerPid: gateway.pid,
+      postgresPid: postgres.postmasterPid,
+      apis: await advertisedApis(gateway.bootstrap),
+      databaseUrl: postgres.url,
+    };
+    progress.note(`kpg: serving on ${gateway.bootstrap}; Postgres ${postgres.version ?? '?'} ${postgres.embedded ? '(embedded)' : ''}`);
+    const kpg = kpgTarget;
+    const probeClient = new pg.Client({ connectionString: postgres.url });
+    probeClient.on('error', () => undefined);
+    await probeClient.connect();
+    cleanup.push(() => probeClient.end());
+    const probe: StorageProbe = { client: probeClient, statStatements: postgres.statStatements };
+    /** Set when kpg itself died: the phases after that are reported failed with this, not run. */
+    let fatal: string | null = null;
+    /** Runs a phase, turning anything it throws into the phase's error. */
+    const phase = async (name: PhaseName, work: () => Promise<void>, enabled = wanted.has(name), needsKpg = true): Promise<void> => {
+      if (!enabled) return;
+      if (fatal === null || !needsKpg) {
+        try {
+          await work();
+        } catch (err) {
+          phases[name].status = 'failed';
+          phases[name].error = (err as Error).message;
+          progress.note(`  ${name} failed: ${(err as Error).message}`);
+        }
+        if (!gateway.running()) fatal = `kpg exited during the ${name} phase:\n${gateway.outputTail()}`;
+      }
+      if (fatal !== null && needsKpg && phases[name].status !== 'ok') {
+        phases[name].status = 'failed';
+        phases[name].error ??= fatal;
+      }
+    };
+
+    await phase('idle', async () => {
+      progress.note('Phase idle: queries and CPU while consumers wait on empty partitions');
+      phases.idle = await runIdle({
+        target: kpg, databaseUrl: postgres!.url, statStatements: postgres!.statStatements, consumers: sizes.idleConsumers,
+        partitions: sizes.idlePartitions, settleSeconds: sizes.idleSettleSeconds, windowSeconds: sizes.idleWindowSeconds, progress,
+      });
+    });
+
+    let peakRss: number | null = null;
+    await phase('memory', async () => {
+      progress.note('Phase memory: gateway RSS with idle connections (and under the produce load, below)');
+      phases.memory = await runIdleConnections({ target: kpg, connections: sizes.idleConnections, progress });
+    });
+
+    const ceiling = new Map<string, CeilingRun>();
+    /**
+     * Ceiling runs are measured right before the runs they are the denominator of, so that both see the
+     * same machine: on a shared machine the background load drifts within minutes.
+     */
+    const measureCeiling = (cases: CeilingCase[]): Promise<void> =>
+      phase('ceiling', async () => {
+        const runs = await runCeiling({
+          databaseUrl: postgres!.url, postgresPid: postgres!.postmasterPid, cases, seconds: sizes.ceilingSeconds, progress,
+        });
+        for (const r of runs) ceiling.set(ceilingKey(r.record_size, r.writers, r.records_per_batch), r);
+        phases.ceiling.runs.push(...runs);
+        Object.assign(phases.ceiling, statusOf(phases.ceiling.runs));
+      });
+
+    const produceCases: ProduceCase[] = sizes.recordSizes.flatMap((recordSize) =>
+      sizes.writerCounts.map((producers) => ({ recordSize, producers, recordsPerBatch: sizes.recordsPerBatch[recordSize] ?? 100 })),
+    );
+    const bestProduce1k = (target: TargetName): number | null => {
+      const rates = phases.produce.runs.filter((r) => r.target === target && r.record_size === 1024 && r.mb_per_s !== null).map((r) => r.mb_per_s!);
+      return rates.length > 0 ? Math.max(...rates) : null;
+    };
+
+    const targetPhases = async (target: Target, targetProbe: StorageProbe | null, include: (p: PhaseName) => boolean): Promise<void> => {
+      if (include('produce')) {
+        progress.note(
+          target.name === 'kpg'
+            ? 'Phases ceiling and produce (kpg), each produce run right after its ceiling run: acks=all, linger.ms=5, one partition per producer'
+            : `Phase produce (${target.name}): acks=all, linger.ms=5, one partition per producer`,
+        );
+      }
+      for (const c of produceCases) {
+        if (target.name === 'kpg') await measureCeiling([{ recordSize: c.recordSize, writers: c.producers, recordsPerBatch: c.recordsPerBatch }]);
+        await phase('produce', async () => {
+          const runs = await runProduce({
+            target, cases: [c], seconds: sizes.produceSeconds, ceiling, probe: targetProbe, progress,
+            onRss: (bytes) => {
+              if (target.name === 'kpg') peakRss = Math.max(peakRss ?? 0, bytes);
+            },
+          });
+          phases.produce.runs.push(...runs);
+          Object.assign(phases.produce, statusOf(phases.produce.runs));
+        }, include('produce'), target.name === 'kpg');
+      }
+      await phase('consume', async () => {
+        progress.note(`Phase consume (${target.name}): one consumer reading a backlog from the start`);
+        const run = await runConsume({
+          target, backlogBytes: sizes.backlogBytes, partitions: sizes.backlogPartitions,
+          recordsPerBatch: sizes.recordsPerBatch[1024] ?? 100, produceMbPerS: bestProduce1k(target.name), probe: targetProbe, progress,
+        });
+        phases.consume.runs.push(run);
+        Object.assign(phases.consume, statusOf(phases.consume.runs));
+      }, include('consume'), target.name === 'kpg');
+      await phase('latency', async () => {
+        progress.note(`Phase latency (${target.name}): produce-to-receipt at fixed rates, long-poll consumer`);
+        const runs = await runLatency({
+          target, rates: sizes.latencyRates, seconds: sizes.latencySeconds, warmupSeconds: sizes.latencyWarmupSeconds,
+          recordSize: sizes.latencyRecordSize, progress,
+        });
+        phases.latency.runs.push(...runs);
+        Object.assign(phases.latency, statusOf(phases.latency.runs));
+      }, include('latency'), target.name === 'kpg');
+      await phase('rebalance', async () => {
+        progress.note(`Phase rebalance (${target.name}): ${sizes.rebalanceMembers} members join, one leaves, one is killed`);
+        const run = await runRebalance({
+          target, members: sizes.rebalanceMembers, partitions: sizes.rebalancePartitions, sessionTimeoutMs: sizes.sessionTimeoutMs, progress,
+        });
+        phases.rebalance.runs.push(run);
+        Object.assign(phases.rebalance, statusOf(phases.rebalance.runs));
+      }, include('rebalance'), target.name === 'kpg');
+    };
+
+    await targetPhases(kpg, probe, (p) => wanted.has(p));
+    if (wanted.has('produce') && wanted.has('memory')) {
+      phases.memory.gateway_rss_mb_peak_under_produce = peakRss === null ? null : Math.round(peakRss / 1024 / 1024);
+    }
+
+    // The denominators of sql_produce: one record per transaction.
+    if (wanted.has('sql_produce')) {
+      await measureCeiling(sizes.sqlSessions.map((writers) => ({ recordSize: sizes.sqlRecordSize, writers, recordsPerBatch: 1 })));
+    }
+    await phase('sql_produce', async () => {
+      progress.note('Phase sql_produce: kpg.produce called from SQL sessions');
+      const { signature, runs } = await runSqlProduce({
+        target: kpg, databaseUrl: postgres!.url, sessions: sizes.sqlSessions, seconds: sizes.sqlSeconds,
+        recordSize: sizes.sqlRecordSize, ceiling, progress,
+      });
+      phases.sql_produce = { ...statusOf(runs), signature, runs };
+    });
+
+    if (options.bootstrap || options.compareKafka) {
+      if (options.compareKafka) {
+        progress.note('Starting the reference Apache Kafka (compat/reference-kafka.sh)');
+        const kafka = await startReferenceKafka(options.kafkaPort ?? (await freePortPair()));
+        cleanup.push(kafka.stop);
+        kafkaTarget = {
+          name: 'kafka', bootstrap: kafka.bootstrap, description: `Apache Kafka ${kafka.version} (reference broker, KRaft, pid ${kafka.pid ?? '?'})`,
+          brokerPid: kafka.pid, postgresPid: null, apis: await advertisedApis(kafka.bootstrap),
+        };
+      } else {
+        kafkaTarget = {
+          name: 'kafka', bootstrap: options.bootstrap!, description: `Kafka at ${options.bootstrap} (--bootstrap)`,
+          brokerPid: null, postgresPid: null, apis: await advertisedApis(options.bootstrap!),
+        };
+      }
+      await targetPhases(kafkaTarget, null, (p) => wanted.has(p) && KAFKA_PHASES.includes(p));
+    }
+  } finally {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  }
+
+  const cpus = os.cpus();
+  const result: BenchResult = {
+    tool: 'kpg bench',
+    kpg_version: VERSION,
+    mode: options.sizes ? `${options.mode} (custom sizes)` : options.mode,
+    started_at: startedAt.toISOString(),
+    duration_s: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    machine: {
+      cpus: cpus.length,
+      cpu_model: cpus[0]?.model ?? 'unknown',
+      memory_gb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+      load_average_at_start: loadAverageAtStart,
+    },
+    postgres: {
+      version: postgres?.version ?? null,
+      embedded: postgres?.embedded ?? !options.databaseUrl,
+      settings: postgres?.settings ?? {},
+      pg_stat_statements: postgres?.statStatements ?? false,
+    },
+    load_generator: loadgenVersion(),
+    targets: {
+      kpg: kpgTarget ? { bootstrap: kpgTarget.bootstrap, description: kpgTarget.description } : null,
+      kafka: kafkaTarget ? { bootstrap: kafkaTarget.bootstrap, description: kafkaTarget.description } : null,
+    },
+    phases,
+    checks: [],
+  };
+  result.checks = targetChecks(result);
+  return result;
+}

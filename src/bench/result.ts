@@ -1,0 +1,205 @@
+/**
+ * The benchmark's JSON: every phase under its name, every figure under its own name. A figure that was
+ * not measured is null (never left out), and a phase that failed says why, so a reader (or the test)
+ * can rely on the shape whatever happened.
+ */
+import type { CpuCores } from './proc.js';
+
+export type PhaseName = 'ceiling' | 'produce' | 'consume' | 'latency' | 'idle' | 'memory' | 'rebalance' | 'sql_produce';
+export const PHASES: readonly PhaseName[] = ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'rebalance', 'sql_produce'];
+
+/** kpg, or the other Kafka of --bootstrap / --compare-kafka. */
+export type TargetName = 'kpg' | 'kafka';
+
+export type PhaseStatus = 'ok' | 'failed' | 'partial' | 'skipped';
+
+export interface PhaseBase {
+  status: PhaseStatus;
+  /** Why the phase (or some of its runs) failed or was skipped. */
+  error: string | null;
+}
+
+export interface CeilingRun {
+  record_size: number;
+  writers: number;
+  records_per_batch: number;
+  records: number | null;
+  duration_s: number | null;
+  mb_per_s: number | null;
+  records_per_s: number | null;
+  transactions_per_s: number | null;
+  cpu_cores: CpuCores | null;
+  error: string | null;
+}
+
+export interface ProduceRun {
+  target: TargetName;
+  record_size: number;
+  producers: number;
+  records: number | null;
+  duration_s: number | null;
+  mb_per_s: number | null;
+  records_per_s: number | null;
+  /** records/s over the ceiling's records/s for the same record size and writer count. */
+  ratio_to_ceiling: number | null;
+  /** Records per stored batch as kpg saw them (kpg only): shows the producers batched as the ceiling does. */
+  avg_records_per_batch: number | null;
+  broker_rss_peak_mb: number | null;
+  cpu_cores: CpuCores | null;
+  /** The statements Postgres spent the most time on during the run (pg_stat_statements, kpg only). */
+  top_statements: StatementStat[] | null;
+  error: string | null;
+}
+
+export interface StatementStat {
+  query: string;
+  calls: number;
+  total_ms: number;
+  mean_ms: number;
+}
+
+export interface ConsumeRun {
+  target: TargetName;
+  record_size: number;
+  backlog_records: number | null;
+  backlog_bytes: number | null;
+  partitions: number;
+  consumers: number;
+  /** How fast the backlog was written (8 producers, acks=all): informative. */
+  fill_mb_per_s: number | null;
+  duration_s: number | null;
+  mb_per_s: number | null;
+  records_per_s: number | null;
+  /** Consume MB/s over this target's best 1 KB produce MB/s. */
+  ratio_to_produce: number | null;
+  cpu_cores: CpuCores | null;
+  /** The statements Postgres spent the most time on while the backlog was read (kpg only). */
+  top_statements: StatementStat[] | null;
+  error: string | null;
+}
+
+export interface LatencyRun {
+  target: TargetName;
+  rate: number;
+  record_size: number;
+  sent: number | null;
+  received: number | null;
+  /** Samples after the warm-up, those the percentiles are computed from. */
+  samples: number | null;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  p999_ms: number | null;
+  max_ms: number | null;
+  mean_ms: number | null;
+  error: string | null;
+}
+
+export interface IdlePhase extends PhaseBase {
+  consumers: number;
+  window_s: number;
+  /** Transactions per second Postgres committed or rolled back (pg_stat_database), less the benchmark's own. */
+  queries_per_s_without_consumers: number | null;
+  queries_per_s_with_consumers: number | null;
+  /** What the waiting consumers cost in queries: the difference of the two. */
+  queries_per_s_from_consumers: number | null;
+  /** Tables autovacuum worked on during each window: its transactions are in the counts above. */
+  autovacuum_runs_without_consumers: number | null;
+  autovacuum_runs_with_consumers: number | null;
+  /** Statement executions per second in each window (pg_stat_statements, when loadable): a cross-check. */
+  statements_per_s_without_consumers: number | null;
+  statements_per_s_with_consumers: number | null;
+  statements_per_s_from_consumers: number | null;
+  top_statements_without_consumers: { query: string; calls_per_s: number }[] | null;
+  top_statements_with_consumers: { query: string; calls_per_s: number }[] | null;
+  gateway_cpu_percent_without_consumers: number | null;
+  gateway_cpu_percent_with_consumers: number | null;
+  postgres_cpu_percent_with_consumers: number | null;
+}
+
+export interface MemoryPhase extends PhaseBase {
+  connections: number;
+  gateway_rss_mb_before_connections: number | null;
+  gateway_rss_mb_with_idle_connections: number | null;
+  rss_kb_per_connection: number | null;
+  gateway_rss_mb_peak_under_produce: number | null;
+}
+
+export interface RebalanceRun {
+  target: TargetName;
+  members: number;
+  partitions: number;
+  session_timeout_ms: number;
+  /** From the last member's subscribe until all members hold a complete, disjoint assignment. */
+  join_s: number | null;
+  /** From one member's clean close (LeaveGroup) until the others are stable again. */
+  recover_after_leave_s: number | null;
+  /** From one member's kill -9 until the others are stable again (includes the session timeout). */
+  recover_after_crash_s: number | null;
+  error: string | null;
+}
+
+export interface SqlProduceRun {
+  sessions: number;
+  record_size: number;
+  records_per_call: number;
+  records: number | null;
+  duration_s: number | null;
+  records_per_s: number | null;
+  mb_per_s: number | null;
+  ratio_to_ceiling: number | null;
+  error: string | null;
+}
+
+export interface Phases {
+  ceiling: PhaseBase & { runs: CeilingRun[] };
+  produce: PhaseBase & { settings: Record<string, unknown>; runs: ProduceRun[] };
+  consume: PhaseBase & { runs: ConsumeRun[] };
+  latency: PhaseBase & { settings: Record<string, unknown>; runs: LatencyRun[] };
+  idle: IdlePhase;
+  memory: MemoryPhase;
+  rebalance: PhaseBase & { runs: RebalanceRun[] };
+  sql_produce: PhaseBase & { signature: string | null; runs: SqlProduceRun[] };
+}
+
+export interface TargetCheck {
+  name: string;
+  goal: string;
+  measured: string | null;
+  met: boolean | null;
+}
+
+export interface BenchResult {
+  tool: 'kpg bench';
+  kpg_version: string;
+  mode: string;
+  started_at: string;
+  duration_s: number;
+  machine: { cpus: number; cpu_model: string; memory_gb: number; load_average_at_start: number[] };
+  postgres: { version: string | null; embedded: boolean; settings: Record<string, string>; pg_stat_statements: boolean };
+  load_generator: string;
+  targets: Record<TargetName, { bootstrap: string | null; description: string } | null>;
+  phases: Phases;
+  checks: TargetCheck[];
+}
+
+/** Records and bytes per second, MB meaning 10^6 bytes of record values. */
+export function rates(records: number, recordSize: number, seconds: number): { mb_per_s: number; records_per_s: number } {
+  return { mb_per_s: round2((records * recordSize) / seconds / 1e6), records_per_s: Math.round(records / seconds) };
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The phase status from its runs' errors. */
+export function statusOf(runs: readonly { error: string | null }[]): { status: PhaseStatus; error: string | null } {
+  const failed = runs.filter((r) => r.error !== null);
+  if (runs.length === 0) return { status: 'skipped', error: null };
+  if (failed.length === 0) return { status: 'ok', error: null };
+  const first = failed[0]!.error;
+  return { status: failed.length === runs.length ? 'failed' : 'partial', error: first };
+}

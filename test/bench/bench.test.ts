@@ -1,0 +1,146 @@
+/**
+ * The benchmark's machinery on tiny sizes: every phase runs against a real gateway process and real
+ * clients, and the JSON has every phase and every figure. Speeds are never asserted (that is what the
+ * benchmark's ratios are for).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBench } from '../../src/bench/bench.js';
+import { loadgenAvailable, loadgenPython } from '../../src/bench/loadgen.js';
+import { Progress } from '../../src/bench/progress.js';
+import { renderReport } from '../../src/bench/report.js';
+import { PHASES, type BenchResult } from '../../src/bench/result.js';
+import type { BenchSizes } from '../../src/bench/sizes.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const TINY: Partial<BenchSizes> = {
+  recordSizes: [1024, 100],
+  writerCounts: [1, 2],
+  ceilingSeconds: 0.3,
+  produceSeconds: 0.5,
+  backlogBytes: 512 * 1024,
+  backlogPartitions: 2,
+  latencyRates: [100, 1000],
+  latencySeconds: 0.5,
+  latencyWarmupSeconds: 0.1,
+  idleConsumers: 3,
+  idlePartitions: 3,
+  idleSettleSeconds: 0.5,
+  idleWindowSeconds: 0.5,
+  idleConnections: 20,
+  rebalanceMembers: 3,
+  rebalancePartitions: 3,
+  sqlSessions: [1, 2],
+  sqlSeconds: 0.3,
+};
+
+/** Figures of each kind of run: present in every run, a number or null, never missing. */
+const RUN_FIGURES = {
+  ceiling: ['record_size', 'writers', 'records_per_batch', 'records', 'duration_s', 'mb_per_s', 'records_per_s', 'transactions_per_s', 'cpu_cores', 'error'],
+  produce: [
+    'target', 'record_size', 'producers', 'records', 'duration_s', 'mb_per_s', 'records_per_s', 'ratio_to_ceiling',
+    'avg_records_per_batch', 'broker_rss_peak_mb', 'cpu_cores', 'top_statements', 'error',
+  ],
+  consume: [
+    'target', 'record_size', 'backlog_records', 'backlog_bytes', 'partitions', 'consumers', 'fill_mb_per_s', 'duration_s',
+    'mb_per_s', 'records_per_s', 'ratio_to_produce', 'cpu_cores', 'top_statements', 'error',
+  ],
+  latency: ['target', 'rate', 'record_size', 'sent', 'received', 'samples', 'p50_ms', 'p99_ms', 'p999_ms', 'max_ms', 'mean_ms', 'error'],
+  rebalance: ['target', 'members', 'partitions', 'session_timeout_ms', 'join_s', 'recover_after_leave_s', 'recover_after_crash_s', 'error'],
+  sql_produce: ['sessions', 'record_size', 'records_per_call', 'records', 'duration_s', 'records_per_s', 'mb_per_s', 'ratio_to_ceiling', 'error'],
+} as const;
+
+const PHASE_FIGURES = {
+  idle: [
+    'consumers', 'window_s', 'queries_per_s_without_consumers', 'queries_per_s_with_consumers', 'queries_per_s_from_consumers',
+    'autovacuum_runs_without_consumers', 'autovacuum_runs_with_consumers', 'statements_per_s_without_consumers',
+    'statements_per_s_with_consumers', 'statements_per_s_from_consumers', 'gateway_cpu_percent_without_consumers',
+    'gateway_cpu_percent_with_consumers', 'postgres_cpu_percent_with_consumers',
+  ],
+  memory: ['connections', 'gateway_rss_mb_before_connections', 'gateway_rss_mb_with_idle_connections', 'rss_kb_per_connection', 'gateway_rss_mb_peak_under_produce'],
+} as const;
+
+describe.skipIf(!loadgenAvailable())(`kpg bench machinery (load generator: ${loadgenPython()})`, () => {
+  let database: TestDatabase;
+  let result: BenchResult;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    result = await runBench({
+      mode: 'smoke',
+      sizes: TINY,
+      databaseUrl: database.url,
+      kpgCommand: [process.execPath, '--import', 'tsx', path.join(ROOT, 'src/cli.ts')],
+      progress: new Progress(process.stderr, true),
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('names every phase, each with a status and, when not ok, the reason', () => {
+    expect(Object.keys(result.phases).sort()).toEqual([...PHASES].sort());
+    for (const name of PHASES) {
+      const phase = result.phases[name];
+      expect(['ok', 'failed', 'partial'], name).toContain(phase.status);
+      if (phase.status !== 'ok') expect(phase.error, name).toMatch(/\S/);
+    }
+  });
+
+  it('runs the phases whose machinery is the benchmark\'s own to completion', () => {
+    for (const name of ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory'] as const) {
+      expect(result.phases[name].status, `${name}: ${result.phases[name].error}`).toBe('ok');
+    }
+  });
+
+  it('has every figure in every run, measured or null', () => {
+    for (const [name, figures] of Object.entries(RUN_FIGURES)) {
+      const runs = (result.phases[name as keyof typeof RUN_FIGURES] as unknown as { runs: Record<string, unknown>[] }).runs;
+      expect(runs.length, name).toBeGreaterThan(0);
+      for (const run of runs) {
+        for (const figure of figures) expect(run, `${name}.${figure}`).toHaveProperty(figure);
+        for (const figure of figures) expect(run[figure], `${name}.${figure}`).not.toBeUndefined();
+      }
+    }
+    for (const [name, figures] of Object.entries(PHASE_FIGURES)) {
+      const phase = result.phases[name as keyof typeof PHASE_FIGURES] as unknown as Record<string, unknown>;
+      for (const figure of figures) expect(phase[figure], `${name}.${figure}`).not.toBeUndefined();
+    }
+  });
+
+  it('measures what it ran: figures of successful runs are numbers, each produce figure with its ratio to the ceiling', () => {
+    expect(result.phases.ceiling.runs.map((r) => `${r.record_size}/${r.writers}/${r.records_per_batch}`)).toEqual([
+      '1024/1/100', '1024/2/100', '100/1/1000', '100/2/1000', '100/1/1', '100/2/1',
+    ]);
+    for (const run of result.phases.produce.runs) {
+      expect(run.error).toBeNull();
+      expect(run.records).toBeGreaterThan(0);
+      expect(run.ratio_to_ceiling).toBeGreaterThan(0);
+      expect(run.cpu_cores).toEqual({ broker: expect.any(Number), postgres: expect.any(Number), load_generator: expect.any(Number) });
+    }
+    const [consume] = result.phases.consume.runs;
+    expect(consume!.backlog_bytes).toBeGreaterThanOrEqual(512 * 1024);
+    expect(consume!.ratio_to_produce).toBeGreaterThan(0);
+    for (const run of result.phases.latency.runs) {
+      expect(run.received).toBe(run.sent);
+      expect(run.p50_ms).toBeLessThanOrEqual(run.p99_ms!);
+      expect(run.p99_ms).toBeLessThanOrEqual(run.p999_ms!);
+    }
+    expect(result.phases.memory.gateway_rss_mb_with_idle_connections).toBeGreaterThan(0);
+    expect(result.phases.memory.gateway_rss_mb_peak_under_produce).toBeGreaterThan(0);
+    expect(result.phases.idle.queries_per_s_with_consumers).toEqual(expect.any(Number));
+  });
+
+  it('survives a JSON round trip unchanged and renders every section and target', () => {
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+    const report = renderReport(result);
+    for (const heading of ['Produce', 'Consume', 'End-to-end latency', 'Idle', 'Memory', 'Group rebalance', 'kpg.produce from SQL', 'Targets']) {
+      expect(report).toContain(`### ${heading}`);
+    }
+    expect(result.checks.map((c) => c.name)).toEqual(['produce', 'consume', 'latency', 'idle', 'memory']);
+  });
+});
