@@ -5,6 +5,8 @@
 #   compat/reference-kafka.sh start [PORT [CONTROLLER_PORT]]   (default 39092 / 39093)
 #   compat/reference-kafka.sh stop  [PORT]
 #   compat/reference-kafka.sh status [PORT]
+#   compat/reference-kafka.sh crash-restart [PORT]   SIGKILL the broker, start it again on the same
+#                                                     log dir and ports, wait for Metadata
 #
 # start formats a fresh log dir under a new temp dir with a random cluster id, starts the
 # broker in the background and waits (up to KPG_KAFKA_START_TIMEOUT seconds, default 90)
@@ -22,6 +24,7 @@ JAVA="${JAVA:-java}"
 state_dir() { cat "$RUN/kafka-$PORT.dir" 2>/dev/null || true; }
 pid_of() { cat "$RUN/kafka-$PORT.pid" 2>/dev/null || true; }
 alive() { local p; p="$(pid_of)"; [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null; }
+jvm_args() { jvm=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j2.configurationFile="$1/log4j2.properties"); }
 
 case "$cmd" in
 start)
@@ -66,7 +69,7 @@ logger.kafka.level=INFO
 logger.apache.name=org.apache.kafka
 logger.apache.level=INFO
 EOF
-  jvm=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j2.configurationFile="$dir/log4j2.properties")
+  jvm_args "$dir"
   cluster_id="$(node -e "const b=require('crypto').randomBytes(16);b[6]=(b[6]&0x0f)|0x40;b[8]=(b[8]&0x3f)|0x80;console.log(b.toString('base64url'))")"
   if ! "$JAVA" "${jvm[@]}" -cp "$LIB/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" >"$dir/format.log" 2>&1; then
     cat "$dir/format.log" >&2; echo "reference-kafka: kafka-storage format failed" >&2; exit 1
@@ -94,9 +97,26 @@ stop)
   if [[ -n "$dir" && -d "$dir" && "${KPG_KEEP_KAFKA_DIR:-0}" != 1 ]]; then rm -rf "$dir"; fi
   rm -f "$RUN/kafka-$PORT.pid" "$RUN/kafka-$PORT.dir"
   ;;
+crash-restart)
+  dir="$(state_dir)"; p="$(pid_of)"
+  [[ -n "$dir" && -f "$dir/server.properties" ]] || { echo "reference-kafka: nothing to restart on port $PORT" >&2; exit 1; }
+  if [[ -n "$p" ]]; then
+    kill -9 "$p" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  fi
+  jvm_args "$dir"
+  nohup "$JAVA" "${jvm[@]}" -cp "$LIB/*" kafka.Kafka "$dir/server.properties" >>"$dir/stdout.log" 2>&1 &
+  echo $! >"$RUN/kafka-$PORT.pid"
+  if ! node "$HERE/lib/kwire.mjs" wait "127.0.0.1:$PORT" "${KPG_KAFKA_START_TIMEOUT:-90}"; then
+    echo "reference-kafka: broker did not come back after SIGKILL; last log lines:" >&2
+    tail -n 20 "$dir/server.log" "$dir/stdout.log" >&2 || true
+    exit 1
+  fi
+  echo "reference-kafka: killed pid $p with SIGKILL, serving again on 127.0.0.1:$PORT (pid $(pid_of))"
+  ;;
 status)
   if alive; then echo "running pid $(pid_of) dir $(state_dir)"; else echo "not running"; exit 1; fi
   ;;
 *)
-  echo "usage: $0 start|stop|status [PORT [CONTROLLER_PORT]]" >&2; exit 2 ;;
+  echo "usage: $0 start|stop|status|crash-restart [PORT [CONTROLLER_PORT]]" >&2; exit 2 ;;
 esac

@@ -27,7 +27,21 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 const CACHE = process.env.KPG_CACHE ?? join(homedir(), '.cache', 'kpg');
 const DOC = join(ROOT, 'docs', 'compat.md');
-const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume', 'list-offsets', 'describe-configs'];
+const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume', 'list-offsets', 'describe-configs', 'bulk', 'crash-retry'];
+/**
+ * What some scenarios need beyond the defaults (150 s per cell, a one-partition topic, cells run two at a time):
+ *   timeout     seconds per cell, unless --timeout is given
+ *   partitions  partitions of the pre-created topic
+ *   disrupt     the program may print a line `DISRUPT`; the runner then crashes the server (SIGKILL) and
+ *               restarts it on the same port and data, waits until it serves again, and answers on the
+ *               program's stdin with one line `DISRUPTED ok|n/a|fail <detail>`. Such cells run alone,
+ *               after all other cells, since a crash would break whatever else is running.
+ */
+const SCENARIO_OPTS = {
+  bulk: { timeout: 900 },
+  'crash-retry': { timeout: 600, partitions: 3, disrupt: true },
+};
+const DEFAULT_TIMEOUT_S = 150;
 const KPG_SERVE_CMD = process.env.KPG_SERVE_CMD ?? 'node dist/cli.js serve --port {port} --data-dir {dataDir}';
 
 const node = (file) => [process.execPath, join(HERE, 'clients', 'node', file)];
@@ -68,19 +82,43 @@ function portInUse(port) {
   });
 }
 
-/** Run one command in its own process group; kill the group on timeout. */
-function runCell(argv, timeoutMs, logFile) {
+/**
+ * Run one command in its own process group; kill the group on timeout. With onDisrupt, the program's
+ * stdin is a pipe, and each stdout line `DISRUPT` calls onDisrupt() (-> {status, detail}) and answers
+ * `DISRUPTED <status> <detail>` on that pipe.
+ */
+function runCell(argv, timeoutMs, logFile, onDisrupt) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KPG_CACHE: CACHE, PYTHONDONTWRITEBYTECODE: '1' } });
-    let stdout = '', stderr = '', timedOut = false;
-    child.stdout.on('data', (d) => { stdout += d; });
+    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: [onDisrupt ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, KPG_CACHE: CACHE, PYTHONDONTWRITEBYTECODE: '1' } });
+    let stdout = '', stderr = '', timedOut = false, pending = '', events = '';
+    let disrupting = Promise.resolve();
+    child.stdin?.on('error', () => { /* the program exited without reading */ });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!onDisrupt) return;
+      pending += d;
+      const lines = pending.split('\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        if (line.trim() !== 'DISRUPT') continue;
+        const at = Date.now() - started;
+        disrupting = disrupting.then(async () => {
+          let r;
+          try { r = await onDisrupt(); } catch (e) { r = { status: 'fail', detail: `restart failed: ${e.message}` }; }
+          const reply = `DISRUPTED ${r.status} ${String(r.detail).replace(/\n/g, ' ')}`;
+          events += `# ${at} ms: DISRUPT -> ${reply}\n`;
+          console.log(`      ${reply}`);
+          if (child.exitCode === null && child.stdin?.writable) child.stdin.write(`${reply}\n`);
+        });
+      }
+    });
     child.stderr.on('data', (d) => { stderr += d; });
     const timer = setTimeout(() => { timedOut = true; try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, timeoutMs);
     const finish = (code, err) => {
       clearTimeout(timer);
       const ms = Date.now() - started;
-      writeFileSync(logFile, `$ ${argv.join(' ')}\n# exit ${code} after ${ms} ms${err ? ` (${err})` : ''}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+      writeFileSync(logFile, `$ ${argv.join(' ')}\n# exit ${code} after ${ms} ms${err ? ` (${err})` : ''}\n${events}--- stdout\n${stdout}\n--- stderr\n${stderr}`);
       let result = null;
       for (const line of stdout.trim().split('\n').reverse()) {
         try { const j = JSON.parse(line); if (j && j.status) { result = j; break; } } catch { /* not JSON */ }
@@ -93,7 +131,7 @@ function runCell(argv, timeoutMs, logFile) {
       resolve({ status: result.status, detail: String(result.detail ?? ''), ms });
     };
     child.on('error', (e) => finish(-1, e.message));
-    child.on('close', (code) => finish(code));
+    child.on('close', (code) => { void disrupting.then(() => finish(code)); });
   });
 }
 
@@ -102,7 +140,30 @@ async function startKafka(port) {
   const r = spawnSync('bash', [join(HERE, 'reference-kafka.sh'), 'start', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: 180000 });
   process.stdout.write(r.stdout);
   if (r.status !== 0) throw new Error('reference Kafka did not start');
-  return { bootstrap: `127.0.0.1:${port}`, stop: async () => { spawnSync('bash', [join(HERE, 'reference-kafka.sh'), 'stop', String(port)], { stdio: 'inherit' }); } };
+  return {
+    bootstrap: `127.0.0.1:${port}`,
+    stop: async () => { spawnSync('bash', [join(HERE, 'reference-kafka.sh'), 'stop', String(port)], { stdio: 'inherit' }); },
+    // SIGKILL the broker, start it again on the same log dir and port, wait for Metadata
+    disrupt: async () => {
+      const t0 = Date.now();
+      const k = await spawnAsync('bash', [join(HERE, 'reference-kafka.sh'), 'crash-restart', String(port)], 180000);
+      if (k.code !== 0) return { status: 'fail', detail: `reference Kafka did not come back: ${k.output.trim().split('\n').slice(-3).join(' | ')}` };
+      return { status: 'ok', detail: `broker killed with SIGKILL and serving again after ${Date.now() - t0} ms` };
+    },
+  };
+}
+
+/** spawn without blocking the event loop (cells keep streaming their output meanwhile) */
+function spawnAsync(cmd, args, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, timeoutMs);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, output }); });
+    child.on('error', (e) => { clearTimeout(timer); resolve({ code: -1, output: e.message }); });
+  });
 }
 
 async function startKpg(port) {
@@ -112,24 +173,57 @@ async function startKpg(port) {
   mkdirSync(logDir, { recursive: true });
   const log = join(logDir, 'server.log');
   console.log(`starting kpg: ${cmd} (log ${log})`);
-  const out = (await import('node:fs')).openSync(log, 'w');
-  const child = spawn('bash', ['-c', `exec ${cmd}`], { cwd: ROOT, detached: true, stdio: ['ignore', out, out] });
-  let exited = null;
-  const exitedP = new Promise((resolve) => child.once('exit', (code, signal) => { exited = code ?? signal; resolve(); }));
+  const fs = await import('node:fs');
+  const startTimeoutMs = Number(process.env.KPG_START_TIMEOUT ?? 120) * 1000;
+  // One kpg process; a crash-restart (disrupt) replaces it with another on the same port and data dir.
+  let proc;
+  const spawnKpg = async (flags) => {
+    const out = fs.openSync(log, flags);
+    const child = spawn('bash', ['-c', `exec ${cmd}`], { cwd: ROOT, detached: true, stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    const p = { child, exited: null };
+    p.exitedP = new Promise((resolve) => child.once('exit', (code, signal) => { p.exited = code ?? signal; resolve(); }));
+    proc = p;
+    await Promise.race([
+      waitReady(`127.0.0.1:${port}`, startTimeoutMs),
+      p.exitedP.then(() => { throw new Error(`kpg exited (${p.exited}) before serving; see ${log}`); }),
+    ]);
+  };
   const stop = async () => {
     // SIGTERM lets kpg stop its embedded PostgreSQL; SIGKILL the group after 10s
+    const { child, exitedP } = proc;
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
     await Promise.race([exitedP, sleep(10000)]);
     try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    stopOrphanPostgres(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   };
+  try { await spawnKpg('w'); } catch (e) { await stop(); throw e; }
+  return {
+    bootstrap: `127.0.0.1:${port}`,
+    stop,
+    // SIGKILL kpg (its process group: kpg alone, the embedded Postgres runs in a group of its own and
+    // survives as an orphan), then start a new kpg on the same port and data dir, which stops that
+    // orphan and starts Postgres again (src/embedded/postgres.ts)
+    disrupt: async () => {
+      const t0 = Date.now();
+      const { child, exitedP } = proc;
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+      await exitedP;
+      fs.appendFileSync(log, `\n----- compat runner: kpg (pid ${child.pid}) killed with SIGKILL; starting it again on the same data dir\n`);
+      await spawnKpg('a');
+      return { status: 'ok', detail: `kpg killed with SIGKILL and serving again (same port and data dir) after ${Date.now() - t0} ms` };
+    },
+  };
+}
+
+/** A crashed kpg start can leave the embedded Postgres of our data dir running: stop it (it is ours). */
+function stopOrphanPostgres(dataDir) {
   try {
-    await Promise.race([
-      waitReady(`127.0.0.1:${port}`, Number(process.env.KPG_START_TIMEOUT ?? 120) * 1000),
-      exitedP.then(() => { throw new Error(`kpg exited (${exited}) before serving; see ${log}`); }),
-    ]);
-  } catch (e) { await stop(); throw e; }
-  return { bootstrap: `127.0.0.1:${port}`, stop };
+    const pid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // only a postgres running on this very data dir (the pid may have been reused since)
+    if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir)) process.kill(pid, 'SIGQUIT');
+  } catch { /* no Postgres left */ }
 }
 
 // ------------------------------------------------------------------ matrix + docs
@@ -205,7 +299,7 @@ async function main() {
       write: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       jobs: { type: 'string', default: '2' },
-      timeout: { type: 'string', default: '150' },
+      timeout: { type: 'string' },
       port: { type: 'string' },
       bootstrap: { type: 'string' },
     },
@@ -218,7 +312,7 @@ async function main() {
   const clients = CLIENTS.filter((c) => !only || only.includes(c.name));
   const scenarios = values.scenarios ? values.scenarios.split(',') : SCENARIOS;
   const jobs = Math.max(1, Number(values.jobs));
-  const timeoutMs = Number(values.timeout) * 1000;
+  const timeoutMsOf = (s) => Number(values.timeout ?? SCENARIO_OPTS[s]?.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
   const old = existsSync(DOC) ? parseDoc(readFileSync(DOC, 'utf8')) : { targets: {}, sections: {} };
   const sections = { ...old.sections };
   const regressions = [];
@@ -240,6 +334,23 @@ async function main() {
     mkdirSync(logDir, { recursive: true });
     const results = {};
     const cells = clients.flatMap((c) => scenarios.map((s) => ({ c, s })));
+    const shared = cells.filter(({ s }) => !SCENARIO_OPTS[s]?.disrupt);
+    const alone = cells.filter(({ s }) => SCENARIO_OPTS[s]?.disrupt);
+    const onDisrupt = async () => (server.disrupt ? server.disrupt()
+      : { status: 'n/a', detail: 'the runner did not start this server (--bootstrap), so it cannot restart it' });
+    const runOne = async ({ c, s }) => {
+      const topic = `compat-${c.name}-${s}-${runId}`.replace(/[^a-zA-Z0-9._-]/g, '-');
+      let r;
+      try {
+        await createTopics(server.bootstrap, [topic], SCENARIO_OPTS[s]?.partitions ?? 1);
+        r = await runCell([...c.cmd, '--bootstrap', server.bootstrap, '--scenario', s, '--topic', topic], timeoutMsOf(s),
+          join(logDir, `${c.name}-${s}.log`), SCENARIO_OPTS[s]?.disrupt ? onDisrupt : undefined);
+      } catch (e) {
+        r = { status: 'fail', detail: `setup (pre-creating ${topic} with the runner's own CreateTopics): ${e.message}`, ms: 0 };
+      }
+      (results[c.name] ??= {})[s] = r;
+      console.log(`${target.padEnd(5)} ${c.name.padEnd(18)} ${s.padEnd(16)} ${(CELL[r.status] ?? r.status).padEnd(4)} ${String(Math.round(r.ms / 100) / 10).padStart(5)}s  ${r.detail.slice(0, 140)}`);
+    };
     let next = 0;
     const cleanup = async () => { await server?.stop(); };
     const onSignal = async () => { await cleanup(); process.exit(130); };
@@ -247,20 +358,10 @@ async function main() {
     process.once('SIGTERM', onSignal);
     try {
       await Promise.all(Array.from({ length: jobs }, async () => {
-        while (next < cells.length) {
-          const { c, s } = cells[next++];
-          const topic = `compat-${c.name}-${s}-${runId}`.replace(/[^a-zA-Z0-9._-]/g, '-');
-          let r;
-          try {
-            await createTopics(server.bootstrap, [topic], 1);
-            r = await runCell([...c.cmd, '--bootstrap', server.bootstrap, '--scenario', s, '--topic', topic], timeoutMs, join(logDir, `${c.name}-${s}.log`));
-          } catch (e) {
-            r = { status: 'fail', detail: `setup (pre-creating ${topic} with the runner's own CreateTopics): ${e.message}`, ms: 0 };
-          }
-          (results[c.name] ??= {})[s] = r;
-          console.log(`${target.padEnd(5)} ${c.name.padEnd(18)} ${s.padEnd(16)} ${(CELL[r.status] ?? r.status).padEnd(4)} ${String(Math.round(r.ms / 100) / 10).padStart(5)}s  ${r.detail.slice(0, 140)}`);
-        }
+        while (next < shared.length) await runOne(shared[next++]);
       }));
+      // cells that crash the server run one at a time, after the others
+      for (const cell of alone) await runOne(cell);
     } finally {
       await cleanup();
       process.removeListener('SIGINT', onSignal);

@@ -170,6 +170,8 @@ async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: numbe
     }
   }
 
+  // First what memory can answer; the partitions with data to read are read concurrently.
+  const reads: { index: number; target: FetchTarget; topicId: string }[] = [];
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i]!;
     if (!t.resolved) {
@@ -190,27 +192,62 @@ async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: numbe
       results[i] = { data: partitionData(t.partition, known, ErrorCode.OFFSET_OUT_OF_RANGE, []), bytes: 0, final: true };
       continue;
     }
-    if (t.fetchOffset === known.highWatermark || (budget <= 0 && anyRecords)) {
+    if (t.fetchOffset === known.highWatermark || maxBytes <= 0 && reads.length > 0) {
       results[i] = { data: partitionData(t.partition, known, ErrorCode.NONE, []), bytes: 0, final: false };
       continue;
     }
-    const limit = Math.min(Math.max(0, t.partitionMaxBytes), budget);
-    const read = await broker.records.read(t.resolved.topicId, t.partition, t.fetchOffset, limit, !anyRecords);
+    reads.push({ index: i, target: t, topicId: t.resolved.topicId });
+  }
+
+  const stored = await mapConcurrently(reads, READ_CONCURRENCY, (r) =>
+    broker.records.read(r.topicId, r.target.partition, r.target.fetchOffset, Math.min(Math.max(0, r.target.partitionMaxBytes), budget), true),
+  );
+
+  // Then the byte budget, in request order: whole batches while they fit, and the response's first
+  // batch even when it alone is larger (so a consumer always makes progress).
+  reads.forEach((r, k) => {
+    const { index, target: t, topicId } = r;
+    const read = stored[k];
     if (!read) {
-      results[i] = errorResult(t.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      continue;
+      results[index] = errorResult(t.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      return;
     }
     const offsets: KnownOffsets = { highWatermark: read.highWatermark, logStartOffset: read.logStartOffset };
-    broker.partitionWatch.update(t.resolved.topicId, t.partition, offsets);
+    broker.partitionWatch.update(topicId, t.partition, offsets);
     if (t.fetchOffset < read.logStartOffset || t.fetchOffset > read.highWatermark) {
-      results[i] = { data: partitionData(t.partition, offsets, ErrorCode.OFFSET_OUT_OF_RANGE, []), bytes: 0, final: true };
-      continue;
+      results[index] = { data: partitionData(t.partition, offsets, ErrorCode.OFFSET_OUT_OF_RANGE, []), bytes: 0, final: true };
+      return;
     }
-    budget -= read.bytes;
-    if (read.bytes > 0) anyRecords = true;
-    results[i] = { data: partitionData(t.partition, offsets, ErrorCode.NONE, read.batches), bytes: read.bytes, final: read.bytes > 0 };
-  }
+    const kept: Buffer[] = [];
+    let bytes = 0;
+    const partitionLimit = Math.max(0, t.partitionMaxBytes);
+    for (const batch of read.batches) {
+      const fits = bytes + batch.length <= partitionLimit && batch.length <= budget;
+      if (!fits && (anyRecords || kept.length > 0)) break;
+      kept.push(batch);
+      bytes += batch.length;
+      budget -= batch.length;
+      anyRecords = true;
+    }
+    results[index] = { data: partitionData(t.partition, offsets, ErrorCode.NONE, kept), bytes, final: bytes > 0 };
+  });
   return results;
+}
+
+/** Partition reads of one fetch that run at once (each holds a pooled connection). */
+const READ_CONCURRENCY = 4;
+
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 function partitionData(partition: number, offsets: KnownOffsets, errorCode: number, batches: Buffer[]): FetchResponsePartitionData {

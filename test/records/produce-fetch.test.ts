@@ -342,6 +342,29 @@ describe('Fetch', () => {
     c.close();
   });
 
+  it('shares max_bytes across partitions in request order: only the first batch of the response may exceed it', async () => {
+    await createTopic('fetch-budget', 3);
+    const c = await RawClient.connect(kpg.bootstrap);
+    for (let p = 0; p < 3; p++) {
+      for (let i = 0; i < 2; i++) await c.request(0, 9, produceRequest('fetch-budget', p, await encodeBatch([{ value: Buffer.alloc(4000, p) }])));
+    }
+    const fetch = async (maxBytes: number) => {
+      const { body } = await c.request(1, 11, {
+        replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+        topics: [{ topic: 'fetch-budget', partitions: [0, 1, 2].map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 })) }],
+        forgottenTopicsData: [], rackId: '',
+      });
+      const { splitBatches } = await import('../../src/records/batch.js');
+      return body.responses[0].partitions.map((p: { records: Buffer; highWatermark: bigint }) => [splitBatches(p.records).length, p.highWatermark]);
+    };
+    // Budget for about three batches: two from partition 0, one from partition 1, none from 2.
+    expect(await fetch(12_500)).toEqual([[2, 2n], [1, 2n], [0, 2n]]);
+    // Smaller than one batch: the first batch anyway, nothing else.
+    expect(await fetch(10)).toEqual([[1, 2n], [0, 2n], [0, 2n]]);
+    expect(await fetch(1 << 20)).toEqual([[2, 2n], [2, 2n], [2, 2n]]);
+    c.close();
+  });
+
   it('UNKNOWN_TOPIC_OR_PARTITION for unknown topics and partitions; UNKNOWN_TOPIC_ID by id (v13+)', async () => {
     await createTopic('fetch-known');
     const c = await RawClient.connect(kpg.bootstrap);

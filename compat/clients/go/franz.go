@@ -18,6 +18,8 @@ var franzScenarios = map[string]scenarioFn{
 	"group-resume":     franzGroupResume,
 	"list-offsets":     franzListOffsets,
 	"describe-configs": franzDescribeConfigs,
+	"bulk":             franzBulk,
+	"crash-retry":      goCrashRetry,
 }
 
 func franzClient(o opts, extra ...kgo.Opt) (*kgo.Client, error) {

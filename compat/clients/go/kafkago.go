@@ -17,6 +17,8 @@ var kafkaGoScenarios = map[string]scenarioFn{
 	"group-resume":     kgGroupResume,
 	"list-offsets":     kgListOffsets,
 	"describe-configs": kgDescribeConfigs,
+	"bulk":             kafkaGoBulk,
+	"crash-retry":      goCrashRetry,
 }
 
 func kgClient(o opts) *kafka.Client {

@@ -129,6 +129,11 @@ func main() {
 	flag.StringVar(&o.group, "group", "", "consumer group (default TOPIC-group)")
 	timeout := flag.Duration("timeout", 90*time.Second, "overall timeout")
 	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "timeout" })
+	if !explicit && (o.scenario == "bulk" || o.scenario == "crash-retry") {
+		*timeout = 14 * time.Minute // the runner's cell timeout for these is longer (compat/run.mjs)
+	}
 	if o.group == "" {
 		o.group = o.topic + "-group"
 	}

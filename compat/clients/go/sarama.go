@@ -16,6 +16,8 @@ var saramaScenarios = map[string]scenarioFn{
 	"group-resume":     saramaGroupResume,
 	"list-offsets":     saramaListOffsets,
 	"describe-configs": saramaDescribeConfigs,
+	"bulk":             saramaBulk,
+	"crash-retry":      goCrashRetry,
 }
 
 // saramaConfig uses Sarama's default protocol version (what most Sarama users, kafkactl

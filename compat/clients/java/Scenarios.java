@@ -63,6 +63,8 @@ public class Scenarios {
                 case "group-resume": out = groupResume(); break;
                 case "list-offsets": out = listOffsets(); break;
                 case "describe-configs": out = describeConfigs(); break;
+                case "bulk": out = bulk(); break;
+                case "crash-retry": out = crashRetry(); break;
                 default: out = new Outcome("n/a", "unknown scenario " + scenario);
             }
         } catch (Exception e) {
@@ -276,5 +278,182 @@ public class Scenarios {
             return pass("topic: " + c.entries().size() + " entries (cleanup.policy=delete, retention.ms=" + rm.value() + ", source "
                 + rm.source() + "); broker " + n.id() + ": " + bc.entries().size() + " entries");
         }
+    }
+
+    // ------------------------------------------------------------------ bulk (see compat/README.md)
+    static final int BULK_N = Integer.parseInt(System.getenv().getOrDefault("KPG_COMPAT_BULK_N", "100000"));
+    static final String BULK_PAD = "abcdefghij".repeat(20);
+
+    /** Record i of the bulk scenario (the same in every language). */
+    static Rec bulkRecord(int i, String codec) {
+        List<String[]> hs = i % 5 == 0 ? Collections.emptyList()
+            : Arrays.asList(new String[]{"idx", String.valueOf(i)}, new String[]{"codec", codec});
+        return new Rec(i % 100 == 99 ? null : "bulk-" + i, "value-" + i + "-" + BULK_PAD.substring(0, (i * 37) % 200), hs, BASE_TS + i);
+    }
+
+    static int bulkBound(int ci, int k) { return (int) ((long) ci * BULK_N / k); }
+
+    static Outcome bulk() throws Exception {
+        long t0 = System.currentTimeMillis();
+        java.util.concurrent.atomic.AtomicReference<Exception> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int ci = 0; ci < CODECS.length; ci++) {
+            try (KafkaProducer<String, String> p = producer(CODECS[ci])) {
+                for (int i = bulkBound(ci, CODECS.length); i < bulkBound(ci + 1, CODECS.length); i++) {
+                    Rec r = bulkRecord(i, CODECS[ci]);
+                    List<Header> hs = new ArrayList<>();
+                    for (String[] h : r.headers) hs.add(new RecordHeader(h[0], h[1].getBytes(StandardCharsets.UTF_8)));
+                    p.send(new ProducerRecord<>(topic, 0, r.ts, r.key, r.value, hs), (md, e) -> { if (e != null) firstError.compareAndSet(null, e); });
+                }
+                p.flush();
+            }
+            if (firstError.get() != null) return fail("produce " + CODECS[ci] + ": " + firstError.get());
+        }
+        long produced = System.currentTimeMillis() - t0;
+        TopicPartition tp = new TopicPartition(topic, 0);
+        List<String> problems = new ArrayList<>();
+        long next = 0;
+        long logEnd;
+        try (KafkaConsumer<String, String> c = consumer(null)) {
+            c.assign(Collections.singleton(tp));
+            c.seekToBeginning(Collections.singleton(tp));
+            long lastProgress = System.currentTimeMillis();
+            while (next < BULK_N && System.currentTimeMillis() - lastProgress < 60000) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(1000))) {
+                    lastProgress = System.currentTimeMillis();
+                    long o = r.offset();
+                    if (o < next) continue; // delivered again; checked already
+                    if (o > next) problem(problems, "gap: offset " + o + " after " + (next - 1));
+                    next = o + 1;
+                    if (o >= BULK_N) { problem(problems, "unexpected record at offset " + o + " (only " + BULK_N + " were produced)"); continue; }
+                    int ci = 0;
+                    while (o >= bulkBound(ci + 1, CODECS.length)) ci++;
+                    Rec w = bulkRecord((int) o, CODECS[ci]);
+                    List<String[]> hs = new ArrayList<>();
+                    for (Header h : r.headers()) hs.add(new String[]{h.key(), new String(h.value(), StandardCharsets.UTF_8)});
+                    Rec g = new Rec(r.key(), r.value(), hs, r.timestamp());
+                    if (!Objects.equals(w.key, g.key)) problem(problems, "offset " + o + ": key " + g.key + " want " + w.key);
+                    if (!w.value.equals(g.value)) problem(problems, "offset " + o + ": value differs");
+                    if (w.ts != g.ts) problem(problems, "offset " + o + ": timestamp " + g.ts + " want " + w.ts);
+                    if (!w.headerString().equals(g.headerString())) problem(problems, "offset " + o + ": headers " + g.headerString() + " want " + w.headerString());
+                }
+            }
+            logEnd = c.endOffsets(Collections.singleton(tp)).get(tp);
+        }
+        if (next < BULK_N) problem(problems, "consumed up to offset " + (next - 1) + ", want " + (BULK_N - 1));
+        if (logEnd != BULK_N) problem(problems, "log end offset " + logEnd + ", want " + BULK_N);
+        if (!problems.isEmpty()) return fail(String.join("; ", problems));
+        return pass(BULK_N + " records (codecs " + String.join(",", CODECS) + "; producer idempotence on, the default) produced in " + produced
+            + " ms, consumed and compared in " + (System.currentTimeMillis() - t0 - produced) + " ms");
+    }
+
+    static void problem(List<String> problems, String p) {
+        if (problems.size() < 5) problems.add(p);
+        else if (problems.size() == 5) problems.add("...");
+    }
+
+    // ------------------------------------------------------------------ crash-retry (see compat/README.md)
+    static final int CRASH_N = Integer.parseInt(System.getenv().getOrDefault("KPG_COMPAT_CRASH_N", "20000"));
+
+    /**
+     * An idempotent producer sends CRASH_N numbered records to 3 partitions while the runner kills the
+     * server (SIGKILL) and restarts it; every number must then be in the log exactly once, in order.
+     */
+    static Outcome crashRetry() throws Exception {
+        int partitions = 3;
+        Properties pp = common();
+        pp.put("key.serializer", StringSerializer.class.getName());
+        pp.put("value.serializer", StringSerializer.class.getName());
+        pp.put("enable.idempotence", "true");
+        pp.put("acks", "all");
+        pp.put("retries", String.valueOf(Integer.MAX_VALUE));
+        pp.put("delivery.timeout.ms", "300000");
+        pp.put("linger.ms", "5");
+        java.util.concurrent.atomic.AtomicInteger acked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Exception> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+        String[] reply = {null};
+        int half = CRASH_N / 2, ackedAtDisrupt = -1, ackedAtRestart = -1;
+        double retries = -1;
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(pp)) {
+            // paced (about 4000 records/s) so that records are sent before, during and after the restart
+            for (int i = 0; i < CRASH_N; i++) {
+                if (i == half) {
+                    ackedAtDisrupt = acked.get();
+                    System.out.println("DISRUPT");
+                    System.out.flush();
+                    Thread t = new Thread(() -> {
+                        try {
+                            reply[0] = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                        } catch (java.io.IOException e) { /* no answer */ }
+                        answered.countDown();
+                    });
+                    t.setDaemon(true);
+                    t.start();
+                }
+                p.send(new ProducerRecord<>(topic, i % partitions, "n-" + i, "rec-" + i), (md, e) -> {
+                    if (e == null) acked.incrementAndGet();
+                    else { failed.incrementAndGet(); firstError.compareAndSet(null, e); }
+                });
+                if (i % 100 == 0) Thread.sleep(25);
+                if (ackedAtRestart < 0 && answered.getCount() == 0) ackedAtRestart = acked.get();
+            }
+            if (!answered.await(240, TimeUnit.SECONDS)) return fail("no answer to DISRUPT within 240s");
+            if (ackedAtRestart < 0) ackedAtRestart = acked.get();
+            p.flush();
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> m : p.metrics().entrySet()) {
+                if (m.getKey().name().equals("record-retry-total") && m.getKey().group().equals("producer-metrics")) retries = (Double) m.getValue().metricValue();
+            }
+        }
+        String[] parts = (reply[0] == null ? "DISRUPTED n/a nobody answered DISRUPT (not run by compat/run.mjs?)" : reply[0].trim()).split(" ", 3);
+        String status = parts.length > 1 ? parts[1] : "fail", detail = parts.length > 2 ? parts[2] : String.join(" ", parts);
+        if (status.equals("fail")) return fail("server restart: " + detail);
+        if (failed.get() > 0) return fail(failed.get() + " record(s) failed, first: " + firstError.get() + " (acknowledged before the crash "
+            + ackedAtDisrupt + ", by the restart " + ackedAtRestart + ")");
+        // consume everything back: per partition, the record numbers in offset order
+        List<List<Integer>> got = new ArrayList<>();
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int q = 0; q < partitions; q++) { got.add(new ArrayList<>()); tps.add(new TopicPartition(topic, q)); }
+        try (KafkaConsumer<String, String> c = consumer(null)) {
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> ends = c.endOffsets(tps);
+            long[] pos = new long[partitions];
+            long lastProgress = System.currentTimeMillis();
+            while (System.currentTimeMillis() - lastProgress < 60000) {
+                boolean all = true;
+                for (int q = 0; q < partitions; q++) if (pos[q] < ends.get(tps.get(q))) all = false;
+                if (all) break;
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(1000))) {
+                    lastProgress = System.currentTimeMillis();
+                    if (r.offset() < pos[r.partition()]) continue;
+                    pos[r.partition()] = r.offset() + 1;
+                    got.get(r.partition()).add(Integer.parseInt(r.value().substring(4)));
+                }
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        int total = 0;
+        for (int q = 0; q < partitions; q++) {
+            List<Integer> g = got.get(q);
+            List<Integer> want = new ArrayList<>();
+            for (int i = q; i < CRASH_N; i += partitions) want.add(i);
+            total += g.size();
+            if (g.equals(want)) continue;
+            int dups = g.size() - new HashSet<>(g).size();
+            Set<Integer> missing = new HashSet<>(want);
+            missing.removeAll(g);
+            int first = 0;
+            while (first < g.size() && first < want.size() && g.get(first).equals(want.get(first))) first++;
+            problems.add("partition " + q + ": " + g.size() + " records, want " + want.size() + "; " + dups + " duplicate(s), " + missing.size()
+                + " missing; first difference at offset " + first + " (" + (first < g.size() ? g.get(first) : "end") + ", want "
+                + (first < want.size() ? want.get(first) : "end") + ")");
+        }
+        if (!problems.isEmpty()) return fail(String.join("; ", problems));
+        if (ackedAtRestart >= CRASH_N) return fail("every record was acknowledged before the server went down: nothing was tested");
+        String summary = total + " records, each exactly once and in order in its partition; acknowledged before the crash: " + ackedAtDisrupt
+            + ", by the time the server served again: " + ackedAtRestart + "; producer retries: " + Math.round(retries) + "; " + detail;
+        if (status.equals("n/a")) return new Outcome("n/a", "the server was not restarted: " + detail + " (" + summary + ")");
+        return pass(summary);
     }
 }

@@ -69,3 +69,58 @@ export async function run(table, clientName) {
   // Clients may keep sockets or timers open after a failure; the result is what counts.
   process.exit(0);
 }
+
+// ------------------------------------------------------------------ bulk (see compat/README.md)
+/** Records of the bulk scenario, in total across codecs (KPG_COMPAT_BULK_N overrides, for quick runs). */
+export const BULK_N = Number(process.env.KPG_COMPAT_BULK_N ?? 100000);
+const BULK_PAD = 'abcdefghij'.repeat(20);
+
+/** Record i of the bulk scenario (the same in every language): key null for every 100th. */
+export function bulkRecord(i, codec) {
+  return {
+    key: i % 100 === 99 ? null : `bulk-${i}`,
+    value: `value-${i}-${BULK_PAD.slice(0, (i * 37) % 200)}`,
+    headers: i % 5 === 0 ? [] : [['idx', String(i)], ['codec', codec]],
+    ts: BASE_TS + i,
+  };
+}
+
+/** Codec number ci of k produces records [lo, hi). */
+export function bulkRange(ci, k, n = BULK_N) {
+  return [Math.floor((ci * n) / k), Math.floor(((ci + 1) * n) / k)];
+}
+
+/**
+ * Checks consumed records one by one against the generator: the record at offset o must be record o,
+ * offsets must come without gaps; nothing is kept but counters and the first problems.
+ */
+export class BulkChecker {
+  constructor(codecs, n = BULK_N) {
+    this.codecs = codecs; this.n = n; this.next = 0; this.problems = []; this.redelivered = 0;
+  }
+  codecOf(i) {
+    const k = this.codecs.length;
+    for (let ci = 0; ci < k; ci++) if (i < bulkRange(ci, k, this.n)[1]) return this.codecs[ci];
+    return undefined;
+  }
+  problem(s) { if (this.problems.length < 5) this.problems.push(s); else this.problems[5] = '...'; }
+  /** got: {key: string|null, value: string, headers: [[k, v]], ts: number} */
+  check(offset, got) {
+    if (offset < this.next) { this.redelivered++; return; } // the client delivered it again; checked already
+    if (offset > this.next) this.problem(`gap: offset ${offset} after ${this.next - 1}`);
+    this.next = offset + 1;
+    if (offset >= this.n) { this.problem(`unexpected record at offset ${offset} (only ${this.n} were produced)`); return; }
+    const w = bulkRecord(offset, this.codecOf(offset));
+    if (got.key !== w.key) this.problem(`offset ${offset}: key ${JSON.stringify(got.key)} want ${JSON.stringify(w.key)}`);
+    if (got.value !== w.value) this.problem(`offset ${offset}: value ${JSON.stringify(String(got.value).slice(0, 40))} want ${JSON.stringify(w.value.slice(0, 40))}`);
+    if (got.ts !== w.ts) this.problem(`offset ${offset}: timestamp ${got.ts} want ${w.ts}`);
+    if (JSON.stringify(got.headers) !== JSON.stringify(w.headers)) this.problem(`offset ${offset}: headers ${JSON.stringify(got.headers)} want ${JSON.stringify(w.headers)}`);
+  }
+  get done() { return this.next >= this.n; }
+  /** Throws Fail unless every record 0..n-1 came exactly once and the log ends at n. */
+  finish(logEnd) {
+    if (this.next < this.n) this.problem(`consumed up to offset ${this.next - 1}, want ${this.n - 1}`);
+    if (logEnd !== undefined && Number(logEnd) !== this.n) this.problem(`log end offset ${logEnd}, want ${this.n}`);
+    if (this.problems.length) throw new Fail(this.problems.join('; '));
+  }
+}

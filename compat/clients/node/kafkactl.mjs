@@ -36,4 +36,4 @@ const notYet = async () => {
   if (!installed) throw new NA('kafkactl is not installable here (the Go module proxy refuses it)');
   throw new NA('not written yet for kafkactl');
 };
-await run({ metadata, 'topic-admin': notYet, 'produce-consume': notYet, 'group-resume': notYet, 'list-offsets': notYet, 'describe-configs': notYet }, version);
+await run({ metadata, 'topic-admin': notYet, 'produce-consume': notYet, 'group-resume': notYet, 'list-offsets': notYet, 'describe-configs': notYet, bulk: notYet, 'crash-retry': notYet }, version);

@@ -106,4 +106,6 @@ await run({
   metadata, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets,
   'topic-admin': na('kcat has no topic admin commands'),
   'describe-configs': na('kcat has no DescribeConfigs command'),
+  bulk: na('kcat cannot set record timestamps; librdkafka is covered by the confluent-kafka column'),
+  'crash-retry': na('crash-retry runs with the Java and librdkafka (confluent-kafka) idempotent producers'),
 }, version);

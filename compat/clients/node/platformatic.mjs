@@ -158,4 +158,7 @@ async function describeConfigs(a) {
 }
 
 void NA;
-await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs }, `@platformatic/kafka ${version}`);
+const na = (why) => async () => { throw new NA(why); };
+await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs,
+  bulk: na('the bulk check runs with kafkajs for Node (issue 5); @platformatic/kafka codecs are checked by produce-consume'),
+  'crash-retry': na('crash-retry runs with the Java and librdkafka (confluent-kafka) idempotent producers'), }, `@platformatic/kafka ${version}`);

@@ -78,3 +78,141 @@ def run(table, client_name):
         status, detail = "fail", "%s: %s" % (type(e).__name__, e)
     print(json.dumps({"scenario": a.scenario, "status": status, "detail": detail, "client": client_name}))
     sys.stdout.flush()
+
+
+# ------------------------------------------------------------------ bulk (see compat/README.md)
+import os  # noqa: E402
+
+BULK_N = int(os.environ.get("KPG_COMPAT_BULK_N", "100000"))
+_BULK_PAD = "abcdefghij" * 20
+
+
+def bulk_record(i, codec):
+    """Record i of the bulk scenario (the same in every language): key None for every 100th."""
+    return {
+        "key": None if i % 100 == 99 else "bulk-%d" % i,
+        "value": "value-%d-%s" % (i, _BULK_PAD[:(i * 37) % 200]),
+        "headers": [] if i % 5 == 0 else [("idx", str(i)), ("codec", codec)],
+        "ts": BASE_TS + i,
+    }
+
+
+def bulk_range(ci, k, n=None):
+    """Codec number ci of k produces records [lo, hi)."""
+    n = BULK_N if n is None else n
+    return (ci * n) // k, ((ci + 1) * n) // k
+
+
+class BulkChecker:
+    """The record at offset o must be record o, without gaps; keeps only counters and the first problems."""
+
+    def __init__(self, codecs, n=None):
+        self.codecs, self.n = codecs, BULK_N if n is None else n
+        self.next, self.problems, self.redelivered = 0, [], 0
+        self._bounds = [bulk_range(ci, len(codecs), self.n)[1] for ci in range(len(codecs))]
+
+    def codec_of(self, i):
+        for ci, hi in enumerate(self._bounds):
+            if i < hi:
+                return self.codecs[ci]
+        return None
+
+    def problem(self, s):
+        if len(self.problems) < 5:
+            self.problems.append(s)
+        elif len(self.problems) == 5:
+            self.problems.append("...")
+
+    def check(self, offset, key, value, headers, ts):
+        """key: str or None, value: str, headers: [(k, str)], ts: int"""
+        if offset < self.next:
+            self.redelivered += 1
+            return
+        if offset > self.next:
+            self.problem("gap: offset %d after %d" % (offset, self.next - 1))
+        self.next = offset + 1
+        if offset >= self.n:
+            self.problem("unexpected record at offset %d (only %d were produced)" % (offset, self.n))
+            return
+        w = bulk_record(offset, self.codec_of(offset))
+        if key != w["key"]:
+            self.problem("offset %d: key %r want %r" % (offset, key, w["key"]))
+        if value != w["value"]:
+            self.problem("offset %d: value %r want %r" % (offset, (value or "")[:40], w["value"][:40]))
+        if ts != w["ts"]:
+            self.problem("offset %d: timestamp %s want %s" % (offset, ts, w["ts"]))
+        if list(headers) != list(w["headers"]):
+            self.problem("offset %d: headers %s want %s" % (offset, headers, w["headers"]))
+
+    @property
+    def done(self):
+        return self.next >= self.n
+
+    def finish(self, log_end=None):
+        if self.next < self.n:
+            self.problem("consumed up to offset %d, want %d" % (self.next - 1, self.n - 1))
+        if log_end is not None and log_end != self.n:
+            self.problem("log end offset %s, want %d" % (log_end, self.n))
+        if self.problems:
+            raise Fail("; ".join(self.problems))
+
+
+# ------------------------------------------------------------------ crash-retry (see compat/README.md)
+CRASH_N = int(os.environ.get("KPG_COMPAT_CRASH_N", "20000"))
+
+
+class Disruption:
+    """Asks the runner to crash and restart the server (a `DISRUPT` line on stdout) and collects its
+    answer (`DISRUPTED ok|n/a|fail <detail>` on stdin) in a background thread."""
+
+    def __init__(self):
+        import threading
+        self.reply = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._wait, daemon=True)
+
+    def _wait(self):
+        try:
+            line = sys.stdin.readline()
+        except Exception:  # noqa: BLE001 - no stdin: nobody will answer
+            line = ""
+        self.reply = line.strip() or "DISRUPTED n/a nobody answered DISRUPT (not run by compat/run.mjs?)"
+        self._done.set()
+
+    def request(self):
+        print("DISRUPT")
+        sys.stdout.flush()
+        self._thread.start()
+
+    def answered(self):
+        return self._done.is_set()
+
+    def result(self, timeout):
+        """(status, detail) of the runner's answer, waiting up to timeout seconds."""
+        if not self._done.wait(timeout):
+            return "fail", "no answer to DISRUPT within %ds" % timeout
+        parts = self.reply.split(" ", 2)
+        if len(parts) < 2 or parts[0] != "DISRUPTED":
+            return "fail", "unexpected answer to DISRUPT: %r" % self.reply
+        return parts[1], parts[2] if len(parts) > 2 else ""
+
+
+def check_numbered(partitions, per_partition):
+    """per_partition: {partition: [record numbers in offset order]}; record i was sent to partition
+    i % partitions. Each number must appear exactly once, in order within its partition. Returns the total."""
+    problems = []
+    total = 0
+    for p in range(partitions):
+        got = per_partition.get(p, [])
+        want = list(range(p, CRASH_N, partitions))
+        total += len(got)
+        if got == want:
+            continue
+        dups = len(got) - len(set(got))
+        missing = len(set(want) - set(got))
+        first = next((j for j, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))
+        problems.append("partition %d: %d records, want %d; %d duplicate(s), %d missing; first difference at offset %d (%s, want %s)" % (
+            p, len(got), len(want), dups, missing, first, got[first] if first < len(got) else "end", want[first] if first < len(want) else "end"))
+    if problems:
+        raise Fail("; ".join(problems))
+    return total

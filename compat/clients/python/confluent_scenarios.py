@@ -6,7 +6,8 @@ import confluent_kafka
 from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
 from confluent_kafka.admin import AdminClient, NewTopic, ConfigResource, ResourceType
 
-from common import CODECS, BASE_TS, Fail, expected, check_records, run
+from common import (CODECS, BASE_TS, BULK_N, CRASH_N, BulkChecker, Disruption, Fail, NA, bulk_range, bulk_record,
+                    check_numbered, expected, check_records, run)
 
 
 def conf(a, **extra):
@@ -161,7 +162,128 @@ def describe_configs(a):
         len(vals), vals["retention.ms"], bid, len(bvals))
 
 
+def produce_one(p, *args, **kwargs):
+    """Producer.produce, waiting while librdkafka's local queue is full."""
+    while True:
+        try:
+            p.produce(*args, **kwargs)
+            return
+        except BufferError:
+            p.poll(0.2)
+
+
+def bulk(a):
+    t0 = time.time()
+    errors = []
+
+    def on_delivery(err, msg):
+        if err and len(errors) < 3:
+            errors.append(str(err))
+
+    for ci, codec in enumerate(CODECS):
+        lo, hi = bulk_range(ci, len(CODECS))
+        p = Producer(conf(a, **{"compression.type": codec, "linger.ms": 5, "acks": "all"}))
+        for i in range(lo, hi):
+            r = bulk_record(i, codec)
+            produce_one(p, a.topic, value=r["value"], key=r["key"], partition=0, timestamp=r["ts"],
+                        headers=r["headers"] or None, on_delivery=on_delivery)
+            if i % 1000 == 0:
+                p.poll(0)
+        left = p.flush(120)
+        if left or errors:
+            raise Fail("produce %s: %d undelivered, errors %s" % (codec, left, errors))
+    produced = time.time() - t0
+    check = BulkChecker(CODECS)
+    c = Consumer(conf(a, **{"group.id": "unused-" + uuid.uuid4().hex, "enable.auto.commit": False}))
+    try:
+        c.assign([TopicPartition(a.topic, 0, OFFSET_BEGINNING)])
+        last_progress = time.time()
+        while not check.done and time.time() - last_progress < 60:
+            for m in c.consume(num_messages=1000, timeout=1.0):
+                if m.error():
+                    raise Fail("consume: %s" % m.error())
+                key = m.key()
+                check.check(m.offset(), None if key is None else key.decode(), m.value().decode(),
+                            [(k, v.decode()) for k, v in (m.headers() or [])], m.timestamp()[1])
+                last_progress = time.time()
+        log_end = c.get_watermark_offsets(TopicPartition(a.topic, 0), timeout=20)[1]
+    finally:
+        c.close()
+    check.finish(log_end)
+    return "%d records (codecs %s) produced in %d ms, consumed and compared in %d ms" % (
+        BULK_N, ",".join(CODECS), produced * 1000, (time.time() - t0 - produced) * 1000)
+
+
+def crash_retry(a):
+    """An idempotent producer sends CRASH_N numbered records to 3 partitions while the runner kills the
+    server (SIGKILL) and restarts it; every number must then be in the log exactly once, in order."""
+    partitions = 3
+    acked = [0]
+    errors = []
+
+    def on_delivery(err, msg):
+        if err:
+            if len(errors) < 3:
+                errors.append(str(err))
+        else:
+            acked[0] += 1
+
+    p = Producer(conf(a, **{"enable.idempotence": True, "acks": "all", "retries": 2147483647,
+                            "message.timeout.ms": 300000, "linger.ms": 5, "retry.backoff.ms": 200}))
+    half = CRASH_N // 2
+    disruption = Disruption()
+    acked_at_disrupt = acked_at_restart = None
+    # paced (about 4000 records/s) so that records are sent before, during and after the restart
+    for i in range(CRASH_N):
+        if i == half:
+            acked_at_disrupt = acked[0]
+            disruption.request()
+        produce_one(p, a.topic, key="n-%d" % i, value="rec-%d" % i, partition=i % partitions, on_delivery=on_delivery)
+        if i % 100 == 0:
+            p.poll(0)
+            time.sleep(0.025)
+        if acked_at_restart is None and disruption.answered():
+            acked_at_restart = acked[0]
+    status, detail = disruption.result(240)
+    if acked_at_restart is None:
+        acked_at_restart = acked[0]
+    left = p.flush(300)
+    if status == "fail":
+        raise Fail("server restart: %s" % detail)
+    if left or errors:
+        raise Fail("%d undelivered, delivery errors %s (acked before the crash %d, by the restart %d)" % (
+            left, errors, acked_at_disrupt, acked_at_restart))
+    per_partition = {}
+    c = Consumer(conf(a, **{"group.id": "unused-" + uuid.uuid4().hex, "enable.auto.commit": False}))
+    try:
+        ends = {pp: c.get_watermark_offsets(TopicPartition(a.topic, pp), timeout=20)[1] for pp in range(partitions)}
+        c.assign([TopicPartition(a.topic, pp, OFFSET_BEGINNING) for pp in range(partitions)])
+        pos = {pp: 0 for pp in range(partitions)}
+        last_progress = time.time()
+        while any(pos[pp] < ends[pp] for pp in pos) and time.time() - last_progress < 60:
+            for m in c.consume(num_messages=1000, timeout=1.0):
+                if m.error():
+                    raise Fail("consume: %s" % m.error())
+                pp = m.partition()
+                if m.offset() < pos[pp]:
+                    continue  # delivered again by the client
+                pos[pp] = m.offset() + 1
+                per_partition.setdefault(pp, []).append(int(m.value().decode().split("-", 1)[1]))
+                last_progress = time.time()
+    finally:
+        c.close()
+    total = check_numbered(partitions, per_partition)
+    if acked_at_restart >= CRASH_N:
+        raise Fail("every record was acknowledged before the server went down: nothing was tested")
+    summary = "%d records, each exactly once and in order in its partition; acknowledged before the crash: %d, " \
+              "by the time the server served again: %d; %s" % (total, acked_at_disrupt, acked_at_restart, detail)
+    if status == "n/a":
+        raise NA("the server was not restarted: %s (%s)" % (detail, summary))
+    return summary
+
+
 if __name__ == "__main__":
     run({"metadata": metadata, "topic-admin": topic_admin, "produce-consume": produce_consume,
-         "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs},
+         "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs,
+         "bulk": bulk, "crash-retry": crash_retry},
         "confluent-kafka %s (librdkafka %s)" % (confluent_kafka.__version__, confluent_kafka.libversion()[0]))

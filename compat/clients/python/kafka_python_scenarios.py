@@ -6,7 +6,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic, ConfigResource, ConfigResourceType
 from kafka.structs import OffsetAndMetadata
 
-from common import CODECS, BASE_TS, Fail, NA, expected, check_records, run
+from common import CODECS, BASE_TS, BULK_N, BulkChecker, Fail, NA, bulk_range, bulk_record, expected, check_records, run
 
 VERSION = kafka.__version__
 OLD = VERSION.startswith(("1.", "2."))
@@ -206,7 +206,54 @@ def describe_configs(a):
         len(vals), vals["retention.ms"], bid, len(bvals))
 
 
+def bulk(a):
+    t0 = time.time()
+    errors = []
+    for ci, codec in enumerate(CODECS):
+        lo, hi = bulk_range(ci, len(CODECS))
+        p = KafkaProducer(bootstrap_servers=a.bootstrap, client_id="kpg-compat-kafka-python",
+                          compression_type=None if codec == "none" else codec, linger_ms=5, acks="all")
+        try:
+            for i in range(lo, hi):
+                r = bulk_record(i, codec)
+                f = p.send(a.topic, value=r["value"].encode(), key=None if r["key"] is None else r["key"].encode(),
+                           headers=[(k, v.encode()) for k, v in r["headers"]], partition=0, timestamp_ms=r["ts"])
+                if len(errors) < 3:
+                    f.add_errback(lambda e: errors.append("%s: %s" % (type(e).__name__, e)))
+            p.flush(120)
+        finally:
+            p.close()
+        if errors:
+            raise Fail("produce %s: %s" % (codec, errors))
+    produced = time.time() - t0
+    check = BulkChecker(CODECS)
+    c = consumer(a)
+    tp = TopicPartition(a.topic, 0)
+    try:
+        c.assign([tp])
+        c.seek_to_beginning(tp)
+        last_progress = time.time()
+        while not check.done and time.time() - last_progress < 60:
+            for recs in c.poll(timeout_ms=1000, max_records=2000).values():
+                for m in recs:
+                    check.check(m.offset, None if m.key is None else m.key.decode(), m.value.decode(),
+                                [(k, v.decode()) for k, v in (m.headers or [])], m.timestamp)
+                    last_progress = time.time()
+        log_end = c.end_offsets([tp])[tp]
+    finally:
+        c.close()
+    check.finish(log_end)
+    return "%d records (codecs %s) produced in %d ms, consumed and compared in %d ms" % (
+        BULK_N, ",".join(CODECS), produced * 1000, (time.time() - t0 - produced) * 1000)
+
+
+def crash_retry(a):
+    raise NA("crash-retry runs with the Java and librdkafka (confluent-kafka) idempotent producers; "
+             "kafka-python %s" % ("has no idempotent producer" if OLD else "is not in that scenario's client list"))
+
+
 if __name__ == "__main__":
     run({"metadata": metadata, "topic-admin": topic_admin, "produce-consume": produce_consume,
-         "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs},
+         "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs,
+         "bulk": bulk, "crash-retry": crash_retry},
         "kafka-python " + VERSION)
