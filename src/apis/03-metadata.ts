@@ -73,7 +73,14 @@ async function requestedTopics(request: MetadataRequest, liveIds: ReadonlySet<nu
         out.push(errorTopic(entry.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
         continue;
       }
-      if (mayCreate) topic = await autoCreateTopic(broker, entry.name);
+      if (mayCreate) {
+        const created = await autoCreateTopic(broker, entry.name);
+        if ('errorCode' in created) {
+          out.push(errorTopic(entry.name, ZERO_UUID, created.errorCode));
+          continue;
+        }
+        topic = created.topic;
+      }
     }
     out.push(topic ? describeTopic(topic, liveIds, ctx, request) : errorTopic(entry.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
   }

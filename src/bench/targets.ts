@@ -1,8 +1,6 @@
 /**
  * A broker under test (kpg, or another Kafka) and the topics the phases write to.
  */
-import { pino } from 'pino';
-import { PostgresStore } from '../storage/postgres-store.js';
 import { queryLoadgen } from './loadgen.js';
 import type { ProcessGroups } from './proc.js';
 import type { TargetName } from './result.js';
@@ -47,29 +45,12 @@ export function topicName(purpose: string): string {
   return `kpg-bench-${purpose}-${RUN_ID}`;
 }
 
-/** Creates topics with CreateTopics (or, on a kpg without it, in its storage) and waits until they serve. */
+/** Creates topics with CreateTopics and waits until they serve. */
 export async function createTopics(target: Target, topics: readonly TopicSpec[]): Promise<void> {
   if (topics.length === 0) return;
-  if (target.apis.has(CREATE_TOPICS)) {
-    const result = await queryLoadgen('create-topics', { bootstrap: target.bootstrap, topics });
-    const outcome = result.topics as Record<string, string>;
-    const failed = Object.entries(outcome).filter(([, v]) => v !== 'created' && v !== 'exists');
-    if (failed.length > 0) throw new Error(`CreateTopics failed: ${failed.map(([k, v]) => `${k}: ${v}`).join('; ')}`);
-    return;
-  }
-  if (!target.databaseUrl) throw new Error(`${target.bootstrap} does not serve CreateTopics (API 19)`);
-  const store = new PostgresStore({ connectionString: target.databaseUrl, logger: pino({ level: 'silent' }) });
-  try {
-    for (const t of topics) await store.createTopic({ name: t.name, partitionCount: t.partitions, replicationFactor: 1 });
-  } finally {
-    await store.close();
-  }
-  // The gateway learns of new topics by NOTIFY: wait until its metadata shows them whole.
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const counts = (await queryLoadgen('partition-counts', { bootstrap: target.bootstrap })).topics as Record<string, number>;
-    if (topics.every((t) => counts[t.name] === t.partitions)) return;
-    if (Date.now() > deadline) throw new Error(`topics created in kpg's storage did not appear in its metadata within 30 s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  if (!target.apis.has(CREATE_TOPICS)) throw new Error(`${target.bootstrap} does not serve CreateTopics (API 19)`);
+  const result = await queryLoadgen('create-topics', { bootstrap: target.bootstrap, topics });
+  const outcome = result.topics as Record<string, string>;
+  const failed = Object.entries(outcome).filter(([, v]) => v !== 'created' && v !== 'exists');
+  if (failed.length > 0) throw new Error(`CreateTopics failed: ${failed.map(([k, v]) => `${k}: ${v}`).join('; ')}`);
 }

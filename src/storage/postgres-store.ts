@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { BrokerRecord, CreateTopicResult, NewTopic, Store, TopicRecord } from './store.js';
+import type { BrokerRecord, Store, TopicRecord } from './store.js';
 
 const INT8_OID = 20;
 
@@ -162,48 +162,6 @@ export class PostgresStore implements Store {
       topic.partitions.push({ partition: r.partition, leaderEpoch: r.leader_epoch, replicas: r.replicas });
     }
     return [...byId.values()];
-  }
-
-  async createTopic(topic: NewTopic): Promise<CreateTopicResult> {
-    return this.transaction(async (client) => {
-      const topicId = randomUUID();
-      const inserted = await client.query(
-        `INSERT INTO kpg.topics (topic_id, name, partition_count, replication_factor)
-         VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING RETURNING topic_id`,
-        [topicId, topic.name, topic.partitionCount, topic.replicationFactor],
-      );
-      if (inserted.rowCount === 0) return { alreadyExists: true } as const;
-      const replicas = topic.replicaAssignment ?? [];
-      await client.query(
-        `INSERT INTO kpg.partitions (topic_id, partition, replicas)
-         SELECT $1, p, coalesce(
-                  (SELECT array_agg(x::int) FROM jsonb_array_elements_text($3::jsonb -> p) AS x), '{}'::int[])
-           FROM generate_series(0, $2::int - 1) AS p`,
-        [topicId, topic.partitionCount, JSON.stringify(replicas)],
-      );
-      const configs = Object.entries(topic.configs ?? {});
-      if (configs.length > 0) {
-        await client.query(
-          `INSERT INTO kpg.topic_configs (topic_id, name, value)
-           SELECT $1, name, value FROM unnest($2::text[], $3::text[]) AS c(name, value)`,
-          [topicId, configs.map(([k]) => k), configs.map(([, v]) => v)],
-        );
-      }
-      // Gateways drop cached metadata of this topic when the creation commits.
-      await client.query('SELECT pg_notify($1, $2)', ['kpg_topics', topicId]);
-      const created: TopicRecord = {
-        topicId,
-        name: topic.name,
-        isInternal: false,
-        replicationFactor: topic.replicationFactor,
-        partitions: Array.from({ length: topic.partitionCount }, (_, p) => ({
-          partition: p,
-          leaderEpoch: 0,
-          replicas: replicas[p] ?? [],
-        })),
-      };
-      return { created };
-    });
   }
 
   async brokerConfigs(): Promise<{ brokerId: number; name: string; value: string | null }[]> {

@@ -1,6 +1,7 @@
 /**
- * The storage boundary, named in Kafka's terms. Handlers call these methods; only
- * src/storage/postgres-store.ts implements them with SQL.
+ * The storage boundary for brokers and topic metadata, named in Kafka's terms. Topic creation and the
+ * other administrative writes are in ./admin-store.ts, records in ./record-store.ts, groups in
+ * ./group-store.ts; only src/storage speaks SQL.
  */
 
 export interface BrokerRecord {
@@ -24,17 +25,6 @@ export interface TopicRecord {
   partitions: PartitionRecord[];
 }
 
-export interface NewTopic {
-  name: string;
-  partitionCount: number;
-  replicationFactor: number;
-  /** Replica node ids per partition; when absent every partition gets `replicationFactor` live brokers. */
-  replicaAssignment?: number[][];
-  configs?: Record<string, string | null>;
-}
-
-export type CreateTopicResult = { created: TopicRecord } | { alreadyExists: true };
-
 export interface Store {
   /** The cluster id, created on first use. */
   clusterId(): Promise<string>;
@@ -53,8 +43,6 @@ export interface Store {
   /** All topics, or those named (unknown names are simply absent from the result). */
   topics(names?: readonly string[]): Promise<TopicRecord[]>;
   topicsById(ids: readonly string[]): Promise<TopicRecord[]>;
-  /** Creates a topic with its partitions and configs in one transaction. */
-  createTopic(topic: NewTopic): Promise<CreateTopicResult>;
 
   /** Dynamic broker configs: cluster-wide defaults under broker id -1. */
   brokerConfigs(): Promise<{ brokerId: number; name: string; value: string | null }[]>;

@@ -2,6 +2,7 @@
  * Topic placement and lookup shared by the APIs that create or describe topics.
  */
 import type { Broker } from '../broker.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 import type { BrokerRecord, PartitionRecord, TopicRecord } from '../storage/store.js';
 
 /**
@@ -35,20 +36,29 @@ export function placePartition(partition: PartitionRecord, live: ReadonlySet<num
   return { leaderId: online[0]!, replicaNodes: replicas, isrNodes: online, offlineReplicas: offline };
 }
 
-/** Creates a topic with the broker defaults (auto.create.topics.enable path); returns it, or the one that won a race. */
-export async function autoCreateTopic(broker: Broker, name: string): Promise<TopicRecord | undefined> {
+export type AutoCreateResult = { topic: TopicRecord } | { errorCode: number };
+
+/**
+ * Creates a topic with the broker defaults (the auto.create.topics.enable path), with the checks
+ * CreateTopics makes: a replication factor the live gateways can hold and no name collision.
+ * Returns the topic (also when another client created it first) or the error Metadata reports.
+ */
+export async function autoCreateTopic(broker: Broker, name: string): Promise<AutoCreateResult> {
   const live = await broker.liveBrokers();
   const partitionCount = broker.config.int('num.partitions');
-  const replicationFactor = Math.min(broker.config.int('default.replication.factor'), live.length);
-  const result = await broker.store.createTopic({
+  const replicationFactor = broker.config.int('default.replication.factor');
+  if (replicationFactor > live.length) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR };
+  const result = await broker.admin.createTopic({
     name,
-    partitionCount,
     replicationFactor,
-    replicaAssignment: assignReplicas(live, partitionCount, replicationFactor),
+    assignment: assignReplicas(live, partitionCount, replicationFactor),
+    configs: new Map(),
   });
+  if ('collidesWith' in result) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION };
   if ('created' in result) {
     broker.log.info({ topic: name, partitions: partitionCount }, 'auto-created topic');
-    return result.created;
+    return { topic: result.created };
   }
-  return (await broker.store.topics([name]))[0];
+  const existing = (await broker.store.topics([name]))[0];
+  return existing ? { topic: existing } : { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
 }

@@ -265,6 +265,24 @@ describe('Metadata', () => {
     expect(body.topics[1]).toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
   });
 
+  it('refuses to auto-create a name that collides once "." and "_" are alike, or a replication factor above the live gateways', async () => {
+    const client = await RawClient.connect(kpg.bootstrap);
+    const first = await client.request(3, 9, { topics: [{ name: 'orders.eu' }], allowAutoTopicCreation: true });
+    const clash = await client.request(3, 9, { topics: [{ name: 'orders_eu' }], allowAutoTopicCreation: true });
+    client.close();
+    expect(first.body.topics[0].errorCode).toBe(ErrorCode.NONE);
+    expect(clash.body.topics[0].errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    const wide = await startTestGateway({ database: kpg.database, brokerConfigs: { 'default.replication.factor': '3' } });
+    try {
+      const c = await RawClient.connect(wide.bootstrap);
+      const { body } = await c.request(3, 9, { topics: [{ name: 'needs-three' }], allowAutoTopicCreation: true });
+      c.close();
+      expect(body.topics[0].errorCode).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
+    } finally {
+      await wide.stop();
+    }
+  });
+
   it('does not auto-create when auto.create.topics.enable is false', async () => {
     const other = await startTestGateway({ brokerConfigs: { 'auto.create.topics.enable': 'false' } });
     try {

@@ -12,6 +12,7 @@ import { startGateway, type Gateway } from '../../src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { Kafka, logLevel } from '../support/kafkajs.js';
 import { readPartition } from '../support/read-partition.js';
+import { createTopic } from '../support/gateway.js';
 
 let database: TestDatabase;
 const running = new Set<Gateway>();
@@ -89,7 +90,7 @@ describe('idempotent producer across a gateway restart', () => {
     let gateway = await gatewayOn(0);
     const bootstrap = `127.0.0.1:${gateway.port}`;
     const topic = 'restart-plain';
-    await gateway.store.createTopic({ name: topic, partitionCount: 1, replicationFactor: 1, replicaAssignment: [[gateway.nodeId]] });
+    await createTopic(gateway, topic);
     const producer = idempotentProducer(bootstrap);
     await producer.connect();
     try {
@@ -112,7 +113,7 @@ describe('idempotent producer across a gateway restart', () => {
       gateway = await gatewayOn(0, proxy.port);
       proxy.target = gateway.port;
       const topic = 'restart-lost-answer';
-      await gateway.store.createTopic({ name: topic, partitionCount: 1, replicationFactor: 1, replicaAssignment: [[gateway.nodeId]] });
+      await createTopic(gateway, topic);
       const producer = idempotentProducer(`127.0.0.1:${proxy.port}`);
       await producer.connect();
       try {

@@ -2,16 +2,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { encodeBatch } from '../../src/records/batch.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { createTopic, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { RawClient } from '../support/raw-client.js';
 
 let kpg: TestGateway;
 
 beforeAll(async () => {
   kpg = await startTestGateway();
-  for (const name of ['session-a', 'session-b']) {
-    await kpg.gateway.store.createTopic({ name, partitionCount: 2, replicationFactor: 1, replicaAssignment: [[kpg.gateway.nodeId], [kpg.gateway.nodeId]] });
-  }
+  for (const name of ['session-a', 'session-b']) await createTopic(kpg.gateway, name, 2);
 });
 
 afterAll(async () => {

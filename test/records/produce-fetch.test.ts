@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { encodeBatch } from '../../src/records/batch.js';
 import { Compression } from '../../src/records/compression.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { createTopic as createTopicIn, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { CompressionTypes, kafkaClient } from '../support/kafkajs.js';
 import { RawClient } from '../support/raw-client.js';
 import { readPartition } from '../support/read-partition.js';
@@ -17,9 +17,7 @@ afterAll(async () => {
   await kpg?.stop();
 });
 
-async function createTopic(name: string, partitions = 1): Promise<void> {
-  await kpg.gateway.store.createTopic({ name, partitionCount: partitions, replicationFactor: 1, replicaAssignment: Array.from({ length: partitions }, () => [kpg.gateway.nodeId]) });
-}
+const createTopic = (name: string, partitions = 1): Promise<void> => createTopicIn(kpg.gateway, name, partitions);
 
 function produceRequest(topic: string, partition: number, records: Buffer | null, acks = -1) {
   return { transactionalId: null, acks, timeoutMs: 30000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
@@ -175,7 +173,7 @@ describe('Produce', () => {
   });
 
   it('refuses records without a key on a compacted topic with INVALID_RECORD', async () => {
-    await kpg.gateway.broker.admin.createTopic({ name: 'compacted', replicationFactor: 1, assignment: [[kpg.gateway.nodeId]], configs: new Map([['cleanup.policy', 'compact']]) });
+    await createTopicIn(kpg.gateway, 'compacted', 1, { 'cleanup.policy': 'compact' });
     const c = await RawClient.connect(kpg.bootstrap);
     const keyless = await c.request(0, 9, produceRequest('compacted', 0, await encodeBatch([{ key: 'k', value: 'a' }, { key: null, value: 'b' }])));
     const keyed = await c.request(0, 9, produceRequest('compacted', 0, await encodeBatch([{ key: 'k', value: 'c' }])));

@@ -9,6 +9,7 @@ import type { TestDatabase } from '../support/database.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
 import { consumeAll, sqlSession, text, urlAs } from './support.js';
+import { createTopic as createTopicIn } from '../support/gateway.js';
 
 const suffix = randomBytes(4).toString('hex');
 const OWNER = `kpg_owner_${suffix}`;
@@ -65,7 +66,7 @@ beforeAll(async () => {
   } finally {
     await owner.end();
   }
-  await kpg.gateway.store.createTopic({ name: 'payments', partitionCount: 2, replicationFactor: 1, replicaAssignment: [[kpg.gateway.nodeId], [kpg.gateway.nodeId]] });
+  await createTopicIn(kpg.gateway, 'payments', 2);
 });
 
 afterAll(async () => {

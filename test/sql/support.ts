@@ -7,6 +7,7 @@ import { decodeResponse } from '../../src/protocol/protocol.js';
 import { computeBatchCrc, decodeBatchRecords, readBatchHeader, splitBatches } from '../../src/records/batch.js';
 import type { TestGateway } from '../support/gateway.js';
 import { RawClient } from '../support/raw-client.js';
+import { createTopic as createTopicIn } from '../support/gateway.js';
 
 /** int8 as bigint, as the gateway's own pool reads it. */
 const INT8_OID = 20;
@@ -34,14 +35,7 @@ export function urlAs(url: string, user: string, password: string): string {
 }
 
 export async function createTopic(kpg: TestGateway, name: string, partitions = 1, configs: Record<string, string> = {}): Promise<void> {
-  const result = await kpg.gateway.store.createTopic({
-    name,
-    partitionCount: partitions,
-    replicationFactor: 1,
-    replicaAssignment: Array.from({ length: partitions }, () => [kpg.gateway.nodeId]),
-    configs,
-  });
-  if (!('created' in result)) throw new Error(`topic ${name} already exists`);
+  await createTopicIn(kpg.gateway, name, partitions, configs);
 }
 
 export interface FetchedRecord {

@@ -39,3 +39,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
   };
 }
+
+/** Creates a topic directly in a gateway's storage (every partition on that gateway), failing if it exists. */
+export async function createTopic(gateway: Gateway, name: string, partitions = 1, configs: Record<string, string> = {}): Promise<void> {
+  const result = await gateway.broker.admin.createTopic({
+    name,
+    replicationFactor: 1,
+    assignment: Array.from({ length: partitions }, () => [gateway.nodeId]),
+    configs: new Map(Object.entries(configs)),
+  });
+  if (!('created' in result)) throw new Error(`topic ${name} could not be created: ${JSON.stringify(result)}`);
+}

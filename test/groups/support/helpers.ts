@@ -1,5 +1,6 @@
 /** Small helpers shared by the group tests. */
 import type { TestGateway } from '../../support/gateway.js';
+import { createTopic as createTopicIn } from '../../support/gateway.js';
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
@@ -22,12 +23,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export async function createTopic(kpg: TestGateway, name: string, partitions: number): Promise<void> {
-  await kpg.gateway.store.createTopic({
-    name,
-    partitionCount: partitions,
-    replicationFactor: 1,
-    replicaAssignment: Array.from({ length: partitions }, () => [kpg.gateway.nodeId]),
-  });
+  await createTopicIn(kpg.gateway, name, partitions);
 }
 
 let counter = 0;
