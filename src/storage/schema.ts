@@ -93,7 +93,8 @@ export const brokerConfigs = kpg.table('broker_configs', {
 /**
  * Record batches, one row each (the cheapest durable shape: ../shared/postgres-ceiling.md). `batch` holds
  * the whole v2 batch with its assigned base offset and an uncompressed records section, so SQL can read
- * every record without a codec (Postgres has none for snappy, lz4 or zstd); TOAST still compresses it.
+ * every record without a codec (Postgres has none for snappy, lz4 or zstd). It is stored without TOAST
+ * compression (migrations/0006_batch_storage_external.sql says why).
  * Keyed by last offset so "the batch containing offset X, then the following ones" is one index range.
  */
 export const recordBatches = kpg.table('record_batches', {
