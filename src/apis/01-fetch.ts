@@ -10,9 +10,9 @@
  *
  * No transactions exist yet, so the last stable offset is the high watermark for both isolation levels and
  * aborted transactions are always empty. preferred_read_replica is -1; leader epochs are not checked
- * (kpg has no replicas to fence). Deliberately skipped: follower fetches (replica_id >= 0) are answered
- * like consumer fetches; topic compression.type other than producer/uncompressed is not applied on the
- * way out (batches are served uncompressed, as stored).
+ * (kpg has no replicas to fence). Batches are stored uncompressed; a topic whose compression.type names a
+ * codec has them compressed with it when served ('producer' and 'uncompressed' serve them as stored).
+ * Deliberately skipped: follower fetches (replica_id >= 0) are answered like consumer fetches.
  */
 import type { Broker } from '../broker.js';
 import { partitionKey, type KnownOffsets } from '../fetch/partition-watch.js';
@@ -24,6 +24,8 @@ import type {
   FetchResponseFetchableTopicResponse,
   FetchResponsePartitionData,
 } from '../protocol/messages/types.js';
+import { recompressBatch } from '../records/batch.js';
+import { Compression } from '../records/compression.js';
 import type { TopicRecord } from '../storage/store.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
@@ -105,13 +107,13 @@ export default defineHandler<FetchRequest, FetchResponse>({
     }));
 
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
-    let results = await fetchOnce(broker, targets, request.maxBytes, byId);
+    let results = await fetchOnce(broker, targets, request.maxBytes, byId, apiVersion);
     while (!ctx.shutdown.aborted && needsToWait(results, request)) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       const woken = await waitForData(ctx, targets, remaining);
       if (!woken) break;
-      results = await fetchOnce(broker, targets, request.maxBytes, byId);
+      results = await fetchOnce(broker, targets, request.maxBytes, byId, apiVersion);
     }
 
     return {
@@ -155,7 +157,7 @@ function waitForData(ctx: RequestContext, targets: FetchTarget[], timeoutMs: num
  * Reads every target once. Partitions whose known high watermark equals the fetch offset are answered
  * from memory; the others are read from Postgres, within the byte budget.
  */
-async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: number, byId: boolean): Promise<PartitionResult[]> {
+async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: number, byId: boolean, apiVersion: number): Promise<PartitionResult[]> {
   const results = new Array<PartitionResult>(targets.length);
   let budget = Math.max(0, maxBytes);
   let anyRecords = false;
@@ -231,7 +233,36 @@ async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: numbe
     }
     results[index] = { data: partitionData(t.partition, offsets, ErrorCode.NONE, kept), bytes, final: bytes > 0 };
   });
+  await applyTopicCompression(broker, reads.map((r) => ({ topicId: r.topicId, result: results[r.index]! })), apiVersion);
   return results;
+}
+
+const CODEC_BY_NAME: Record<string, number> = {
+  gzip: Compression.gzip,
+  snappy: Compression.snappy,
+  lz4: Compression.lz4,
+  zstd: Compression.zstd,
+};
+
+/**
+ * Batches are stored uncompressed (so SQL can read them); a topic whose compression.type names a codec
+ * gets its batches compressed with it on the way out, as Kafka would have stored them. zstd needs
+ * Fetch v10+: older fetchers get UNSUPPORTED_COMPRESSION_TYPE for such a topic, as from Kafka.
+ */
+async function applyTopicCompression(broker: Broker, served: { topicId: string; result: PartitionResult }[], apiVersion: number): Promise<void> {
+  for (const { topicId, result } of served) {
+    const records = result.data.records;
+    if (!Array.isArray(records) || records.length === 0) continue;
+    const codec = CODEC_BY_NAME[(await broker.topicConfigs.get(topicId)).compressionType];
+    if (codec === undefined) continue;
+    if (codec === Compression.zstd && apiVersion < 10) {
+      result.data = { ...result.data, errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, records: [] };
+      result.bytes = 0;
+      result.final = true;
+      continue;
+    }
+    result.data.records = await Promise.all(records.map((batch) => recompressBatch(batch, codec)));
+  }
 }
 
 /** Partition reads of one fetch that run at once (each holds a pooled connection). */

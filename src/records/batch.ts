@@ -273,3 +273,15 @@ export async function encodeBatch(records: readonly NewRecord[], options: Encode
     await compress(codec, section),
   );
 }
+
+/**
+ * Re-encodes a stored batch (records uncompressed) with `codec`, as a Kafka broker stores batches of a
+ * topic whose compression.type names a codec. The base offset, timestamps and producer fields stay; the
+ * CRC is recomputed.
+ */
+export async function recompressBatch(stored: Buffer, codec: number): Promise<Buffer> {
+  const header = readBatchHeader(stored);
+  if (compressionOf(header) === codec) return stored;
+  const section = await compress(codec, stored.subarray(BATCH_HEADER_SIZE));
+  return assembleBatch({ ...header, attributes: (header.attributes & ~Attributes.compressionMask) | codec }, section);
+}

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { collisionKey } from '../topics/names.js';
 import { Channel } from './notifications.js';
 import type { TopicRecord } from './store.js';
+import { inTransaction } from './transaction.js';
 
 /** Advisory lock namespaces (first key of the two-key form): "kpg" + a digit. */
 const TOPIC_NAME_LOCK = 0x6b706702;
@@ -426,19 +427,8 @@ export class AdminStore {
   }
 
   /** Runs `work` in one transaction on one pooled connection; rolls back on any error. */
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   get logger(): Logger {

@@ -15,6 +15,7 @@ import {
   type Protocol,
 } from '../groups/classic-group.js';
 import { Channel } from './notifications.js';
+import { inTransaction } from './transaction.js';
 
 /** Postgres' clock in epoch milliseconds: every gateway measures deadlines with it. */
 const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
@@ -136,22 +137,15 @@ export class GroupStore {
   /** Runs `work` in a transaction, retrying on deadlock or serialization failure. */
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
       try {
-        await client.query('BEGIN');
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
+        return await inTransaction(this.pool, work);
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
         const code = (err as { code?: string }).code;
         if (code && RETRYABLE.has(code) && attempt < 5) {
           this.log.debug({ err, attempt }, 'group transaction conflicted; retrying');
           continue;
         }
         throw err;
-      } finally {
-        client.release();
       }
     }
   }

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { BrokerRecord, Store, TopicRecord } from './store.js';
+import { inTransaction } from './transaction.js';
 
 const INT8_OID = 20;
 
@@ -176,18 +177,7 @@ export class PostgresStore implements Store {
   }
 
   /** Runs `work` in one transaction on one pooled connection; rolls back on any error. */
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }

@@ -363,6 +363,34 @@ describe('Fetch', () => {
     c.close();
   });
 
+  it('serves batches compressed with the topic\'s compression.type codec; zstd topics refuse fetches before v10', async () => {
+    const { readBatchHeader, splitBatches, compressionOf } = await import('../../src/records/batch.js');
+    for (const [codec, id] of [['gzip', 1], ['snappy', 2], ['lz4', 3], ['zstd', 4]] as const) {
+      const topic = `served-${codec}`;
+      await createTopicIn(kpg.gateway, topic, 1, { 'compression.type': codec });
+      const producer = kafkaClient(kpg.bootstrap).producer();
+      await producer.connect();
+      await producer.send({ topic, messages: [{ key: 'k1', value: 'v1' }, { key: 'k2', value: 'v2', headers: { h: 'x' } }] });
+      await producer.disconnect();
+      const c = await RawClient.connect(kpg.bootstrap);
+      const fetch = (version: number) => c.request(1, version, {
+        replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+        forgottenTopicsData: [], rackId: '',
+      });
+      const { body } = await fetch(11);
+      const batches = splitBatches(body.responses[0].partitions[0].records);
+      expect(batches.map((b) => compressionOf(readBatchHeader(b)))).toEqual([id]);
+      if (codec === 'zstd') {
+        const old = await fetch(9);
+        expect(old.body.responses[0].partitions[0].errorCode).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+      }
+      c.close();
+      const { records } = await readPartition(kpg.bootstrap, topic, 0);
+      expect(records.map((r) => [r.key, r.value, r.headers])).toEqual([['k1', 'v1', []], ['k2', 'v2', [{ key: 'h', value: 'x' }]]]);
+    }
+  });
+
   it('UNKNOWN_TOPIC_OR_PARTITION for unknown topics and partitions; UNKNOWN_TOPIC_ID by id (v13+)', async () => {
     await createTopic('fetch-known');
     const c = await RawClient.connect(kpg.bootstrap);
