@@ -338,8 +338,9 @@ async function main() {
     const alone = cells.filter(({ s }) => SCENARIO_OPTS[s]?.disrupt);
     const onDisrupt = async () => (server.disrupt ? server.disrupt()
       : { status: 'n/a', detail: 'the runner did not start this server (--bootstrap), so it cannot restart it' });
-    const runOne = async ({ c, s }) => {
-      const topic = `compat-${c.name}-${s}-${runId}`.replace(/[^a-zA-Z0-9._-]/g, '-');
+    const runOne = async ({ c, s }, attempt = 1) => {
+      // A second attempt gets fresh topic names: the first may have left its topics behind.
+      const topic = `compat-${c.name}-${s}-${runId}${attempt > 1 ? `-r${attempt}` : ''}`.replace(/[^a-zA-Z0-9._-]/g, '-');
       let r;
       try {
         await createTopics(server.bootstrap, [topic], SCENARIO_OPTS[s]?.partitions ?? 1);
@@ -366,7 +367,7 @@ async function main() {
       // a real regression fails twice. The first failure stays visible in the detail.
       for (const cell of cells.filter(({ c, s }) => results[c.name]?.[s]?.status === 'fail')) {
         const first = results[cell.c.name][cell.s];
-        await runOne(cell);
+        await runOne(cell, 2);
         const second = results[cell.c.name][cell.s];
         if (second.status === 'pass') second.detail = `${second.detail} (passed on a second attempt; the first failed: ${first.detail.slice(0, 160)})`;
       }

@@ -87,16 +87,22 @@ func franzTopicAdmin(ctx context.Context, o opts) outcome {
 	if err != nil {
 		return fail("alter config: %v", err)
 	}
-	rc, err := adm.DescribeTopicConfigs(ctx, t)
-	if err != nil {
-		return fail("describe configs: %v", err)
-	}
+	// Kafka applies an altered config shortly after answering: read it back for up to 5 s.
 	got := ""
-	for _, r := range rc {
-		for _, c := range r.Configs {
-			if c.Key == "retention.ms" && c.Value != nil {
-				got = *c.Value
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		rc, err := adm.DescribeTopicConfigs(ctx, t)
+		if err != nil {
+			return fail("describe configs: %v", err)
+		}
+		for _, r := range rc {
+			for _, c := range r.Configs {
+				if c.Key == "retention.ms" && c.Value != nil {
+					got = *c.Value
+				}
 			}
+		}
+		if got == v || time.Now().After(deadline) {
+			break
 		}
 	}
 	if got != v {

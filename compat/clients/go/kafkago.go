@@ -90,9 +90,16 @@ func kgTopicAdmin(ctx context.Context, o opts) outcome {
 	if err != nil {
 		return fail("alter config: %v", err)
 	}
-	vals, err := kgTopicConfigs(ctx, c, t)
-	if err != nil {
-		return fail("describe configs: %v", err)
+	// Kafka applies an altered config shortly after answering: read it back for up to 5 s.
+	var vals map[string]string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		vals, err = kgTopicConfigs(ctx, c, t)
+		if err != nil {
+			return fail("describe configs: %v", err)
+		}
+		if vals["retention.ms"] == v || time.Now().After(deadline) {
+			break
+		}
 	}
 	if vals["retention.ms"] != v {
 		return fail("retention.ms is %q after alter, want %s", vals["retention.ms"], v)

@@ -85,14 +85,20 @@ func saramaTopicAdmin(ctx context.Context, o opts) outcome {
 	if err != nil {
 		return fail("alter config: %v", err)
 	}
-	entries, err := adm.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: t})
-	if err != nil {
-		return fail("describe configs: %v", err)
-	}
+	// Kafka applies an altered config shortly after answering: read it back for up to 5 s.
 	got := ""
-	for _, e := range entries {
-		if e.Name == "retention.ms" {
-			got = e.Value
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		entries, err := adm.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: t})
+		if err != nil {
+			return fail("describe configs: %v", err)
+		}
+		for _, e := range entries {
+			if e.Name == "retention.ms" {
+				got = e.Value
+			}
+		}
+		if got == v || time.Now().After(deadline) {
+			break
 		}
 	}
 	if got != v {

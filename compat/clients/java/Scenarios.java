@@ -140,7 +140,12 @@ public class Scenarios {
             Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
             ops.put(r, Collections.singleton(new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET)));
             a.incrementalAlterConfigs(ops).all().get(30, TimeUnit.SECONDS);
+            // Kafka applies an altered config shortly after answering: read it back for up to 5 s.
             String v = topicConfig(a, t, "retention.ms");
+            for (long until = System.currentTimeMillis() + 5000; !"3600000".equals(v) && System.currentTimeMillis() < until; ) {
+                Thread.sleep(200);
+                v = topicConfig(a, t, "retention.ms");
+            }
             if (!"3600000".equals(v)) return fail("retention.ms is " + v + " after alter, want 3600000");
             a.deleteTopics(Collections.singleton(t)).all().get(30, TimeUnit.SECONDS);
             long deadline = System.currentTimeMillis() + 15000;

@@ -49,7 +49,12 @@ def topic_admin(a):
         ConfigEntry("retention.ms", "3600000", incremental_operation=AlterConfigOpType.SET)])
     for f in adm.incremental_alter_configs([res]).values():
         f.result(timeout=30)
+    # Kafka applies an altered config shortly after answering: read it back for up to 5 s.
+    until = time.time() + 5
     v = topic_configs(adm, t).get("retention.ms")
+    while v != "3600000" and time.time() < until:
+        time.sleep(0.2)
+        v = topic_configs(adm, t).get("retention.ms")
     if v != "3600000":
         raise Fail("retention.ms is %r after alter" % v)
     adm.delete_topics([t])[t].result(timeout=30)

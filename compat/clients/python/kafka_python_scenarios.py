@@ -72,7 +72,12 @@ def topic_admin(a):
             time.sleep(0.2)
         # kafka-python 2.0.2 only has the (non-incremental) AlterConfigs API.
         adm.alter_configs([ConfigResource(ConfigResourceType.TOPIC, t, configs={"retention.ms": "3600000"})])
+        # Kafka applies an altered config shortly after answering: read it back for up to 5 s.
+        until = time.time() + 5
         v = config_values(adm, ConfigResourceType.TOPIC, t).get("retention.ms")
+        while v != "3600000" and time.time() < until:
+            time.sleep(0.2)
+            v = config_values(adm, ConfigResourceType.TOPIC, t).get("retention.ms")
         if v != "3600000":
             raise Fail("retention.ms is %r after alter" % v)
         adm.delete_topics([t])
