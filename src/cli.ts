@@ -76,44 +76,51 @@ program
     dataDir: string; nodeId?: number; brokerConfig: Map<string, string>; logLevel: string;
   }) => {
     const logger = makeLogger(opts.logLevel);
-    let gateway: Awaited<ReturnType<typeof startGateway>>;
+    // Signal handlers come first: a signal during start-up stops the gateway as soon as it is up, rather
+    // than killing the process half-started.
+    const starting = startGateway({
+      host: opts.host,
+      port: opts.port,
+      advertisedHost: opts.advertisedHost,
+      advertisedPort: opts.advertisedPort,
+      databaseUrl: opts.databaseUrl,
+      dataDir: opts.dataDir,
+      nodeId: opts.nodeId,
+      brokerConfigs: opts.brokerConfig,
+      logger,
+    });
+    let stoppingSince = 0;
+    const stop = (signal: string): void => {
+      if (stoppingSince > 0) {
+        // Under `npm start`, one Ctrl-C arrives twice (from the terminal and forwarded by npm): only a
+        // signal well after the first means "stop now".
+        if (Date.now() - stoppingSince < 2000) return;
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stoppingSince = Date.now();
+      logger.info({ signal }, 'shutting down');
+      starting
+        .then((gateway) => gateway.stop())
+        .then(
+          () => {
+            logger.info('stopped');
+            process.exit(0);
+          },
+          (err) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
     try {
-      gateway = await startGateway({
-        host: opts.host,
-        port: opts.port,
-        advertisedHost: opts.advertisedHost,
-        advertisedPort: opts.advertisedPort,
-        databaseUrl: opts.databaseUrl,
-        dataDir: opts.dataDir,
-        nodeId: opts.nodeId,
-        brokerConfigs: opts.brokerConfig,
-        logger,
-      });
+      await starting;
     } catch (err) {
       logger.fatal({ err }, `kpg could not start: ${(err as Error).message}`);
       process.exit(1);
     }
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
-      }
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      gateway.stop().then(
-        () => {
-          logger.info('stopped');
-          process.exit(0);
-        },
-        (err) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 
 program

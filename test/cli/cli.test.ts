@@ -115,6 +115,14 @@ describe('kpg serve and migrate against Postgres', () => {
     }
   });
 
+  it('treats a doubled Ctrl-C (terminal plus npm forwarding it) as one graceful stop', async () => {
+    const served = await serve([], { DATABASE_URL: db.url });
+    served.child.kill('SIGINT');
+    served.child.kill('SIGINT');
+    expect(await served.exit).toBe(0);
+    expect(served.output()).toContain('"msg":"stopped"');
+  });
+
   it('serves with DATABASE_URL and exits 0 on SIGTERM', async () => {
     const served = await serve([], { DATABASE_URL: db.url });
     await autoCreate(served.port, 'via-env');
