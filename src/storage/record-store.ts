@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { copyBinaryRows, sqlLiteral } from './binary-copy.js';
 
 export interface AppendBatch {
   topicId: string;
@@ -172,7 +173,9 @@ export class RecordStore {
    * Returns null when the partition does not exist.
    */
   async read(topicId: string, partition: number, fetchOffset: bigint, maxBytes: number, allowOversized: boolean): Promise<StoredBatches | null> {
-    const { rows } = await this.pool.query<{ next_offset: bigint; log_start_offset: bigint; batch: Buffer | null }>(
+    // Binary COPY (see binary-copy.ts): the batches arrive as raw bytes instead of hex text.
+    const rows = await copyBinaryRows(
+      this.pool,
       `SELECT p.next_offset, p.log_start_offset, b.batch
          FROM kpg.partitions p
          LEFT JOIN LATERAL (
@@ -181,26 +184,26 @@ export class RecordStore {
                     sum(rb.size_bytes) OVER (ORDER BY rb.last_offset) - rb.size_bytes AS bytes_before
                FROM kpg.record_batches rb
               WHERE rb.topic_id = p.topic_id AND rb.partition = p.partition
-                AND rb.last_offset >= $3 AND rb.base_offset < p.next_offset
+                AND rb.last_offset >= ${sqlLiteral(fetchOffset)} AND rb.base_offset < p.next_offset
               ORDER BY rb.last_offset
               LIMIT ${MAX_BATCHES_PER_READ}
            ) w
-           WHERE (w.bytes_before = 0 AND $5::boolean) OR w.bytes_before + w.size_bytes <= $4
+           WHERE (w.bytes_before = 0 AND ${sqlLiteral(allowOversized)}) OR w.bytes_before + w.size_bytes <= ${sqlLiteral(maxBytes)}
          ) b ON true
-        WHERE p.topic_id = $1 AND p.partition = $2
+        WHERE p.topic_id = ${sqlLiteral(topicId)} AND p.partition = ${sqlLiteral(partition)}
         ORDER BY b.last_offset`,
-      [topicId, partition, fetchOffset.toString(), maxBytes, allowOversized],
     );
     if (rows.length === 0) return null;
     const batches: Buffer[] = [];
     let bytes = 0;
-    for (const r of rows) {
-      if (r.batch) {
-        batches.push(r.batch);
-        bytes += r.batch.length;
+    for (const [, , batch] of rows) {
+      if (batch) {
+        batches.push(batch);
+        bytes += batch.length;
       }
     }
-    return { highWatermark: rows[0]!.next_offset, logStartOffset: rows[0]!.log_start_offset, batches, bytes };
+    const [nextOffset, logStartOffset] = rows[0]!;
+    return { highWatermark: nextOffset!.readBigInt64BE(0), logStartOffset: logStartOffset!.readBigInt64BE(0), batches, bytes };
   }
 
   /** A new producer id, unique across gateways (a sequence), with epoch 0. */
