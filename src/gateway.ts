@@ -64,9 +64,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const cleanup: (() => Promise<void>)[] = [];
   if (embedded) cleanup.push(() => embedded!.stop());
-  const runCleanup = async (): Promise<void> => {
-    for (const step of cleanup.reverse()) await step().catch((err) => log.error({ err }, 'shutdown step failed'));
-    cleanup.length = 0;
+  // Steps run once, newest first; a second stop() (a signal during shutdown, a test's afterAll) waits for the first.
+  let stopping: Promise<void> | undefined;
+  const runCleanup = (): Promise<void> => {
+    stopping ??= (async () => {
+      const steps = cleanup.splice(0).reverse();
+      for (const step of steps) await step().catch((err) => log.error({ err }, 'shutdown step failed'));
+    })();
+    return stopping;
   };
 
   try {

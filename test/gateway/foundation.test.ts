@@ -328,4 +328,16 @@ describe('several gateways on one Postgres', () => {
     c.close();
     expect(after.body.brokers.map((b: { nodeId: number }) => b.nodeId)).toEqual([kpg.gateway.nodeId]);
   });
+
+  it('stop() called twice at once stops the gateway once: both calls resolve, the port closes, the broker leaves', async () => {
+    const second = await startTestGateway({ database: kpg.database });
+    const port = second.gateway.port;
+    await Promise.all([second.gateway.stop(), second.gateway.stop()]);
+    await second.gateway.stop(); // and once more, after the fact
+    await expect(RawClient.connect(`127.0.0.1:${port}`)).rejects.toThrow(/ECONNREFUSED/);
+    const c = await RawClient.connect(kpg.bootstrap);
+    const after = await c.request(3, 9, { topics: [] });
+    c.close();
+    expect(after.body.brokers.map((b: { nodeId: number }) => b.nodeId)).toEqual([kpg.gateway.nodeId]);
+  });
 });
