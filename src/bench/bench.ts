@@ -90,7 +90,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     progress.note(options.databaseUrl ? 'Postgres: the one of --database-url' : 'Postgres: embedded, starting (with pg_stat_statements preloaded)');
     postgres = await startBenchPostgres({ databaseUrl: options.databaseUrl, workDir });
     cleanup.push(postgres.stop);
-    const gateway: GatewayProcess = await startGatewayProcess({ databaseUrl: postgres.url, command: options.kpgCommand });
+    // The reference Kafka (compat/reference-kafka.sh) runs with group.initial.rebalance.delay.ms=0: kpg too, so that
+    // the rebalance phase compares the protocol work, not a configured wait (3 s by default on both).
+    const gateway: GatewayProcess = await startGatewayProcess({
+      databaseUrl: postgres.url, command: options.kpgCommand, brokerConfigs: { 'group.initial.rebalance.delay.ms': '0' },
+    });
     cleanup.push(gateway.stop);
     kpgTarget = {
       name: 'kpg',

@@ -177,6 +177,8 @@ export function renderReport(r: BenchResult): string {
 
   out.push('### Group rebalance');
   out.push('');
+  out.push('kpg runs with group.initial.rebalance.delay.ms=0, as the reference Kafka does (a Kafka given by --bootstrap keeps its own setting; the default, 3000, adds 3 s to the first join).');
+  out.push('');
   out.push(
     table(
       ['target', 'members', 'join to stable s', 'recover after leave s', 'recover after kill -9 s (session timeout)', 'error'],
