@@ -3,8 +3,8 @@
  *
  * Brokers are the live gateways; every topic lives in Postgres, and a partition's leader is its first
  * live replica. v0 asks for all topics with an empty list, v1+ with null (empty means none). v10+ may
- * name topics by id. Unknown topics are auto-created when both the request and
- * auto.create.topics.enable allow it.
+ * name topics by id (one id makes the whole request by id, as in Kafka). Unknown topics are auto-created
+ * when both the request and auto.create.topics.enable allow it.
  *
  * Deliberately skipped: leader epochs are the stored epoch (0) since kpg has no replica fencing;
  * authorized operations report "everything allowed" because kpg has no ACLs.
@@ -52,18 +52,26 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
 async function requestedTopics(request: MetadataRequest, liveIds: ReadonlySet<number>, ctx: RequestContext): Promise<MetadataResponseTopic[]> {
   const { broker, apiVersion } = ctx;
   const requested = request.topics ?? [];
+  // As soon as one entry carries a topic id, Kafka looks every topic up by id and ignores the names (the Java
+  // AdminClient's describeTopics by id sends the name "", not null); unknown ids get UNKNOWN_TOPIC_ID.
+  const requestedIds = [...new Set(requested.map((t) => t.topicId).filter((id) => id !== ZERO_UUID))];
+  if (requestedIds.length > 0) {
+    const found = new Map((await broker.store.topicsById(requestedIds)).map((t) => [t.topicId, t]));
+    return requestedIds.map((id) => {
+      const topic = found.get(id);
+      return topic ? describeTopic(topic, liveIds, ctx, request) : errorTopic(null, id, ErrorCode.UNKNOWN_TOPIC_ID);
+    });
+  }
   const names = requested.filter((t) => t.name !== null).map((t) => t.name!);
-  const ids = requested.filter((t) => t.name === null && t.topicId !== ZERO_UUID).map((t) => t.topicId);
   const byName = new Map((await broker.store.topics(names)).map((t) => [t.name, t]));
-  const byId = new Map(ids.length > 0 ? (await broker.store.topicsById(ids)).map((t) => [t.topicId, t]) : []);
   // v0-3 have no allowAutoTopicCreation field: Kafka treats them as allowing it.
   const mayCreate = (apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
 
   const out: MetadataResponseTopic[] = [];
   for (const entry of requested) {
     if (entry.name === null) {
-      const topic = byId.get(entry.topicId);
-      out.push(topic ? describeTopic(topic, liveIds, ctx, request) : errorTopic(null, entry.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+      // neither a name nor an id
+      out.push(errorTopic(null, entry.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
       continue;
     }
     let topic = byName.get(entry.name);

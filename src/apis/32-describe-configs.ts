@@ -119,7 +119,8 @@ async function describeTopic(
   const invalid = invalidTopicNameReason(resource.resourceName);
   if (invalid !== null) throw new ResourceError(ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
   const [topic] = await broker.store.topics([resource.resourceName]);
-  if (!topic) throw new ResourceError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  // Kafka answers an unknown topic with an empty message (not null), so clients show "", not the code's text.
+  if (!topic) throw new ResourceError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, '');
   const overrides = await broker.admin.topicOverrides(topic.topicId);
   const include = wanted(resource);
   return TOPIC_CONFIGS.filter((d) => include(d.name)).map((d) => {

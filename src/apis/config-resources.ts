@@ -56,6 +56,9 @@ export function brokerIdOfResource(name: string, selfNodeId: number, forDescribe
   return id;
 }
 
+/** The broker configs runtimeBrokerConfigs reports: read-only, like every Kafka broker config that is not dynamic. */
+const RUNTIME_BROKER_CONFIG_NAMES: ReadonlySet<string> = new Set(['node.id', 'broker.id', 'advertised.listeners', 'log.dirs']);
+
 /** Broker configs that are facts of the running gateway rather than settings. */
 export function runtimeBrokerConfigs(nodeId: number, advertisedHost: string, advertisedPort: number, logDir: string): Map<string, { definition: ConfigDefinition; value: string }> {
   const fact = (name: string, type: ConfigDefinition['type'], value: string, documentation: string) =>
@@ -116,11 +119,13 @@ export function describableBrokerConfigNames(config: BrokerConfig): string[] {
 
 /**
  * Checks a broker config change as Kafka's brokers do before storing it: known configs must be dynamic
- * ("Cannot update these configs dynamically") and well-typed; unknown names are accepted (Kafka allows
+ * ("Cannot update these configs dynamically", also for the read-only runtime facts node.id, broker.id,
+ * advertised.listeners and log.dirs) and well-typed; unknown names are accepted (Kafka allows
  * custom broker configs). Every refusal is INVALID_REQUEST, as in Kafka. Returns canonical values.
  */
 export function validateBrokerConfigChange(props: ReadonlyMap<string, string>): Map<string, string> {
   const nonDynamic = [...props.keys()].filter((n) => {
+    if (RUNTIME_BROKER_CONFIG_NAMES.has(n)) return true;
     const d = brokerConfigDefinition(n);
     return d !== undefined && d.dynamic !== true;
   });

@@ -114,6 +114,20 @@ describe('DescribeTopicPartitions', () => {
   });
 });
 
+describe('Metadata by topic id (the Java AdminClient describeTopics(TopicCollection.ofTopicIds))', () => {
+  it('an entry with an id is looked up by id whatever its name (Java sends ""); an unknown id keeps its id', async () => {
+    await create('by-id', 2);
+    const all = await raw.request(3, 12, { topics: null });
+    const id = all.body.topics.find((t: { name: string }) => t.name === 'by-id').topicId;
+    const unknown = '6f1b4a52-0c5e-4a53-9e5c-2f8f1f2d9a11';
+    const { body } = await raw.request(3, 12, { topics: [{ name: '', topicId: id }, { name: '', topicId: unknown }], allowAutoTopicCreation: false });
+    expect(body.topics).toEqual([
+      expect.objectContaining({ errorCode: ErrorCode.NONE, name: 'by-id', topicId: id, partitions: [expect.anything(), expect.anything()] }),
+      expect.objectContaining({ errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: unknown, partitions: [] }),
+    ]);
+  });
+});
+
 describe('DescribeLogDirs', () => {
   it('reports what each partition takes in Postgres', async () => {
     await create('sized', 2);

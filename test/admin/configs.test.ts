@@ -134,7 +134,8 @@ describe('DescribeConfigs', () => {
   });
 
   it('bad input: unknown topics, illegal names, other brokers, unsupported resource types', async () => {
-    expect(await describeConfigs(TOPIC, 'no-such-topic')).toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, configs: [] });
+    // Kafka's message is an empty string (Java's AdminClient then raises UnknownTopicOrPartitionException with message "").
+    expect(await describeConfigs(TOPIC, 'no-such-topic')).toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: '', configs: [] });
     expect(await describeConfigs(TOPIC, 'bad/name')).toMatchObject({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION });
     expect(await describeConfigs(BROKER, '4242')).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: expect.stringMatching(/Unexpected broker id/) });
     expect(await describeConfigs(BROKER, 'abc')).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Broker id must be an integer, but it is: abc' });
@@ -341,6 +342,17 @@ describe('dynamic broker configs', () => {
     expect(await incremental(BROKER, '', [{ name: 'socket.request.max.bytes', configOperation: SET, value: '1000' }])).toMatchObject({
       errorCode: ErrorCode.INVALID_REQUEST,
       errorMessage: 'Cannot update these configs dynamically: Set(socket.request.max.bytes)',
+    });
+    // The runtime facts DescribeConfigs reports read-only (log.dirs, node.id, ...) are not custom configs either.
+    for (const resource of ['', self]) {
+      expect(await incremental(BROKER, resource, [{ name: 'log.dirs', configOperation: SET, value: '/tmp/elsewhere' }])).toMatchObject({
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: 'Cannot update these configs dynamically: Set(log.dirs)',
+      });
+    }
+    expect((await raw.request(33, 2, { resources: [{ resourceType: BROKER, resourceName: self, configs: [{ name: 'node.id', value: '7' }] }], validateOnly: false })).body.responses[0]).toMatchObject({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'Cannot update these configs dynamically: Set(node.id)',
     });
     expect(await incremental(BROKER, '', [{ name: 'num.partitions', configOperation: SET, value: 'many' }])).toMatchObject({
       errorCode: ErrorCode.INVALID_REQUEST,

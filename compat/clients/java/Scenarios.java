@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.*;
 import org.apache.kafka.clients.producer.*;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -63,6 +64,7 @@ public class Scenarios {
                 case "group-resume": out = groupResume(); break;
                 case "list-offsets": out = listOffsets(); break;
                 case "describe-configs": out = describeConfigs(); break;
+                case "admin-errors": out = adminErrors(); break;
                 case "bulk": out = bulk(); break;
                 case "crash-retry": out = crashRetry(); break;
                 default: out = new Outcome("n/a", "unknown scenario " + scenario);
@@ -130,30 +132,153 @@ public class Scenarios {
         return e == null ? null : e.value();
     }
 
+    static <T> T get(org.apache.kafka.common.KafkaFuture<T> f) throws Exception { return f.get(30, TimeUnit.SECONDS); }
+
+    static TopicDescription describeTopic(Admin a, String t) throws Exception {
+        return get(a.describeTopics(Collections.singleton(t)).allTopicNames()).get(t);
+    }
+
+    static List<Integer> ids(List<Node> nodes) {
+        List<Integer> out = new ArrayList<>();
+        for (Node n : nodes) out.add(n.id());
+        return out;
+    }
+
+    /** "" when partition i of d is i with the one broker as leader, replicas [broker] and isr [broker]; else what differs */
+    static String partitionProblems(TopicDescription d, int brokerId) {
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < d.partitions().size(); i++) {
+            TopicPartitionInfo p = d.partitions().get(i);
+            List<Integer> one = Collections.singletonList(brokerId);
+            if (p.partition() != i) problems.add("partition #" + i + " is " + p.partition());
+            if (p.leader() == null || p.leader().id() != brokerId) problems.add("partition " + i + " leader " + (p.leader() == null ? "none" : p.leader().id()));
+            if (!ids(p.replicas()).equals(one)) problems.add("partition " + i + " replicas " + ids(p.replicas()));
+            if (!ids(p.isr()).equals(one)) problems.add("partition " + i + " isr " + ids(p.isr()));
+        }
+        return String.join("; ", problems);
+    }
+
+    /** Kafka applies an altered config (and new partitions) shortly after answering: wait up to 5 s. */
+    static <T> T eventually(java.util.concurrent.Callable<T> read, java.util.function.Predicate<T> ok) throws Exception {
+        T v = read.call();
+        for (long until = System.currentTimeMillis() + 5000; !ok.test(v) && System.currentTimeMillis() < until; ) {
+            Thread.sleep(200);
+            v = read.call();
+        }
+        return v;
+    }
+
+    /**
+     * The whole topic life cycle of issue #4 with the Java AdminClient: create (with configs), describe,
+     * describeConfigs, incrementalAlterConfigs, createPartitions, listOffsets, deleteRecords, deleteTopics.
+     */
     static Outcome topicAdmin() throws Exception {
         String t = topic + "-adm";
+        List<String> steps = new ArrayList<>();
         try (Admin a = admin()) {
-            a.createTopics(Collections.singleton(new NewTopic(t, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            TopicDescription d = a.describeTopics(Collections.singleton(t)).allTopicNames().get(30, TimeUnit.SECONDS).get(t);
+            int brokerId = get(a.describeCluster().nodes()).iterator().next().id();
+            Map<String, String> cfg = new HashMap<>();
+            cfg.put("retention.ms", "7200000");
+            cfg.put("max.message.bytes", "500000");
+            CreateTopicsResult cr = a.createTopics(Collections.singleton(new NewTopic(t, 2, (short) 1).configs(cfg)));
+            get(cr.all());
+            if (get(cr.numPartitions(t)) != 2 || get(cr.replicationFactor(t)) != 1)
+                return fail("createTopics answered " + get(cr.numPartitions(t)) + " partitions, replication factor " + get(cr.replicationFactor(t)) + ", want 2, 1");
+            org.apache.kafka.common.Uuid createdId = get(cr.topicId(t));
+            Config created = get(cr.config(t));
+            if (created.get("retention.ms") == null || !"7200000".equals(created.get("retention.ms").value()))
+                return fail("createTopics answered retention.ms " + created.get("retention.ms") + ", want 7200000");
+            steps.add("create(2 partitions, retention.ms, max.message.bytes)");
+
+            TopicDescription d = describeTopic(a, t);
             if (d.partitions().size() != 2) return fail("describe: " + d.partitions().size() + " partitions, want 2");
+            if (d.topicId() == null || d.topicId().equals(org.apache.kafka.common.Uuid.ZERO_UUID)) return fail("describe: topic id " + d.topicId());
+            if (!d.topicId().equals(createdId)) return fail("describe: topic id " + d.topicId() + ", createTopics answered " + createdId);
+            if (d.isInternal()) return fail("describe: topic is internal");
+            String pp = partitionProblems(d, brokerId);
+            if (!pp.isEmpty()) return fail("describe: " + pp);
+            steps.add("describe(2 partitions, leader/replicas/isr " + brokerId + ", topic id)");
+
             ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, t);
+            Config c = get(a.describeConfigs(Collections.singleton(r)).all()).get(r);
+            ConfigEntry rm = c.get("retention.ms"), mm = c.get("max.message.bytes"), cp = c.get("cleanup.policy");
+            if (rm == null || !"7200000".equals(rm.value()) || rm.source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
+                return fail("describeConfigs: retention.ms " + rm + ", want 7200000 from DYNAMIC_TOPIC_CONFIG");
+            if (mm == null || !"500000".equals(mm.value())) return fail("describeConfigs: max.message.bytes " + mm + ", want 500000");
+            if (cp == null || !"delete".equals(cp.value()) || cp.source() != ConfigEntry.ConfigSource.DEFAULT_CONFIG)
+                return fail("describeConfigs: cleanup.policy " + cp + ", want delete from DEFAULT_CONFIG");
+            steps.add("describeConfigs");
+
             Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
-            ops.put(r, Collections.singleton(new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET)));
-            a.incrementalAlterConfigs(ops).all().get(30, TimeUnit.SECONDS);
-            // Kafka applies an altered config shortly after answering: read it back for up to 5 s.
-            String v = topicConfig(a, t, "retention.ms");
-            for (long until = System.currentTimeMillis() + 5000; !"3600000".equals(v) && System.currentTimeMillis() < until; ) {
-                Thread.sleep(200);
-                v = topicConfig(a, t, "retention.ms");
+            ops.put(r, Arrays.asList(new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("max.message.bytes", ""), AlterConfigOp.OpType.DELETE)));
+            get(a.incrementalAlterConfigs(ops).all());
+            Config after = eventually(() -> get(a.describeConfigs(Collections.singleton(r)).all()).get(r),
+                x -> x.get("retention.ms") != null && "3600000".equals(x.get("retention.ms").value())
+                    && x.get("max.message.bytes") != null && x.get("max.message.bytes").source() != ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+            if (!"3600000".equals(after.get("retention.ms").value())) return fail("retention.ms is " + after.get("retention.ms").value() + " after alter, want 3600000");
+            ConfigEntry mm2 = after.get("max.message.bytes");
+            if (mm2 == null || mm2.source() != ConfigEntry.ConfigSource.DEFAULT_CONFIG || !"1048588".equals(mm2.value()))
+                return fail("max.message.bytes after DELETE: " + mm2 + ", want 1048588 from DEFAULT_CONFIG");
+            steps.add("incrementalAlterConfigs(SET retention.ms, DELETE max.message.bytes)");
+
+            get(a.createPartitions(Collections.singletonMap(t, NewPartitions.increaseTo(4))).all());
+            d = eventually(() -> describeTopic(a, t), x -> x.partitions().size() == 4);
+            if (d.partitions().size() != 4) return fail("after createPartitions(4): " + d.partitions().size() + " partitions");
+            pp = partitionProblems(d, brokerId);
+            if (!pp.isEmpty()) return fail("after createPartitions(4): " + pp);
+            try {
+                get(a.createPartitions(Collections.singletonMap(t, NewPartitions.increaseTo(3))).all());
+                return fail("createPartitions(3) on 4 partitions succeeded");
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.InvalidPartitionsException))
+                    return fail("createPartitions(3) on 4 partitions: " + e.getCause() + ", want InvalidPartitionsException");
             }
-            if (!"3600000".equals(v)) return fail("retention.ms is " + v + " after alter, want 3600000");
-            a.deleteTopics(Collections.singleton(t)).all().get(30, TimeUnit.SECONDS);
+            steps.add("createPartitions(2 -> 4, then 3 refused)");
+
+            int n = 10, cut = 4;
+            TopicPartition tp = new TopicPartition(t, 0);
+            try (KafkaProducer<String, String> p = producer("none")) {
+                List<java.util.concurrent.Future<RecordMetadata>> fs = new ArrayList<>();
+                for (int i = 0; i < n; i++) fs.add(p.send(new ProducerRecord<>(t, 0, "k" + i, "v" + i)));
+                for (java.util.concurrent.Future<RecordMetadata> f : fs) f.get(30, TimeUnit.SECONDS);
+            }
+            long e0 = get(a.listOffsets(Collections.singletonMap(tp, OffsetSpec.earliest())).partitionResult(tp)).offset();
+            long l0 = get(a.listOffsets(Collections.singletonMap(tp, OffsetSpec.latest())).partitionResult(tp)).offset();
+            if (e0 != 0 || l0 != n) return fail("listOffsets after producing " + n + ": earliest " + e0 + " latest " + l0 + ", want 0 " + n);
+            TopicPartition tp3 = new TopicPartition(t, 3);
+            long l3 = get(a.listOffsets(Collections.singletonMap(tp3, OffsetSpec.latest())).partitionResult(tp3)).offset();
+            if (l3 != 0) return fail("listOffsets latest of the new partition 3: " + l3 + ", want 0");
+            steps.add("listOffsets(earliest 0, latest " + n + ")");
+
+            long low = get(a.deleteRecords(Collections.singletonMap(tp, RecordsToDelete.beforeOffset(cut))).lowWatermarks().get(tp)).lowWatermark();
+            if (low != cut) return fail("deleteRecords before " + cut + ": low watermark " + low);
+            long e1 = get(a.listOffsets(Collections.singletonMap(tp, OffsetSpec.earliest())).partitionResult(tp)).offset();
+            long l1 = get(a.listOffsets(Collections.singletonMap(tp, OffsetSpec.latest())).partitionResult(tp)).offset();
+            if (e1 != cut || l1 != n) return fail("listOffsets after deleteRecords: earliest " + e1 + " latest " + l1 + ", want " + cut + " " + n);
+            try (KafkaConsumer<String, String> cons = consumer(null)) {
+                cons.assign(Collections.singleton(tp));
+                cons.seekToBeginning(Collections.singleton(tp));
+                long first = -1;
+                String v = null;
+                for (long until = System.currentTimeMillis() + 30000; first < 0 && System.currentTimeMillis() < until; ) {
+                    for (ConsumerRecord<String, String> rec : cons.poll(Duration.ofMillis(500))) { first = rec.offset(); v = rec.value(); break; }
+                }
+                if (first != cut || !("v" + cut).equals(v)) return fail("consumer from the beginning got offset " + first + " (" + v + "), want " + cut);
+            }
+            steps.add("deleteRecords(before " + cut + ": low watermark, earliest and first consumed offset " + cut + ")");
+
+            get(a.deleteTopics(Collections.singleton(t)).all());
             long deadline = System.currentTimeMillis() + 15000;
-            while (a.listTopics().names().get(30, TimeUnit.SECONDS).contains(t)) {
+            while (get(a.listTopics().names()).contains(t)) {
                 if (System.currentTimeMillis() > deadline) return fail("topic still listed 15s after delete");
                 Thread.sleep(300);
             }
-            return pass("create(2 partitions), describe, alter retention.ms, delete");
+            steps.add("deleteTopics");
+            return pass(String.join(", ", steps));
+        } catch (Exception e) {
+            Throwable c = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            return fail("after " + (steps.isEmpty() ? "nothing" : String.join(", ", steps)) + ": " + c.getClass().getSimpleName() + ": " + c.getMessage());
         }
     }
 
@@ -283,6 +408,213 @@ public class Scenarios {
             return pass("topic: " + c.entries().size() + " entries (cleanup.policy=delete, retention.ms=" + rm.value() + ", source "
                 + rm.source() + "); broker " + n.id() + ": " + bc.entries().size() + " entries");
         }
+    }
+
+    // ------------------------------------------------------------------ admin-errors (see compat/README.md)
+    interface AdminCall { Object run() throws Exception; }
+
+    /** One scripted bad admin call: the exception class it must raise ("ok": none) and, unless null, its exact message. */
+    static final class ErrCase {
+        final String name, wantClass, wantMessage; final AdminCall call;
+        ErrCase(String name, String wantClass, String wantMessage, AdminCall call) {
+            this.name = name; this.wantClass = wantClass; this.wantMessage = wantMessage; this.call = call;
+        }
+    }
+
+    /** {class, message} of what the call raised, or {"ok", result} */
+    static String[] attempt(AdminCall call) {
+        try {
+            Object r = call.run();
+            return new String[]{"ok", String.valueOf(r)};
+        } catch (Exception e) {
+            Throwable c = e;
+            while (c instanceof java.util.concurrent.ExecutionException && c.getCause() != null) c = c.getCause();
+            return new String[]{c.getClass().getSimpleName(), c.getMessage()};
+        }
+    }
+
+    static Object createTopic(Admin a, NewTopic nt, boolean validateOnly) throws Exception {
+        get(a.createTopics(Collections.singleton(nt), new CreateTopicsOptions().validateOnly(validateOnly)).all());
+        return "created";
+    }
+
+    static NewTopic newTopic(String name, int partitions, int rf, String... configs) {
+        NewTopic nt = new NewTopic(name, Optional.of(partitions), Optional.of((short) rf));
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i + 1 < configs.length; i += 2) m.put(configs[i], configs[i + 1]);
+        return m.isEmpty() ? nt : nt.configs(m);
+    }
+
+    static Object alter(Admin a, ConfigResource r, AlterConfigOp.OpType op, String name, String value) throws Exception {
+        get(a.incrementalAlterConfigs(Collections.singletonMap(r, Collections.singleton(new AlterConfigOp(new ConfigEntry(name, value), op)))).all());
+        return "altered";
+    }
+
+    static final String UNKNOWN_TP = "This server does not host this topic-partition.";
+    static final String OUT_OF_RANGE = "The requested offset is not within the range of offsets maintained by the server.";
+    static final String NON_POSITIVE = "Number of partitions was set to an invalid non-positive value.";
+    static final String BAD_RF = "Replication factor must be larger than 0, or -1 to use the default value.";
+
+    /** The legacy Admin.alterConfigs (AlterConfigs, key 33), gone from the 4.x Admin interface: called by reflection where present. */
+    static Object legacyAlter(Admin a, ConfigResource r, String name, String value) throws Exception {
+        java.lang.reflect.Method m = Admin.class.getMethod("alterConfigs", Map.class);
+        Object res = m.invoke(a, Collections.singletonMap(r, new Config(Collections.singleton(new ConfigEntry(name, value)))));
+        get(((AlterConfigsResult) res).all());
+        return "altered";
+    }
+
+    static boolean hasLegacyAlterConfigs() {
+        try { Admin.class.getMethod("alterConfigs", Map.class); return true; } catch (NoSuchMethodException e) { return false; }
+    }
+
+    /**
+     * Bad admin calls, each with the exception (= Kafka error code) the Java AdminClient must raise and,
+     * where Kafka's text is stable, the exact message; the same list must pass against Kafka and kpg.
+     */
+    static Outcome adminErrors() throws Exception {
+        String t = topic + "-err", missing = topic + "-missing", vo = topic + "-vo", fresh = topic + "-new";
+        String long250 = "t".repeat(250);
+        List<ErrCase> cases = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        int checked = 0;
+        try (Admin a = admin()) {
+            int brokers = get(a.describeCluster().nodes()).size();
+            String brokerId = String.valueOf(get(a.describeCluster().nodes()).iterator().next().id());
+            createTopic(a, newTopic(t, 2, 1), false);
+            eventually(() -> describeTopic(a, t).partitions().size(), x -> x == 2);
+            try (KafkaProducer<String, String> p = producer("none")) {
+                for (int i = 0; i < 3; i++) p.send(new ProducerRecord<>(t, 0, "k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
+            }
+            ConfigResource tr = new ConfigResource(ConfigResource.Type.TOPIC, t);
+            ConfigResource mr = new ConfigResource(ConfigResource.Type.TOPIC, missing);
+            ConfigResource br = new ConfigResource(ConfigResource.Type.BROKER, brokerId);
+            String dotted = topic + "-x.y", collider = topic + "-x_y";
+            createTopic(a, newTopic(dotted, 1, 1), false);
+            org.apache.kafka.common.Uuid randomId = org.apache.kafka.common.Uuid.randomUuid();
+            TopicPartition p0 = new TopicPartition(t, 0), p1 = new TopicPartition(t, 1), p7 = new TopicPartition(t, 7), m0 = new TopicPartition(missing, 0);
+
+            // CreateTopics: names
+            cases.add(new ErrCase("create 'bad name!'", "InvalidTopicException", "Topic name is invalid: 'bad name!' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'", () -> createTopic(a, newTopic("bad name!", 1, 1), false)));
+            cases.add(new ErrCase("create '..'", "InvalidTopicException", "Topic name is invalid: '..' is not allowed", () -> createTopic(a, newTopic("..", 1, 1), false)));
+            cases.add(new ErrCase("create '.'", "InvalidTopicException", "Topic name is invalid: '.' is not allowed", () -> createTopic(a, newTopic(".", 1, 1), false)));
+            cases.add(new ErrCase("create 250-char name", "InvalidTopicException", "Topic name is invalid: the length of '" + long250 + "' is longer than the max allowed length 249", () -> createTopic(a, newTopic(long250, 1, 1), false)));
+            // partitions and replication factor
+            cases.add(new ErrCase("create partitions 0", "InvalidPartitionsException", NON_POSITIVE, () -> createTopic(a, newTopic(fresh, 0, 1), false)));
+            cases.add(new ErrCase("create partitions -2", "InvalidPartitionsException", NON_POSITIVE, () -> createTopic(a, newTopic(fresh, -2, 1), false)));
+            cases.add(new ErrCase("create replication factor 0", "InvalidReplicationFactorException", BAD_RF, () -> createTopic(a, newTopic(fresh, 1, 0), false)));
+            cases.add(new ErrCase("create replication factor -2", "InvalidReplicationFactorException", BAD_RF, () -> createTopic(a, newTopic(fresh, 1, -2), false)));
+            cases.add(new ErrCase("create replication factor brokers+1", "InvalidReplicationFactorException", "Unable to replicate the partition " + (brokers + 1) + " time(s): The target replication factor of " + (brokers + 1)
+                + " cannot be reached because only " + brokers + " broker(s) are registered.", () -> createTopic(a, newTopic(fresh, 1, brokers + 1), false)));
+            // configs
+            cases.add(new ErrCase("create unknown config", "InvalidConfigurationException", "Unknown topic config name: no.such.config", () -> createTopic(a, newTopic(fresh, 1, 1, "no.such.config", "1"), false)));
+            cases.add(new ErrCase("create retention.ms=abc", "InvalidConfigurationException", "Invalid value abc for configuration retention.ms: Not a number of type LONG", () -> createTopic(a, newTopic(fresh, 1, 1, "retention.ms", "abc"), false)));
+            cases.add(new ErrCase("create cleanup.policy=bogus", "InvalidConfigurationException", "Invalid value bogus for configuration cleanup.policy: String must be one of: compact, delete", () -> createTopic(a, newTopic(fresh, 1, 1, "cleanup.policy", "bogus"), false)));
+            cases.add(new ErrCase("create min.insync.replicas=0", "InvalidConfigurationException", "Invalid value 0 for configuration min.insync.replicas: Value must be at least 1", () -> createTopic(a, newTopic(fresh, 1, 1, "min.insync.replicas", "0"), false)));
+            // existing topic, validate-only
+            cases.add(new ErrCase("create existing topic", "TopicExistsException", "Topic '" + t + "' already exists.", () -> createTopic(a, newTopic(t, 1, 1), false)));
+            cases.add(new ErrCase("create validateOnly", "ok", null, () -> createTopic(a, newTopic(vo, 3, 1), true)));
+            cases.add(new ErrCase("validateOnly topic not listed", "ok", "false", () -> get(a.listTopics().names()).contains(vo)));
+            cases.add(new ErrCase("describeTopics validateOnly topic", "UnknownTopicOrPartitionException", UNKNOWN_TP, () -> describeTopic(a, vo)));
+            cases.add(new ErrCase("create validateOnly partitions 0", "InvalidPartitionsException", NON_POSITIVE, () -> createTopic(a, newTopic(vo, 0, 1), true)));
+            cases.add(new ErrCase("create validateOnly existing topic", "TopicExistsException", "Topic '" + t + "' already exists.", () -> createTopic(a, newTopic(t, 1, 1), true)));
+            cases.add(new ErrCase("create name colliding ('.' vs '_')", "InvalidTopicException", "Topic '" + collider + "' collides with existing topic: " + dotted,
+                () -> createTopic(a, newTopic(collider, 1, 1), false)));
+            cases.add(new ErrCase("create assignment to unknown broker", "InvalidReplicaAssignmentException", "The manual partition assignment includes broker 4242, but no such broker is registered.",
+                () -> createTopic(a, new NewTopic(fresh, Collections.singletonMap(0, Collections.singletonList(4242))), false)));
+            // DeleteTopics, CreatePartitions
+            cases.add(new ErrCase("deleteTopics unknown", "UnknownTopicOrPartitionException", UNKNOWN_TP, () -> get(a.deleteTopics(Collections.singleton(missing)).all())));
+            cases.add(new ErrCase("deleteTopics unknown topic id", "UnknownTopicIdException", "This server does not host this topic ID.",
+                () -> get(a.deleteTopics(org.apache.kafka.common.TopicCollection.ofTopicIds(Collections.singleton(randomId))).all())));
+            cases.add(new ErrCase("createPartitions 2 -> 1", "InvalidPartitionsException", "The topic " + t + " currently has 2 partition(s); 1 would not be an increase.",
+                () -> get(a.createPartitions(Collections.singletonMap(t, NewPartitions.increaseTo(1))).all())));
+            cases.add(new ErrCase("createPartitions 2 -> 2", "InvalidPartitionsException", "Topic already has 2 partition(s).",
+                () -> get(a.createPartitions(Collections.singletonMap(t, NewPartitions.increaseTo(2))).all())));
+            cases.add(new ErrCase("createPartitions unknown topic", "UnknownTopicOrPartitionException", UNKNOWN_TP,
+                () -> get(a.createPartitions(Collections.singletonMap(missing, NewPartitions.increaseTo(3))).all())));
+            cases.add(new ErrCase("createPartitions validateOnly 2 -> 3", "ok", null,
+                () -> get(a.createPartitions(Collections.singletonMap(t, NewPartitions.increaseTo(3)), new CreatePartitionsOptions().validateOnly(true)).all())));
+            cases.add(new ErrCase("still 2 partitions", "ok", "2", () -> describeTopic(a, t).partitions().size()));
+            cases.add(new ErrCase("createPartitions assignment to unknown broker", "InvalidReplicaAssignmentException", "The manual partition assignment includes broker 4242, but no such broker is registered.",
+                () -> get(a.createPartitions(Collections.singletonMap(t, NewPartitions.increaseTo(3, Collections.singletonList(Collections.singletonList(4242))))).all())));
+            cases.add(new ErrCase("createPartitions too few assignments", "InvalidReplicaAssignmentException", "Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified.",
+                () -> get(a.createPartitions(Collections.singletonMap(t, NewPartitions.increaseTo(4, Collections.singletonList(Collections.singletonList(Integer.parseInt(brokerId)))))).all())));
+            // configs of existing and unknown resources
+            cases.add(new ErrCase("describeConfigs unknown topic", "UnknownTopicOrPartitionException", "",
+                () -> get(a.describeConfigs(Collections.singleton(mr)).all())));
+            cases.add(new ErrCase("describeConfigs invalid topic name", "InvalidTopicException", "Topic name is invalid: 'bad name!' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'",
+                () -> get(a.describeConfigs(Collections.singleton(new ConfigResource(ConfigResource.Type.TOPIC, "bad name!"))).all())));
+            cases.add(new ErrCase("incrementalAlterConfigs unknown config", "InvalidConfigurationException", "Unknown topic config name: no.such.config",
+                () -> alter(a, tr, AlterConfigOp.OpType.SET, "no.such.config", "1")));
+            cases.add(new ErrCase("incrementalAlterConfigs retention.ms=abc", "InvalidConfigurationException", "Invalid value abc for configuration retention.ms: Not a number of type LONG",
+                () -> alter(a, tr, AlterConfigOp.OpType.SET, "retention.ms", "abc")));
+            cases.add(new ErrCase("incrementalAlterConfigs cleanup.policy=bogus", "InvalidConfigurationException", "Invalid value bogus for configuration cleanup.policy: String must be one of: compact, delete",
+                () -> alter(a, tr, AlterConfigOp.OpType.SET, "cleanup.policy", "bogus")));
+            cases.add(new ErrCase("incrementalAlterConfigs SUBTRACT retention.ms", "InvalidConfigurationException", "Can't SUBTRACT to key retention.ms because its type is not LIST.",
+                () -> alter(a, tr, AlterConfigOp.OpType.SUBTRACT, "retention.ms", "1000")));
+            cases.add(new ErrCase("incrementalAlterConfigs APPEND retention.ms", "InvalidConfigurationException", "Can't APPEND to key retention.ms because its type is not LIST.",
+                () -> alter(a, tr, AlterConfigOp.OpType.APPEND, "retention.ms", "1000")));
+            cases.add(new ErrCase("incrementalAlterConfigs unknown topic", "UnknownTopicOrPartitionException", "The topic '" + missing + "' does not exist.",
+                () -> alter(a, mr, AlterConfigOp.OpType.SET, "retention.ms", "1000")));
+            cases.add(new ErrCase("incrementalAlterConfigs min.insync.replicas=0", "InvalidConfigurationException", "Invalid value 0 for configuration min.insync.replicas: Value must be at least 1",
+                () -> alter(a, tr, AlterConfigOp.OpType.SET, "min.insync.replicas", "0")));
+            cases.add(new ErrCase("incrementalAlterConfigs APPEND cleanup.policy bogus", "InvalidConfigurationException", "Invalid value bogus for configuration cleanup.policy: String must be one of: compact, delete",
+                () -> alter(a, tr, AlterConfigOp.OpType.APPEND, "cleanup.policy", "bogus")));
+            // Kafka accepts deleting a config it does not know (nothing to delete).
+            cases.add(new ErrCase("incrementalAlterConfigs DELETE unknown config", "ok", null,
+                () -> alter(a, tr, AlterConfigOp.OpType.DELETE, "no.such.config", "")));
+            cases.add(new ErrCase("incrementalAlterConfigs read-only broker config", "InvalidRequestException", "Cannot update these configs dynamically: Set(log.dirs)",
+                () -> alter(a, br, AlterConfigOp.OpType.SET, "log.dirs", "/tmp/elsewhere")));
+            if (hasLegacyAlterConfigs()) {
+                cases.add(new ErrCase("alterConfigs (legacy) read-only broker config", "InvalidRequestException", "Cannot update these configs dynamically: Set(log.dirs)",
+                    () -> legacyAlter(a, br, "log.dirs", "/tmp/elsewhere")));
+                cases.add(new ErrCase("alterConfigs (legacy) retention.ms=abc", "InvalidConfigurationException", "Invalid value abc for configuration retention.ms: Not a number of type LONG",
+                    () -> legacyAlter(a, tr, "retention.ms", "abc")));
+                cases.add(new ErrCase("alterConfigs (legacy) unknown topic", "UnknownTopicOrPartitionException", "The topic '" + missing + "' does not exist.",
+                    () -> legacyAlter(a, mr, "retention.ms", "1000")));
+            }
+            cases.add(new ErrCase("retention.ms unchanged", "ok", "604800000", () -> topicConfig(a, t, "retention.ms")));
+            // DeleteRecords, ListOffsets, DescribeTopics
+            cases.add(new ErrCase("deleteRecords beyond high watermark", "OffsetOutOfRangeException", OUT_OF_RANGE,
+                () -> get(a.deleteRecords(Collections.singletonMap(p0, RecordsToDelete.beforeOffset(100))).all())));
+            // The Java client looks a partition's leader up in Metadata first and, while the topic or partition is
+            // missing there, retries until its deadline (Kafka and kpg alike): a TimeoutException, whose text is the client's.
+            cases.add(new ErrCase("deleteRecords unknown partition", "TimeoutException", null,
+                () -> get(a.deleteRecords(Collections.singletonMap(p7, RecordsToDelete.beforeOffset(1)), new DeleteRecordsOptions().timeoutMs(2000)).all())));
+            cases.add(new ErrCase("deleteRecords unknown topic", "TimeoutException", null,
+                () -> get(a.deleteRecords(Collections.singletonMap(m0, RecordsToDelete.beforeOffset(1)), new DeleteRecordsOptions().timeoutMs(2000)).all())));
+            cases.add(new ErrCase("earliest offset unchanged", "ok", "0",
+                () -> get(a.listOffsets(Collections.singletonMap(p0, OffsetSpec.earliest())).partitionResult(p0)).offset()));
+            cases.add(new ErrCase("deleteRecords empty partition before 0", "ok", "0",
+                () -> get(a.deleteRecords(Collections.singletonMap(p1, RecordsToDelete.beforeOffset(0))).lowWatermarks().get(p1)).lowWatermark()));
+            cases.add(new ErrCase("deleteRecords empty partition before 1", "OffsetOutOfRangeException", OUT_OF_RANGE,
+                () -> get(a.deleteRecords(Collections.singletonMap(p1, RecordsToDelete.beforeOffset(1))).all())));
+            cases.add(new ErrCase("deleteRecords before -1 (the high watermark)", "ok", "3",
+                () -> get(a.deleteRecords(Collections.singletonMap(p0, RecordsToDelete.beforeOffset(-1))).lowWatermarks().get(p0)).lowWatermark()));
+            cases.add(new ErrCase("deleteRecords before -2", "OffsetOutOfRangeException", OUT_OF_RANGE,
+                () -> get(a.deleteRecords(Collections.singletonMap(p0, RecordsToDelete.beforeOffset(-2))).all())));
+            cases.add(new ErrCase("listOffsets unknown partition", "TimeoutException", null,
+                () -> get(a.listOffsets(Collections.singletonMap(p7, OffsetSpec.latest()), new ListOffsetsOptions().timeoutMs(2000)).all())));
+            cases.add(new ErrCase("listOffsets unknown topic", "UnknownTopicOrPartitionException", "Failed to fetch metadata for partition " + m0 + " because metadata for topic `" + missing + "` could not be found",
+                () -> get(a.listOffsets(Collections.singletonMap(m0, OffsetSpec.latest()), new ListOffsetsOptions().timeoutMs(10000)).all())));
+            cases.add(new ErrCase("describeTopics unknown", "UnknownTopicOrPartitionException", UNKNOWN_TP, () -> describeTopic(a, missing)));
+            cases.add(new ErrCase("describeTopics unknown topic id", "UnknownTopicIdException", "TopicId " + randomId + " not found.",
+                () -> get(a.describeTopics(org.apache.kafka.common.TopicCollection.ofTopicIds(Collections.singleton(randomId))).allTopicIds())));
+
+            for (ErrCase c : cases) {
+                String[] got = attempt(c.call);
+                checked++;
+                boolean ok = got[0].equals(c.wantClass) && (c.wantMessage == null || c.wantMessage.equals(got[1]));
+                System.err.println((ok ? "ok   " : "FAIL ") + c.name + " -> " + got[0] + ": " + got[1]);
+                if (!ok) problems.add(c.name + ": got " + got[0] + " (" + got[1] + "), want " + c.wantClass
+                    + (c.wantMessage == null ? "" : " (" + c.wantMessage + ")"));
+            }
+            try { get(a.deleteTopics(Arrays.asList(t, dotted)).all()); } catch (Exception e) { problems.add("deleting " + t + ": " + e); }
+        }
+        if (!problems.isEmpty()) return fail(problems.size() + " of " + checked + " cases differ: " + String.join("; ", problems));
+        long bad = cases.stream().filter(c -> !c.wantClass.equals("ok")).count();
+        long exact = cases.stream().filter(c -> !c.wantClass.equals("ok") && c.wantMessage != null).count();
+        return pass(checked + " cases checked: " + bad + " bad admin calls raised the expected exception (" + exact + " also with the exact message), "
+            + (checked - bad) + " calls and read-backs succeeded as expected");
     }
 
     // ------------------------------------------------------------------ bulk (see compat/README.md)
