@@ -5,6 +5,13 @@
 // Scenarios: cooperative (CooperativeStickyAssignor, members joining and leaving) and static
 // (group.instance.id, a member restarting within its session timeout). Prints one JSON line
 // {"scenario","status","detail"}; exits 0 unless it crashes.
+//
+// member (--scenario member --name N, run by test/groups/mixed-group.test.ts): one RoundRobinAssignor
+// consumer in a group shared with other clients, driven by the test. Prints JSON lines as it goes:
+// {"event":"state","memberId","generation","partitions"} whenever its membership changes,
+// {"event":"record","partition","offset","key","value","generation"} per record (committed with
+// commitSync after each poll), {"event":"commit-failed","error"} if a commit fails, and
+// {"event":"closed"} once it left the group after its stdin closed.
 import java.time.Duration;
 import java.util.*;
 import java.util.concurrent.*;
@@ -205,15 +212,81 @@ public class GroupClients {
         return "pass";
     }
 
+    static String json(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    static synchronized void emit(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    static void member(String name) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RoundRobinAssignor.class.getName());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "15000");
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "60000");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread stdin = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) { }
+            } catch (java.io.IOException e) {
+                // closed either way
+            }
+            running.set(false);
+        }, "stdin");
+        stdin.setDaemon(true);
+        stdin.start();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(Collections.singletonList(topic));
+            String last = "";
+            while (running.get()) {
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(100));
+                ConsumerGroupMetadata meta = consumer.groupMetadata();
+                String state = "{\"event\":\"state\",\"memberId\":" + json(meta.memberId()) + ",\"generation\":" + meta.generationId()
+                        + ",\"partitions\":" + partitions(consumer.assignment()) + "}";
+                if (!state.equals(last)) emit(last = state);
+                for (ConsumerRecord<String, String> r : records) {
+                    emit("{\"event\":\"record\",\"partition\":" + r.partition() + ",\"offset\":" + r.offset() + ",\"key\":" + json(String.valueOf(r.key()))
+                            + ",\"value\":" + json(String.valueOf(r.value())) + ",\"generation\":" + meta.generationId() + "}");
+                }
+                if (!records.isEmpty()) {
+                    try {
+                        consumer.commitSync();
+                    } catch (org.apache.kafka.common.KafkaException e) {
+                        emit("{\"event\":\"commit-failed\",\"error\":" + json(e.toString()) + "}");
+                    }
+                }
+            }
+            consumer.close(Duration.ofSeconds(10));
+        }
+        emit("{\"event\":\"closed\"}");
+    }
+
     public static void main(String[] args) throws Exception {
+        String name = "member";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--bootstrap": bootstrap = args[i + 1]; break;
                 case "--scenario": scenario = args[i + 1]; break;
                 case "--topic": topic = args[i + 1]; break;
                 case "--group": group = args[i + 1]; break;
+                case "--name": name = args[i + 1]; break;
                 default: System.err.println("unknown argument " + args[i]); System.exit(2);
             }
+        }
+        if (scenario.equals("member")) {
+            member(name);
+            System.exit(0);
         }
         String status, detail = "";
         try {

@@ -5,12 +5,24 @@
 cooperative: two consumers with cooperative-sticky assignment share a 12-partition topic and consume
 everything; one leaves, the other takes its partitions over incrementally (without losing its own)
 and resumes from the committed offsets. Prints one JSON line {"scenario","status","detail"}.
+
+    python group_clients.py --bootstrap H:P --topic T --group G --scenario member --name N
+
+member (run by test/groups/mixed-group.test.ts): one "roundrobin" consumer in a group shared with
+other clients, driven by the test. Prints JSON lines as it goes: {"event":"state","memberId",
+"generation","partitions"} whenever its membership changes, {"event":"record","partition","offset",
+"key","value","generation"} per record (committed synchronously after each batch), {"event":
+"commit-failed","error"} if a commit fails, and {"event":"closed"} once it left the group after its
+stdin closed.
 """
 import argparse
 import json
+import struct
+import sys
+import threading
 import time
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, KafkaException, Producer
 
 PARTITIONS = 12
 
@@ -105,12 +117,77 @@ def cooperative(args):
     return "pass"
 
 
+def emit(event):
+    sys.stdout.write(json.dumps(event) + "\n")
+    sys.stdout.flush()
+
+
+def generation(consumer):
+    # librdkafka has no getter for the generation; it is in the serialized group metadata (the form
+    # transactional producers hand around): b"CGMDv2:", then the int32 generation id in host order.
+    meta = consumer.consumer_group_metadata()
+    if isinstance(meta, bytes) and meta.startswith(b"CGMDv2:"):
+        return struct.unpack_from("=i", meta, 7)[0]
+    return None
+
+
+def member(args):
+    closed = threading.Event()
+
+    def watch_stdin():
+        try:
+            while sys.stdin.buffer.read1(4096):
+                pass
+        finally:
+            closed.set()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    consumer = Consumer({
+        "bootstrap.servers": args.bootstrap,
+        "group.id": args.group,
+        "client.id": args.name,
+        "partition.assignment.strategy": "roundrobin",
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+        "session.timeout.ms": 15000,
+        "heartbeat.interval.ms": 500,
+        "fetch.wait.max.ms": 100,
+    })
+    consumer.subscribe([args.topic])
+    last = None
+    while not closed.is_set():
+        messages = consumer.consume(num_messages=500, timeout=0.1)
+        gen = generation(consumer)
+        state = {"event": "state", "memberId": consumer.memberid() or "", "generation": gen,
+                 "partitions": sorted(p.partition for p in consumer.assignment())}
+        if state != last:
+            emit(state)
+            last = state
+        records = [m for m in messages if m.error() is None]
+        for m in records:
+            emit({"event": "record", "partition": m.partition(), "offset": m.offset(),
+                  "key": m.key().decode() if m.key() is not None else None,
+                  "value": m.value().decode() if m.value() is not None else None, "generation": gen})
+        if records:
+            try:
+                consumer.commit(asynchronous=False)
+            except KafkaException as e:
+                emit({"event": "commit-failed", "error": str(e)})
+    consumer.close()
+    emit({"event": "closed"})
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
     parser.add_argument("--group", required=True)
+    parser.add_argument("--scenario", default="cooperative")
+    parser.add_argument("--name", default="member")
     args = parser.parse_args()
+    if args.scenario == "member":
+        member(args)
+        return
     try:
         detail = cooperative(args)
     except Exception as e:  # reported, not raised: the test reads the JSON line
