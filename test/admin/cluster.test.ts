@@ -5,29 +5,24 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type AdminGateway, createTopicOverKafka, startAdminGateway } from './support/admin-gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
 import { RawClient } from '../support/raw-client.js';
 
 let kpg: TestGateway;
 let raw: RawClient;
 let db: pg.Client;
+let fixture: AdminGateway | undefined;
 
 beforeAll(async () => {
-  kpg = await startTestGateway();
-  raw = await RawClient.connect(kpg.bootstrap);
-  db = new pg.Client({ connectionString: kpg.database.url });
-  await db.connect();
+  fixture = await startAdminGateway();
+  ({ kpg, raw, db } = fixture);
 });
 
-afterAll(async () => {
-  raw?.close();
-  await db?.end();
-  await kpg?.stop();
-});
+afterAll(() => fixture?.stop());
 
 async function create(name: string, partitions: number): Promise<void> {
-  const { body } = await raw.request(19, 7, { topics: [{ name, numPartitions: partitions, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
-  expect(body.topics[0].errorCode).toBe(ErrorCode.NONE);
+  await createTopicOverKafka(raw, name, partitions);
 }
 
 describe('DescribeCluster', () => {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type AdminGateway, createTopicOverKafka, startAdminGateway } from './support/admin-gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
 import { RawClient } from '../support/raw-client.js';
 
@@ -19,23 +20,17 @@ const SUBTRACT = 3;
 let kpg: TestGateway;
 let raw: RawClient;
 let db: pg.Client;
+let fixture: AdminGateway | undefined;
 
 beforeAll(async () => {
-  kpg = await startTestGateway({ brokerConfigs: { 'log.retention.hours': '24', 'message.max.bytes': '2000000' } });
-  raw = await RawClient.connect(kpg.bootstrap);
-  db = new pg.Client({ connectionString: kpg.database.url });
-  await db.connect();
+  fixture = await startAdminGateway({ 'log.retention.hours': '24', 'message.max.bytes': '2000000' });
+  ({ kpg, raw, db } = fixture);
 });
 
-afterAll(async () => {
-  raw?.close();
-  await db?.end();
-  await kpg?.stop();
-});
+afterAll(() => fixture?.stop());
 
 async function create(name: string, configs: { name: string; value: string }[] = []): Promise<void> {
-  const { body } = await raw.request(19, 7, { topics: [{ name, numPartitions: 1, replicationFactor: -1, assignments: [], configs }], timeoutMs: 1000, validateOnly: false });
-  expect(body.topics[0].errorCode).toBe(ErrorCode.NONE);
+  await createTopicOverKafka(raw, name, 1, configs);
 }
 
 interface Described {

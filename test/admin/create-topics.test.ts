@@ -6,25 +6,21 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type AdminGateway, createTopicOverKafka, startAdminGateway } from './support/admin-gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
 import { RawClient } from '../support/raw-client.js';
 
 let kpg: TestGateway;
 let raw: RawClient;
 let db: pg.Client;
+let fixture: AdminGateway | undefined;
 
 beforeAll(async () => {
-  kpg = await startTestGateway({ brokerConfigs: { 'num.partitions': '3', 'kpg.max.partitions.per.request': '100' } });
-  raw = await RawClient.connect(kpg.bootstrap);
-  db = new pg.Client({ connectionString: kpg.database.url });
-  await db.connect();
+  fixture = await startAdminGateway({ 'num.partitions': '3', 'kpg.max.partitions.per.request': '100' });
+  ({ kpg, raw, db } = fixture);
 });
 
-afterAll(async () => {
-  raw?.close();
-  await db?.end();
-  await kpg?.stop();
-});
+afterAll(() => fixture?.stop());
 
 interface TopicSpec {
   name: string;

@@ -8,35 +8,24 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ZERO_UUID } from '../../src/protocol/reader.js';
 import { ReaperSql } from '../../src/storage/admin-store.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type AdminGateway, createTopicOverKafka, startAdminGateway } from './support/admin-gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
 import { RawClient } from '../support/raw-client.js';
 
 let kpg: TestGateway;
 let raw: RawClient;
 let db: pg.Client;
+let fixture: AdminGateway | undefined;
 
 beforeAll(async () => {
-  kpg = await startTestGateway();
-  raw = await RawClient.connect(kpg.bootstrap);
-  db = new pg.Client({ connectionString: kpg.database.url });
-  await db.connect();
+  fixture = await startAdminGateway();
+  ({ kpg, raw, db } = fixture);
 });
 
-afterAll(async () => {
-  raw?.close();
-  await db?.end();
-  await kpg?.stop();
-});
+afterAll(() => fixture?.stop());
 
-async function create(name: string, partitions = 1, configs: { name: string; value: string }[] = []): Promise<string> {
-  const { body } = await raw.request(19, 7, {
-    topics: [{ name, numPartitions: partitions, replicationFactor: -1, assignments: [], configs }],
-    timeoutMs: 30_000,
-    validateOnly: false,
-  });
-  expect(body.topics[0].errorCode).toBe(ErrorCode.NONE);
-  return body.topics[0].topicId as string;
-}
+const create = (name: string, partitions = 1, configs: { name: string; value: string }[] = []): Promise<string> =>
+  createTopicOverKafka(raw, name, partitions, configs);
 
 async function produce(topic: string, count: number, partition = 0): Promise<void> {
   const producer = kafkaClient(kpg.bootstrap).producer();

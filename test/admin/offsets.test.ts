@@ -5,7 +5,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type TestGateway } from '../support/gateway.js';
+import { type AdminGateway, createTopicOverKafka, startAdminGateway } from './support/admin-gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
 import { RawClient } from '../support/raw-client.js';
 import { readPartition } from '../support/read-partition.js';
@@ -13,27 +14,19 @@ import { readPartition } from '../support/read-partition.js';
 let kpg: TestGateway;
 let raw: RawClient;
 let db: pg.Client;
+let fixture: AdminGateway | undefined;
 // Recent enough that the default retention (7 days) keeps everything.
 const BASE = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 
 beforeAll(async () => {
-  kpg = await startTestGateway();
-  raw = await RawClient.connect(kpg.bootstrap);
-  db = new pg.Client({ connectionString: kpg.database.url });
-  await db.connect();
+  fixture = await startAdminGateway();
+  ({ kpg, raw, db } = fixture);
 });
 
-afterAll(async () => {
-  raw?.close();
-  await db?.end();
-  await kpg?.stop();
-});
+afterAll(() => fixture?.stop());
 
-async function create(name: string, partitions = 1, configs: { name: string; value: string }[] = []): Promise<string> {
-  const { body } = await raw.request(19, 7, { topics: [{ name, numPartitions: partitions, replicationFactor: -1, assignments: [], configs }], timeoutMs: 1000, validateOnly: false });
-  expect(body.topics[0].errorCode).toBe(ErrorCode.NONE);
-  return body.topics[0].topicId;
-}
+const create = (name: string, partitions = 1, configs: { name: string; value: string }[] = []): Promise<string> =>
+  createTopicOverKafka(raw, name, partitions, configs);
 
 /** Five batches of four records; record i of batch b has timestamp BASE + b*1000 + i*10, except i=2 which is BASE + b*1000 + 5000. */
 async function produceTimestamped(topic: string, batches = 5): Promise<void> {
