@@ -43,7 +43,8 @@ const SCENARIO_OPTS = {
   'crash-retry': { timeout: 600, partitions: 3, disrupt: true },
 };
 const DEFAULT_TIMEOUT_S = 150;
-const KPG_SERVE_CMD = process.env.KPG_SERVE_CMD ?? 'node dist/cli.js serve --port {port} --data-dir {dataDir}';
+// The reference Kafka runs with group.initial.rebalance.delay.ms=0 (reference-kafka.sh): kpg too, on the same footing.
+const KPG_SERVE_CMD = process.env.KPG_SERVE_CMD ?? 'node dist/cli.js serve --port {port} --data-dir {dataDir} --broker-config group.initial.rebalance.delay.ms=0';
 
 const node = (file) => [process.execPath, join(HERE, 'clients', 'node', file)];
 const java = (v) => ['java', '-Xmx256m', '-XX:TieredStopAtLevel=1', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
@@ -69,6 +70,7 @@ export const CLIENTS = [
 ];
 
 function versionOf(c) {
+  if (c.name === 'kafkactl' && process.env.KAFKACTL) return `the binary KAFKACTL names (${process.env.KAFKACTL}); its version is in the cell details`;
   try { return readFileSync(join(CACHE, 'versions', c.version), 'utf8').trim(); } catch { return 'not installed'; }
 }
 
