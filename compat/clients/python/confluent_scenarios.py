@@ -1,10 +1,12 @@
 """kpg compatibility scenarios for confluent-kafka-python (librdkafka)."""
+import sys
 import time
 import uuid
 
 import confluent_kafka
-from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
-from confluent_kafka.admin import AdminClient, NewTopic, ConfigResource, ResourceType
+from confluent_kafka import Consumer, Producer, TopicCollection, TopicPartition, OFFSET_BEGINNING
+from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource, NewPartitions,
+                                  NewTopic, OffsetSpec, ResourceType)
 
 from common import (CODECS, BASE_TS, BULK_N, CRASH_N, BulkChecker, Disruption, Fail, NA, bulk_range, bulk_record,
                     check_numbered, expected, check_records, run)
@@ -30,40 +32,270 @@ def topic_configs(adm, t):
     return {k: e.value for k, e in adm.describe_configs([res])[res].result(timeout=30).items()}
 
 
-def topic_admin(a):
-    from confluent_kafka.admin import ConfigEntry, AlterConfigOpType
+def eventually(read, ok, seconds=5):
+    """Kafka applies an altered config (and new partitions) shortly after answering: wait up to 5 s."""
+    v = read()
+    until = time.time() + seconds
+    while not ok(v) and time.time() < until:
+        time.sleep(0.2)
+        v = read()
+    return v
 
+
+# librdkafka's text when the broker sends no error message (Kafka sends none for these)
+NO_MESSAGE_UNKNOWN_TP = "Broker: Unknown topic or partition"
+
+
+def expect_error(name, want, want_msg, call):
+    """call() must raise a KafkaException whose KafkaError code is `want` (a KafkaError constant) and whose
+    message is `want_msg` (Kafka's own text, or librdkafka's when Kafka sends none)."""
+    want_name = confluent_kafka.KafkaError(want).name()
+    try:
+        got = call()
+    except confluent_kafka.KafkaException as e:
+        err = e.args[0] if e.args and isinstance(e.args[0], confluent_kafka.KafkaError) else None
+        if err is None or err.code() != want:
+            raise Fail("%s: %r, want %s" % (name, err or e, want_name))
+        sys.stderr.write("%s: %s (%s)\n" % (name, err.name(), err.str()))
+        if err.str() != want_msg:
+            raise Fail("%s: %s with message %r, want %r" % (name, want_name, err.str(), want_msg))
+        return err
+    raise Fail("%s succeeded (%r), want %s" % (name, got, want_name))
+
+
+def describe_topic(adm, t):
+    return adm.describe_topics(TopicCollection([t]))[t].result(timeout=30)
+
+
+def partition_problems(d, broker_id):
+    problems = []
+    for i, p in enumerate(d.partitions):
+        if p.id != i:
+            problems.append("partition #%d is %d" % (i, p.id))
+        if p.leader is None or p.leader.id != broker_id:
+            problems.append("partition %d leader %s" % (i, p.leader and p.leader.id))
+        if [n.id for n in p.replicas] != [broker_id]:
+            problems.append("partition %d replicas %s" % (i, [n.id for n in p.replicas]))
+        if [n.id for n in p.isr] != [broker_id]:
+            problems.append("partition %d isr %s" % (i, [n.id for n in p.isr]))
+    return "; ".join(problems)
+
+
+def uuid_bits(u):
+    return (u.get_most_significant_bits(), u.get_least_significant_bits()) if u is not None else None
+
+
+def topic_admin(a):
+    """The whole topic life cycle of issue #4 with the AdminClient: create_topics (with configs), describe_topics,
+    describe_configs, incremental_alter_configs, create_partitions, list_offsets, delete_records, delete_topics,
+    plus a few bad calls, each asserting the KafkaError code and message Kafka answers with."""
     adm = AdminClient(conf(a))
     t = a.topic + "-adm"
-    adm.create_topics([NewTopic(t, num_partitions=2, replication_factor=1)])[t].result(timeout=30)
-    deadline = time.time() + 10
-    while True:
-        md = adm.list_topics(topic=t, timeout=10)
-        tm = md.topics.get(t)
-        if tm is not None and tm.error is None and len(tm.partitions) == 2:
-            break
-        if time.time() > deadline:
-            raise Fail("describe: topic %s not found with 2 partitions" % t)
-        time.sleep(0.2)
-    res = ConfigResource(ResourceType.TOPIC, t, incremental_configs=[
-        ConfigEntry("retention.ms", "3600000", incremental_operation=AlterConfigOpType.SET)])
-    for f in adm.incremental_alter_configs([res]).values():
+    missing = a.topic + "-missing"
+    steps = []
+    try:
+        return _topic_admin(a, adm, t, missing, steps)
+    except Fail as e:
+        raise Fail("after %s: %s" % (", ".join(steps) or "nothing", e))
+    except Exception as e:  # noqa: BLE001 - a client error fails the scenario; say how far it got
+        raise Fail("after %s: %s: %s" % (", ".join(steps) or "nothing", type(e).__name__, e))
+
+
+def _topic_admin(a, adm, t, missing, steps):
+    E = confluent_kafka.KafkaError
+    nodes = adm.describe_cluster().result(timeout=30).nodes
+    broker_id, rf = nodes[0].id, len(nodes) + 1
+
+    # create_topics (with configs), then the same name again
+    adm.create_topics([NewTopic(t, num_partitions=2, replication_factor=1,
+                                config={"retention.ms": "7200000", "max.message.bytes": "500000"})])[t].result(timeout=30)
+    exists = "Topic '%s' already exists." % t
+    expect_error("create_topics existing", E.TOPIC_ALREADY_EXISTS, exists,
+                 lambda: adm.create_topics([NewTopic(t, num_partitions=1, replication_factor=1)])[t].result(timeout=30))
+    expect_error("create_topics existing (validate_only)", E.TOPIC_ALREADY_EXISTS, exists,
+                 lambda: adm.create_topics([NewTopic(t, num_partitions=1, replication_factor=1)],
+                                           validate_only=True)[t].result(timeout=30))
+    steps.append("create_topics(2 partitions, retention.ms, max.message.bytes; again: TOPIC_ALREADY_EXISTS)")
+
+    bad = a.topic + "-bad"
+    expect_error("create_topics retention.ms=abc", E.INVALID_CONFIG,
+                 "Invalid value abc for configuration retention.ms: Not a number of type LONG",
+                 lambda: adm.create_topics([NewTopic(bad, num_partitions=1, replication_factor=1,
+                                                     config={"retention.ms": "abc"})])[bad].result(timeout=30))
+    expect_error("create_topics unknown config", E.INVALID_CONFIG, "Unknown topic config name: no.such.config",
+                 lambda: adm.create_topics([NewTopic(bad, num_partitions=1, replication_factor=1,
+                                                     config={"no.such.config": "1"})])[bad].result(timeout=30))
+    expect_error("create_topics replication factor brokers+1", E.INVALID_REPLICATION_FACTOR,
+                 "Unable to replicate the partition %d time(s): The target replication factor of %d cannot be reached "
+                 "because only %d broker(s) are registered." % (rf, rf, len(nodes)),
+                 lambda: adm.create_topics([NewTopic(bad, num_partitions=1, replication_factor=rf)])[bad].result(timeout=30))
+    expect_error("create_topics 0 partitions", E.INVALID_PARTITIONS,
+                 "Number of partitions was set to an invalid non-positive value.",
+                 lambda: adm.create_topics([NewTopic(bad, num_partitions=0, replication_factor=1)])[bad].result(timeout=30))
+    expect_error("create_topics 'bad name!'", E.TOPIC_EXCEPTION,
+                 "Topic name is invalid: 'bad name!' contains one or more characters other than ASCII alphanumerics, "
+                 "'.', '_' and '-'",
+                 lambda: adm.create_topics([NewTopic("bad name!", num_partitions=1, replication_factor=1)])[
+                     "bad name!"].result(timeout=30))
+    vo = a.topic + "-vo"
+    got = adm.create_topics([NewTopic(vo, num_partitions=3, replication_factor=1)], validate_only=True)[vo].result(timeout=30)
+    if got is not None:
+        raise Fail("create_topics validate_only answered %r" % got)
+    listed = adm.list_topics(timeout=10).topics
+    if bad in listed or vo in listed:
+        raise Fail("create_topics: a refused or validate_only topic is listed")
+    expect_error("describe_topics validate_only topic", E.UNKNOWN_TOPIC_OR_PART, NO_MESSAGE_UNKNOWN_TP,
+                 lambda: describe_topic(adm, vo))
+    steps.append("create_topics errors (INVALID_CONFIG x2, INVALID_REPLICATION_FACTOR, INVALID_PARTITIONS, "
+                 "TOPIC_EXCEPTION; validate_only not created)")
+
+    # describe_topics
+    d = describe_topic(adm, t)
+    if len(d.partitions) != 2:
+        raise Fail("describe_topics: %d partitions, want 2" % len(d.partitions))
+    topic_id = uuid_bits(d.topic_id)
+    if topic_id is None or topic_id == (0, 0):
+        raise Fail("describe_topics: topic id %s" % d.topic_id)
+    if d.is_internal:
+        raise Fail("describe_topics: topic is internal")
+    pp = partition_problems(d, broker_id)
+    if pp:
+        raise Fail("describe_topics: " + pp)
+    expect_error("describe_topics unknown", E.UNKNOWN_TOPIC_OR_PART, NO_MESSAGE_UNKNOWN_TP,
+                 lambda: describe_topic(adm, missing))
+    steps.append("describe_topics(2 partitions, leader/replicas/isr %d, topic id; unknown: UNKNOWN_TOPIC_OR_PART)" % broker_id)
+
+    # describe_configs
+    r = ConfigResource(ResourceType.TOPIC, t)
+
+    def configs():
+        return adm.describe_configs([r])[r].result(timeout=30)
+
+    c = configs()
+    rm, mm, cp = c.get("retention.ms"), c.get("max.message.bytes"), c.get("cleanup.policy")
+    if rm is None or rm.value != "7200000" or rm.source != ConfigSource.DYNAMIC_TOPIC_CONFIG.value:
+        raise Fail("describe_configs: retention.ms %r (source %s), want 7200000 from DYNAMIC_TOPIC_CONFIG" % (
+            rm, rm and ConfigSource(rm.source).name))
+    if mm is None or mm.value != "500000" or mm.source != ConfigSource.DYNAMIC_TOPIC_CONFIG.value:
+        raise Fail("describe_configs: max.message.bytes %r, want 500000 from DYNAMIC_TOPIC_CONFIG" % mm)
+    if cp is None or cp.value != "delete" or cp.source != ConfigSource.DEFAULT_CONFIG.value:
+        raise Fail("describe_configs: cleanup.policy %r (source %s), want delete from DEFAULT_CONFIG" % (
+            cp, cp and ConfigSource(cp.source).name))
+    rmissing = ConfigResource(ResourceType.TOPIC, missing)
+    expect_error("describe_configs unknown topic", E.UNKNOWN_TOPIC_OR_PART, NO_MESSAGE_UNKNOWN_TP,
+                 lambda: adm.describe_configs([rmissing])[rmissing].result(timeout=30))
+    steps.append("describe_configs(DYNAMIC_TOPIC_CONFIG / DEFAULT_CONFIG; unknown: UNKNOWN_TOPIC_OR_PART)")
+
+    # incremental_alter_configs: SET + DELETE, then a bad value (nothing changes)
+    alter = ConfigResource(ResourceType.TOPIC, t, incremental_configs=[
+        ConfigEntry("retention.ms", "3600000", incremental_operation=AlterConfigOpType.SET),
+        ConfigEntry("max.message.bytes", None, incremental_operation=AlterConfigOpType.DELETE)])
+    for f in adm.incremental_alter_configs([alter]).values():
         f.result(timeout=30)
-    # Kafka applies an altered config shortly after answering: read it back for up to 5 s.
-    until = time.time() + 5
-    v = topic_configs(adm, t).get("retention.ms")
-    while v != "3600000" and time.time() < until:
-        time.sleep(0.2)
-        v = topic_configs(adm, t).get("retention.ms")
-    if v != "3600000":
-        raise Fail("retention.ms is %r after alter" % v)
+    after = eventually(configs, lambda x: x["retention.ms"].value == "3600000"
+                       and x["max.message.bytes"].source != ConfigSource.DYNAMIC_TOPIC_CONFIG.value)
+    if after["retention.ms"].value != "3600000":
+        raise Fail("retention.ms is %r after incremental_alter_configs, want 3600000" % after["retention.ms"].value)
+    mm2 = after["max.message.bytes"]
+    if mm2.value != "1048588" or mm2.source != ConfigSource.DEFAULT_CONFIG.value:
+        raise Fail("max.message.bytes after DELETE: %r (source %s), want 1048588 from DEFAULT_CONFIG" % (
+            mm2.value, ConfigSource(mm2.source).name))
+    bad_alter = ConfigResource(ResourceType.TOPIC, t, incremental_configs=[
+        ConfigEntry("retention.ms", "abc", incremental_operation=AlterConfigOpType.SET)])
+    expect_error("incremental_alter_configs retention.ms=abc", E.INVALID_CONFIG,
+                 "Invalid value abc for configuration retention.ms: Not a number of type LONG",
+                 lambda: adm.incremental_alter_configs([bad_alter])[bad_alter].result(timeout=30))
+    missing_alter = ConfigResource(ResourceType.TOPIC, missing, incremental_configs=[
+        ConfigEntry("retention.ms", "3600000", incremental_operation=AlterConfigOpType.SET)])
+    expect_error("incremental_alter_configs unknown topic", E.UNKNOWN_TOPIC_OR_PART,
+                 "The topic '%s' does not exist." % missing,
+                 lambda: adm.incremental_alter_configs([missing_alter])[missing_alter].result(timeout=30))
+    if configs()["retention.ms"].value != "3600000":
+        raise Fail("retention.ms changed by a refused incremental_alter_configs")
+    steps.append("incremental_alter_configs(SET retention.ms, DELETE max.message.bytes; abc: INVALID_CONFIG, "
+                 "unknown topic: UNKNOWN_TOPIC_OR_PART)")
+
+    # create_partitions 2 -> 4, then 3 and 4 refused
+    adm.create_partitions([NewPartitions(t, 4)])[t].result(timeout=30)
+    d = eventually(lambda: describe_topic(adm, t), lambda x: len(x.partitions) == 4)
+    if len(d.partitions) != 4:
+        raise Fail("after create_partitions(4): %d partitions" % len(d.partitions))
+    pp = partition_problems(d, broker_id)
+    if pp:
+        raise Fail("after create_partitions(4): " + pp)
+    if uuid_bits(d.topic_id) != topic_id:
+        raise Fail("topic id changed by create_partitions: %s" % d.topic_id)
+    expect_error("create_partitions 4 -> 3", E.INVALID_PARTITIONS,
+                 "The topic %s currently has 4 partition(s); 3 would not be an increase." % t,
+                 lambda: adm.create_partitions([NewPartitions(t, 3)])[t].result(timeout=30))
+    expect_error("create_partitions 4 -> 4", E.INVALID_PARTITIONS, "Topic already has 4 partition(s).",
+                 lambda: adm.create_partitions([NewPartitions(t, 4)])[t].result(timeout=30))
+    expect_error("create_partitions unknown topic", E.UNKNOWN_TOPIC_OR_PART, NO_MESSAGE_UNKNOWN_TP,
+                 lambda: adm.create_partitions([NewPartitions(missing, 2)])[missing].result(timeout=30))
+    steps.append("create_partitions(2 -> 4; 3 and 4: INVALID_PARTITIONS; unknown: UNKNOWN_TOPIC_OR_PART)")
+
+    # 10 records to partition 0, list_offsets
+    n, cut = 10, 4
+    p = Producer(conf(a, **{"linger.ms": 5, "acks": "all"}))
+    errors = []
+    for i in range(n):
+        p.produce(t, key="k%d" % i, value="v%d" % i, partition=0,
+                  on_delivery=lambda err, msg: errors.append(err) if err else None)
+    left = p.flush(30)
+    if left or errors:
+        raise Fail("produce: %s undelivered, errors %s" % (left, errors[:3]))
+    tp, tp3 = TopicPartition(t, 0), TopicPartition(t, 3)
+
+    def offset(part, spec):
+        return adm.list_offsets({part: spec})[part].result(timeout=30).offset
+
+    e0, l0 = offset(tp, OffsetSpec.earliest()), offset(tp, OffsetSpec.latest())
+    if (e0, l0) != (0, n):
+        raise Fail("list_offsets after producing %d: earliest %s latest %s, want 0 %d" % (n, e0, l0, n))
+    l3 = offset(tp3, OffsetSpec.latest())
+    if l3 != 0:
+        raise Fail("list_offsets latest of the new partition 3: %s, want 0" % l3)
+    steps.append("list_offsets(earliest 0, latest %d, new partition latest 0)" % n)
+
+    # delete_records before 4, then beyond the high watermark
+    low = adm.delete_records([TopicPartition(t, 0, cut)])[tp].result(timeout=30).low_watermark
+    if low != cut:
+        raise Fail("delete_records before %d: low watermark %s" % (cut, low))
+    e1, l1 = offset(tp, OffsetSpec.earliest()), offset(tp, OffsetSpec.latest())
+    if (e1, l1) != (cut, n):
+        raise Fail("list_offsets after delete_records: earliest %s latest %s, want %d %d" % (e1, l1, cut, n))
+    expect_error("delete_records beyond the high watermark", E.OFFSET_OUT_OF_RANGE, "Broker: Offset out of range",
+                 lambda: adm.delete_records([TopicPartition(t, 0, n + 5)])[tp].result(timeout=30))
+    cons = Consumer(conf(a, **{"group.id": "unused-" + uuid.uuid4().hex, "enable.auto.commit": False}))
+    try:
+        cons.assign([TopicPartition(t, 0, OFFSET_BEGINNING)])
+        first = None
+        deadline = time.time() + 30
+        while first is None and time.time() < deadline:
+            m = cons.poll(0.5)
+            if m is None:
+                continue
+            if m.error():
+                raise Fail("consume: %s" % m.error())
+            first = (m.offset(), m.value().decode())
+    finally:
+        cons.close()
+    if first != (cut, "v%d" % cut):
+        raise Fail("consumer from OFFSET_BEGINNING got %s, want offset %d (v%d)" % (first, cut, cut))
+    steps.append("delete_records(before %d: low watermark, earliest and first consumed offset %d; "
+                 "beyond the end: OFFSET_OUT_OF_RANGE)" % (cut, cut))
+
+    # delete_topics, then the unknown name
     adm.delete_topics([t])[t].result(timeout=30)
     deadline = time.time() + 15
     while t in adm.list_topics(timeout=10).topics:
         if time.time() > deadline:
-            raise Fail("topic still listed 15s after delete")
+            raise Fail("topic still listed 15s after delete_topics")
         time.sleep(0.3)
-    return "create(2 partitions), describe, incremental alter retention.ms, delete"
+    expect_error("delete_topics unknown", E.UNKNOWN_TOPIC_OR_PART, NO_MESSAGE_UNKNOWN_TP,
+                 lambda: adm.delete_topics([missing])[missing].result(timeout=30))
+    steps.append("delete_topics(gone; unknown: UNKNOWN_TOPIC_OR_PART)")
+    return ", ".join(steps)
 
 
 def produce(a, codec, recs):
