@@ -111,12 +111,13 @@ describe('kafkajs consumers', () => {
     for (const c of cs) expect(c.received.every((r) => c.assignment.includes(r.partition))).toBe(true);
   });
 
-  it('a consumer that dies without leaving is removed after its session timeout; the others take over', async () => {
+  it('a consumer killed with -9 is removed after its session timeout; the others take over from its last commit', async () => {
     const topic = unique('crash');
     await createTopic(g1, topic, 12);
     const groupId = unique('crash');
     const survivors = await consumers(groupId, topic, [g1.bootstrap, g2.bootstrap], 10_000);
-    const child = spawnCrashConsumer(g2.bootstrap, groupId, topic, 2_000);
+    // The child commits the first five records of each of its partitions, then reads on without committing.
+    const child = spawnCrashConsumer(g2.bootstrap, groupId, topic, 2_000, 5);
     const childJoin = await child.nextJoin();
     await eventually(
       async () => {
@@ -129,11 +130,26 @@ describe('kafkajs consumers', () => {
     );
     const orphaned = childJoin.current()!.assignment[topic]!;
 
+    const before = await produce(g2.bootstrap, topic, 120, 12, 'before-crash'); // offsets 0-9 of every partition
+    await eventually(
+      async () => orphaned.every((p) => child.messages.filter((m) => m.partition === p).length === 10 && child.committed.get(p) === 5),
+      60_000,
+      'the child reading all ten records of its partitions and committing five',
+    );
+
     child.process.kill('SIGKILL');
     await eventually(async () => assignedExactlyOnce(survivors, 12), 60_000, 'the survivors holding every partition');
     expect(survivors.flatMap((c) => c.assignment)).toEqual(expect.arrayContaining(orphaned));
     const group = await describeGroup(g1.bootstrap, groupId);
     expect(group.members).toHaveLength(2);
+
+    // Nothing is lost: every record reaches a survivor or was committed by the child. Redelivered are only the
+    // records after the child's last commit: offsets 5-9 of its partitions, each once.
+    const received = () => survivors.flatMap((c) => c.received);
+    await eventually(async () => before.every((v, i) => !orphaned.includes(i % 12) || Math.floor(i / 12) < 5 || received().some((r) => r.value === v)), 60_000, 'the records after the last commit redelivered');
+    await eventually(async () => before.every((v, i) => orphaned.includes(i % 12) || received().some((r) => r.value === v)), 60_000, 'the survivors\' own records');
+    const fromOrphaned = received().filter((r) => orphaned.includes(r.partition)).map((r) => `${r.partition}:${r.offset}`).sort();
+    expect(fromOrphaned).toEqual(orphaned.flatMap((p) => [5, 6, 7, 8, 9].map((o) => `${p}:${o}`)).sort());
 
     const sent = await produce(g2.bootstrap, topic, 120, 12, 'after-crash');
     await eventually(
@@ -285,26 +301,37 @@ describe('raw members on different gateways', () => {
 
 interface CrashConsumer {
   process: ChildProcess;
+  /** Records the child received, and the offset it last committed per partition. */
+  messages: { partition: number; offset: number }[];
+  committed: Map<number, number>;
   nextJoin(): Promise<{ current(): { memberId: string; assignment: Record<string, number[]> } | undefined }>;
 }
 
-function spawnCrashConsumer(bootstrap: string, groupId: string, topic: string, sessionTimeoutMs: number): CrashConsumer {
-  const child = spawn(process.execPath, [path.join(HERE, 'support/crash-consumer.mjs'), bootstrap, groupId, topic, String(sessionTimeoutMs)], {
+function spawnCrashConsumer(bootstrap: string, groupId: string, topic: string, sessionTimeoutMs: number, commitBelow = 0): CrashConsumer {
+  const child = spawn(process.execPath, [path.join(HERE, 'support/crash-consumer.mjs'), bootstrap, groupId, topic, String(sessionTimeoutMs), String(commitBelow)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   cleanups.push(() => child.kill('SIGKILL'));
   let latest: { memberId: string; assignment: Record<string, number[]> } | undefined;
+  const messages: { partition: number; offset: number }[] = [];
+  const committed = new Map<number, number>();
   const joined = new Promise<void>((resolve) => {
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      const event = JSON.parse(line) as { event: string; memberId: string; assignment: Record<string, number[]> };
+      const event = JSON.parse(line) as { event: string; memberId: string; assignment: Record<string, number[]>; partition: number; offset: number };
       if (event.event === 'join') {
         latest = { memberId: event.memberId, assignment: event.assignment };
         resolve();
+      } else if (event.event === 'message') {
+        messages.push({ partition: event.partition, offset: event.offset });
+      } else if (event.event === 'committed') {
+        committed.set(event.partition, event.offset);
       }
     });
   });
   return {
     process: child,
+    messages,
+    committed,
     nextJoin: async () => {
       await joined;
       return { current: () => latest };
