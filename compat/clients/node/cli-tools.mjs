@@ -10,6 +10,7 @@
 //   kafka-get-offsets        org.apache.kafka.tools.GetOffsetShell
 //   kafka-broker-api-versions org.apache.kafka.tools.BrokerApiVersionsCommand
 // The console producer cannot set record timestamps: produce-consume checks for a recent CreateTime.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,8 +28,9 @@ if (!existsSync(LIB)) {
   process.exit(0);
 }
 
-const tool = (step, mainClass, argv, opts) =>
-  must(step, process.env.JAVA ?? 'java', ['-Xmx256m', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${LOG4J}`, '-cp', `${LIB}/*`, mainClass, ...argv], { timeoutMs: 60000, ...opts });
+const JAVA = process.env.JAVA ?? 'java';
+const JVM = ['-Xmx256m', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${LOG4J}`, '-cp', `${LIB}/*`];
+const tool = (step, mainClass, argv, opts) => must(step, JAVA, [...JVM, mainClass, ...argv], { timeoutMs: 60000, ...opts });
 
 const C = {
   topics: 'org.apache.kafka.tools.TopicCommand',
@@ -171,8 +173,236 @@ async function describeConfigs(a) {
   return `kafka-configs --describe --all: topic ${vals.size} entries (cleanup.policy=delete, retention.ms=${vals.get('retention.ms')}); broker ${id}: ${bvals.size} entries`;
 }
 
+// ------------------------------------------------------------------ group-admin (kafka-consumer-groups)
+// Every output is compared in full, as text, stdout and stderr (expected stderr lines start with `2> `):
+// names become placeholders (<G> the group, <G2> a second one, <T> the topic, <T3> its 3-partition
+// sibling, <G-none>/<T-none> names that do not exist), member ids <MEMBER-a1>/<MEMBER-a2>, the members'
+// HOST column <HOST>, the coordinator column `host:port  (id)` <COORD>; whitespace runs are one space
+// (column widths follow name lengths), blank lines are dropped, log lines lose their time stamp, and
+// Java stack traces on stderr are left out. Table rows (and the tool's `Warn:` lines) come in the order
+// of the tool's own hash maps, so each run of them is compared sorted. Kafka 4.1.2 prints its errors on
+// stdout and exits 0 for all of these, so the text is what is checked. The expected texts are Kafka's.
+// Not compared: `--describe --offsets --verbose` (its LEADER-EPOCH column is 0 on Kafka and - on kpg,
+// which serves no leader epochs; see src/apis/02-list-offsets.ts).
+
+const reEsc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** -> (text) => normalised lines (see above) */
+function groupOutputNormaliser(a) {
+  const names = [[`${a.group}-none`, '<G-none>'], [`${a.group}-2`, '<G2>'], [a.group, '<G>'], [`${a.topic}-none`, '<T-none>'], [`${a.topic}-3p`, '<T3>'], [a.topic, '<T>']]
+    .sort((x, y) => y[0].length - x[0].length);
+  const re = new RegExp(names.map(([n]) => reEsc(n)).join('|'), 'g');
+  const map = new Map(names);
+  const member = new RegExp(`${reEsc(a.group)}-(a\\d)-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}`, 'g');
+  return (text) => text.split('\n')
+    .map((l) => l.replace(member, '<MEMBER-$1>').replace(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] /, '').replace(re, (n) => map.get(n))
+      .trim().replace(/\s+/g, ' ').replace(/^(<G2?> )\S+:\d+ \(-?\d+\)/, '$1<COORD>').replace(/(<MEMBER-a\d> )\/\S+/g, '$1<HOST>'))
+    .filter(Boolean);
+}
+
+/** Sorts each run of table rows (lines starting with a placeholder) and of `Warn:` lines. */
+function canonical(lines) {
+  const out = [];
+  let run = [];
+  const kind = (l) => (l.startsWith('<') ? 'row' : l.startsWith('Warn: ') ? 'warn' : null);
+  for (const l of [...lines, '']) {
+    if (run.length && kind(l) !== kind(run[0])) { out.push(...run.sort()); run = []; }
+    if (kind(l)) run.push(l); else if (l) out.push(l);
+  }
+  return out;
+}
+
+/** A console consumer in the background (a group member until stop(): SIGTERM, so it leaves the group). */
+function backgroundConsumer(argv) {
+  const proc = spawn(JAVA, [...JVM, C.consumer, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (x) => { out += x; });
+  proc.stderr.on('data', (x) => { out += x; });
+  const closed = new Promise((r) => { proc.on('close', r); proc.on('error', r); });
+  return {
+    get exited() { return proc.exitCode !== null || proc.signalCode !== null; },
+    get tail() { return out.trim().split('\n').slice(-2).join(' | '); },
+    async stop() {
+      if (!this.exited) proc.kill('SIGTERM');
+      if (await Promise.race([closed.then(() => true), sleep(30000).then(() => false)])) return;
+      proc.kill('SIGKILL');
+      await closed;
+    },
+  };
+}
+
+async function groupAdmin(a) {
+  const G = a.group, G2 = `${a.group}-2`, T = a.topic, T3 = `${a.topic}-3p`;
+  const bs = ['--bootstrap-server', a.bootstrap];
+  const norm = groupOutputNormaliser(a);
+  let checked = 0;
+  /** kafka-consumer-groups; the command and its output go to stderr (the cell log) */
+  const cg = async (argv) => {
+    const r = await tool(`kafka-consumer-groups ${argv.join(' ')}`, C.groups, [...bs, ...argv]);
+    console.error(`$ kafka-consumer-groups ${argv.join(' ')}\n${r.stdout}${r.stderr.trim() ? `--- stderr\n${r.stderr}` : ''}`);
+    return r;
+  };
+  const trace = /^(\s+at |\s*\.\.\. \d+ more$|(Caused by: )?[a-z][\w$]*(\.[\w$]+)+(Exception|Error)\b)/;
+  /**
+   * Runs kafka-consumer-groups and compares its normalised stderr (lines `2> ...`) and stdout with
+   * want; keep says which stdout lines count. anyOrder: compare all lines sorted (outputs about several
+   * groups, which the tool prints in the order of a hash map of their names).
+   */
+  const expect = async (argv, want, keep = () => true, anyOrder = false) => {
+    const r = await cg(argv);
+    const err = norm(r.stderr.split('\n').filter((l) => !trace.test(l)).join('\n')).map((l) => `2> ${l}`);
+    const order = anyOrder ? (ls) => [...ls].sort() : canonical;
+    const got = [...order(err), ...order(norm(r.stdout).filter(keep))];
+    const w = [...order(want.filter((l) => l.startsWith('2> '))), ...order(want.filter((l) => !l.startsWith('2> ')))];
+    if (JSON.stringify(got) !== JSON.stringify(w)) {
+      const i = got.findIndex((l, k) => l !== w[k]);
+      const at = i < 0 ? w.length : i;
+      throw new Fail(`kafka-consumer-groups ${argv.join(' ')}: line ${at + 1} is ${JSON.stringify(got[at] ?? '(end)')}, want ${JSON.stringify(w[at] ?? '(end)')} (got ${JSON.stringify(got).slice(0, 600)})`);
+    }
+    checked++;
+  };
+  // the broker may be shared: of the listings only the header and our groups' rows count
+  const listed = (l) => l.startsWith('GROUP') || ['<G>', '<G2>'].includes(l.split(' ')[0]);
+  const noMembers = (g = '<G>') => `2> Consumer group '${g}' has no active members.`;
+  const OFFSETS = 'GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID';
+  const MEMBERS = 'GROUP CONSUMER-ID HOST CLIENT-ID #PARTITIONS';
+  const MEMBERS_V = `${MEMBERS} CURRENT-EPOCH CURRENT-ASSIGNMENT TARGET-EPOCH TARGET-ASSIGNMENT`;
+  const STATE = 'GROUP COORDINATOR (ID) ASSIGNMENT-STRATEGY STATE #MEMBERS';
+  const RESET = 'GROUP TOPIC PARTITION NEW-OFFSET';
+  const d = ['--describe', '--group', G];
+  const reset = (...x) => ['--reset-offsets', '--group', G, ...x];
+  const stateOf = async () => {
+    const row = norm((await cg([...d, '--state'])).stdout).find((l) => l.startsWith('<G> '))?.split(' ') ?? [];
+    return { state: row[3], members: row[4] }; // <G> <COORD> strategy state #members
+  };
+
+  // 1. data: 10 records to T in two producer runs (so record 4 is the first with a later timestamp),
+  // 6 to the 3-partition T3 (keys k0..k5: 2 per partition with the default partitioner); a group
+  // consumer with one record per poll reads offsets 0..4 of T and commits 5 on close.
+  await tool('kafka-topics --create', C.topics, [...bs, '--create', '--topic', T3, '--partitions', '3', '--replication-factor', '1']);
+  const recs = (from, to) => Array.from({ length: to - from }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}`, headers: [] }));
+  await produceLines(a, 'none', recs(0, 4));
+  await produceLines(a, 'none', recs(4, 10));
+  await produceLines({ ...a, topic: T3 }, 'none', recs(0, 6));
+  const first = await consoleConsume(a, 5, ['--group', G, '--consumer-property', 'max.poll.records=1', '--consumer-property', 'auto.offset.reset=earliest']);
+  if (first.map((m) => m.offset).join() !== '0,1,2,3,4') throw new Fail(`group consumer got offsets ${first.map((m) => m.offset)}, want 0..4`);
+  if (!(first[3].ts < first[4].ts)) throw new Fail(`records 3 and 4 have timestamps ${first[3].ts}, ${first[4].ts}: want the second producer run later`);
+  const ts4 = new Date(first[4].ts).toISOString(); // 'YYYY-MM-DDThh:mm:ss.sssZ'
+
+  // 2. --list with the group Empty
+  await Promise.all([
+    expect(['--list'], ['<G>'], (l) => l === '<G>'),
+    expect(['--list', '--state'], ['GROUP STATE', '<G> Empty'], listed),
+    expect(['--list', '--state', '--type'], ['GROUP TYPE STATE', '<G> Classic Empty'], listed),
+  ]);
+  await Promise.all([
+    expect(['--list', '--state', 'Stable'], ['GROUP STATE'], listed),
+    expect(['--list', '--type', 'consumer'], ['GROUP TYPE'], listed),
+    expect(['--list', '--type', 'classic'], ['GROUP TYPE', '<G> Classic'], listed),
+  ]);
+
+  // 3. --describe of the Empty group
+  await Promise.all([
+    expect(d, [noMembers(), OFFSETS, '<G> <T> 0 5 10 5 - - -']),
+    expect([...d, '--members'], [noMembers(), MEMBERS]),
+    expect([...d, '--members', '--verbose'], [noMembers(), MEMBERS_V]),
+  ]);
+  await Promise.all([
+    expect([...d, '--state'], [noMembers(), STATE, '<G> <COORD> - Empty 0']),
+    expect([...d, '--state', '--verbose'], [noMembers(), 'GROUP COORDINATOR (ID) ASSIGNMENT-STRATEGY STATE GROUP-EPOCH TARGET-ASSIGNMENT-EPOCH #MEMBERS', '<G> <COORD> - Empty - - 0']),
+  ]);
+  // committed offsets on partitions 0 and 2 of T3 (topic:partitions)
+  await expect(reset('--topic', `${T3}:0,2`, '--to-offset', '1', '--execute'), [RESET, '<G> <T3> 0 1', '<G> <T3> 2 1']);
+
+  // 4. two active members, console consumers of T3 in G (no commits); the range assignor gives the
+  // member ids in order (a1 < a2) partitions 0,1 and 2. T keeps its committed offset, unassigned.
+  const members = ['a1', 'a2'].map((m) => backgroundConsumer([...bs, '--topic', T3, '--group', G, '--timeout-ms', '300000',
+    '--consumer-property', `client.id=${G}-${m}`, '--consumer-property', 'enable.auto.commit=false']));
+  const waitFor = async (state, n, what) => {
+    const deadline = Date.now() + 90000;
+    for (;;) {
+      const s = await stateOf();
+      if (s.state === state && s.members === String(n)) return;
+      const gone = state === 'Stable' && members.find((m) => m.exited);
+      if (gone) throw new Fail(`a background console consumer exited: ${gone.tail}`);
+      if (Date.now() > deadline) throw new Fail(`${what}: group is ${s.state} with ${s.members} member(s) after 90s, want ${state} with ${n}`);
+      await sleep(1000);
+    }
+  };
+  try {
+    await waitFor('Stable', 2, 'two console consumers joining');
+    const [m1, m2] = ['a1', 'a2'].map((m) => `<MEMBER-${m}> <HOST> <G>-${m}`);
+    await Promise.all([
+      expect(d, [OFFSETS, '<G> <T> 0 5 10 5 - - -', `<G> <T3> 0 1 2 1 ${m1}`, `<G> <T3> 1 - 2 - ${m1}`, `<G> <T3> 2 1 2 1 ${m2}`]),
+      expect([...d, '--members'], [MEMBERS, `<G> ${m1} 2`, `<G> ${m2} 1`]),
+      expect([...d, '--members', '--verbose'], [MEMBERS_V, `<G> ${m1} 2 - <T3>:0,1 - -`, `<G> ${m2} 1 - <T3>:2 - -`]),
+    ]);
+    await Promise.all([
+      expect([...d, '--state'], [STATE, '<G> <COORD> range Stable 2']),
+      expect(['--list', '--state'], ['GROUP STATE', '<G> Stable'], listed),
+    ]);
+    await expect(reset('--topic', T3, '--to-earliest', '--execute'),
+      ["Error: Assignments can only be reset if the group '<G>' is inactive, but the current state is Stable.", RESET]);
+    await expect(['--delete', '--group', G], ['Error: Deletion of some consumer groups failed:',
+      "* Group '<G>' could not be deleted due to: org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty."]);
+    // T (not subscribed) goes, T3 (subscribed) stays
+    const subscribed = 'Error: org.apache.kafka.common.errors.GroupSubscribedToTopicException: Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.';
+    await expect(['--delete-offsets', '--group', G, '--topic', T3, '--topic', T], ['Error: Encountered some partition-level error, see the follow-up details.',
+      'TOPIC PARTITION STATUS', `<T3> 0 ${subscribed}`, `<T3> 1 ${subscribed}`, `<T3> 2 ${subscribed}`, '<T> 0 Successful']);
+  } finally {
+    await Promise.all(members.map((m) => m.stop()));
+  }
+  await waitFor('Empty', 0, 'after the console consumers stopped');
+  // neither the refused reset nor the members (auto-commit off) moved T3's offsets; T's offset is gone
+  await expect(d, [noMembers(), OFFSETS, '<G> <T3> 0 1 2 1 - - -', '<G> <T3> 2 1 2 1 - - -']);
+
+  // 5. --reset-offsets on the Empty group; each prints its plan, the next one starts from the result
+  await expect(reset('--topic', T, '--to-offset', '5', '--execute'), [RESET, '<G> <T> 0 5']);
+  await expect(reset('--topic', T, '--to-earliest', '--dry-run'), [RESET, '<G> <T> 0 0']);
+  await expect(reset('--topic', T, '--shift-by', '-2', '--execute'), [RESET, '<G> <T> 0 3']); // from 5: the dry run changed nothing
+  await expect(reset('--topic', T, '--to-offset', '7', '--execute'), [RESET, '<G> <T> 0 7']);
+  await expect(reset('--topic', T, '--to-datetime', ts4, '--execute'), [RESET, '<G> <T> 0 4']);
+  await expect(reset('--topic', T, '--shift-by', '100', '--execute'), [RESET, '<G> <T> 0 10', // capped at the log end
+    '2> WARN New offset (104) is higher than latest offset for topic partition <T>-0. Value will be set to 10 (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)']);
+  await expect(reset('--topic', `${T3}:1`, '--to-offset', '1', '--execute'), [RESET, '<G> <T3> 1 1']);
+  await expect(reset('--all-topics', '--by-duration', 'P1D', '--execute'), [RESET, '<G> <T> 0 0', '<G> <T3> 0 0', '<G> <T3> 1 0', '<G> <T3> 2 0']);
+  await expect(reset('--topic', T3, '--to-datetime', '2100-01-01T00:00:00.000Z', '--execute'),
+    [0, 1, 2].map((p) => `Warn: Partition ${p} from topic <T3> is empty. Falling back to latest known offset.`).concat([RESET, '<G> <T3> 0 2', '<G> <T3> 1 2', '<G> <T3> 2 2']));
+  await expect(reset('--topic', T, '--to-latest', '--execute'), [RESET, '<G> <T> 0 10']);
+  await expect(reset('--topic', `${T}-none`, '--to-earliest', '--execute'), ['Error: Executing consumer group command failed due to This server does not host this topic-partition.']);
+  await expect(d, [noMembers(), OFFSETS, '<G> <T> 0 10 10 0 - - -', '<G> <T3> 0 2 2 0 - - -', '<G> <T3> 1 2 2 0 - - -', '<G> <T3> 2 2 2 0 - - -']);
+  // a group that only has committed offsets (created by the reset)
+  await expect(['--reset-offsets', '--group', G2, '--topic', T, '--to-offset', '3', '--execute'], [RESET, '<G2> <T> 0 3']);
+  await Promise.all([
+    expect(['--list', '--state', '--type'], ['GROUP TYPE STATE', '<G> Classic Empty', '<G2> Classic Empty'], listed),
+    expect(['--describe', '--group', G, '--group', G2, '--state'], [noMembers(), noMembers('<G2>'), STATE, '<G> <COORD> - Empty 0', STATE, '<G2> <COORD> - Empty 0'], undefined, true),
+  ]);
+
+  // 6. --delete-offsets and --delete
+  await expect(['--delete-offsets', '--group', G, '--topic', T3], ['Request succeeded for deleting offsets from group <G>.',
+    'TOPIC PARTITION STATUS', '<T3> 0 Successful', '<T3> 1 Successful', '<T3> 2 Successful']);
+  await expect(['--delete-offsets', '--group', G, '--topic', `${T}-none`], ['Request succeeded for deleting offsets from group <G>.',
+    'TOPIC PARTITION STATUS', '<T-none> - Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.']);
+  await expect(d, [noMembers(), OFFSETS, '<G> <T> 0 10 10 0 - - -']);
+  const notFound = (g) => `* Group '${g}' could not be deleted due to: org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.`;
+  await expect(['--delete', '--group', G2], ["Deletion of requested consumer groups ('<G2>') was successful."]);
+  await expect(['--delete', '--group', G, '--group', `${G}-none`],
+    ['Error: Deletion of some consumer groups failed:', notFound('<G-none>'), "These consumer groups were deleted successfully: '<G>'"]);
+  await Promise.all([
+    expect(['--list'], [], (l) => ['<G>', '<G2>'].includes(l)),
+    expect(d, ['Error: Executing consumer group command failed due to org.apache.kafka.common.errors.GroupIdNotFoundException: Group <G> not found.']),
+    expect(['--delete', '--group', G], ['Error: Deletion of some consumer groups failed:', notFound('<G>')]),
+  ]);
+  await expect(['--delete-offsets', '--group', G, '--topic', T], ['Error: The group id does not exist.', 'TOPIC PARTITION STATUS',
+    '<T> 0 Error: org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.']);
+  return `kafka-consumer-groups: ${checked} outputs equal to Kafka's text: --list (--state/--type and their filters); --describe (offsets, --members, --state, --verbose) `
+    + 'of an Empty group, of two at once, and of a Stable one with 2 console consumers (range over 3 partitions); --reset-offsets --dry-run/--execute --to-offset, --shift-by, '
+    + '--to-datetime, --by-duration, --to-latest, --to-earliest, topic:partitions, --all-topics, capped, unknown topic, refused while Stable, '
+    + 'a group made by a reset; --delete-offsets (subscribed topic refused, unknown topic/group); --delete (not empty, GroupIdNotFound, partial)';
+}
+
 const na = (why) => async () => { throw new NA(why); };
-await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs,
+await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs, 'group-admin': groupAdmin,
   bulk: na('kafka-console-producer cannot set record timestamps; the Java client columns run the same library'),
   'crash-retry': na('crash-retry runs with the Java and librdkafka (confluent-kafka) idempotent producers'), },
   `Kafka CLI tools ${version}`);
