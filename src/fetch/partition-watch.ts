@@ -21,6 +21,15 @@ export const partitionKey = (topicId: string, partition: number): string => `${t
 export class PartitionWatch {
   private readonly known = new Map<string, KnownOffsets>();
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /**
+   * A counter of changes, and the change that last touched each partition: a fetch marks the counter
+   * before it reads, and before it waits asks whether anything changed since. Without that, an append
+   * committed while the fetch was reading would wake nobody, and the fetch would sleep to max_wait_ms.
+   */
+  private changes = 0;
+  private readonly lastChange = new Map<string, number>();
+  /** The change after which everything counts as changed (reconnect, topic deletion). */
+  private changedAll = 0;
 
   constructor(notifications: Notifications) {
     notifications.on('notification', (channel, payload) => {
@@ -29,8 +38,20 @@ export class PartitionWatch {
     });
     notifications.on('reconnected', () => {
       this.known.clear();
+      this.changedAll = ++this.changes;
       this.wakeAll();
     });
+  }
+
+  /** A mark to pass to `changedSince` later. */
+  mark(): number {
+    return this.changes;
+  }
+
+  /** Whether any of the partitions may have changed after `mark`. */
+  changedSince(keys: readonly string[], mark: number): boolean {
+    if (this.changedAll > mark) return true;
+    return keys.some((key) => (this.lastChange.get(key) ?? 0) > mark);
   }
 
   get(topicId: string, partition: number): KnownOffsets | undefined {
@@ -92,18 +113,29 @@ export class PartitionWatch {
     } catch {
       return;
     }
-    const key = partitionKey(parts[0]!, partition);
+    this.appended(parts[0]!, partition, highWatermark, logStartOffset);
+  }
+
+  /**
+   * A committed append moved a partition's log end to `highWatermark`: from a notification, or straight
+   * from this gateway's produce path, so its own consumers need not wait for the notification's round trip.
+   */
+  appended(topicId: string, partition: number, highWatermark: bigint, logStartOffset?: bigint): void {
+    const key = partitionKey(topicId, partition);
     const current = this.known.get(key);
     if (current) {
       if (highWatermark > current.highWatermark) current.highWatermark = highWatermark;
       if (logStartOffset !== undefined && logStartOffset > current.logStartOffset) current.logStartOffset = logStartOffset;
     }
+    this.lastChange.set(key, ++this.changes);
     const set = this.waiters.get(key);
     if (set) for (const w of [...set]) w();
   }
 
   private forgetTopic(topicId: string): void {
     const prefix = `${topicId}:`;
+    this.changedAll = ++this.changes;
+    for (const key of [...this.lastChange.keys()]) if (key.startsWith(prefix)) this.lastChange.delete(key);
     for (const key of [...this.known.keys()]) if (key.startsWith(prefix)) this.known.delete(key);
     for (const [key, set] of [...this.waiters]) if (key.startsWith(prefix)) for (const w of [...set]) w();
   }

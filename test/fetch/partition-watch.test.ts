@@ -1,0 +1,65 @@
+/**
+ * The in-memory side of waiting fetches: which changes a fetch that was reading while they happened
+ * still sees before it goes to sleep (otherwise it would sleep to max_wait_ms with records waiting).
+ */
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { PartitionWatch, partitionKey } from '../../src/fetch/partition-watch.js';
+import { Channel, type Notifications } from '../../src/storage/notifications.js';
+
+const TOPIC = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+const OTHER = '11111111-2222-3333-4444-555555555555';
+
+function watch() {
+  const notifications = new EventEmitter();
+  return { notifications, watch: new PartitionWatch(notifications as unknown as Notifications) };
+}
+
+describe('PartitionWatch', () => {
+  it('an append after the mark (notified or local) counts as a change of that partition only', () => {
+    const { notifications, watch: w } = watch();
+    const p0 = partitionKey(TOPIC, 0);
+    const p1 = partitionKey(TOPIC, 1);
+    const before = w.mark();
+    expect(w.changedSince([p0, p1], before)).toBe(false);
+    notifications.emit('notification', Channel.records, `${TOPIC}:0:5`);
+    expect(w.changedSince([p0], before)).toBe(true);
+    expect(w.changedSince([p1], before)).toBe(false);
+    const later = w.mark();
+    expect(w.changedSince([p0], later)).toBe(false);
+    w.appended(TOPIC, 1, 3n);
+    expect(w.changedSince([p1], later)).toBe(true);
+    expect(w.changedSince([p0], later)).toBe(false);
+  });
+
+  it('a reconnect of the LISTEN connection or a deleted topic counts as a change of every partition', () => {
+    const { notifications, watch: w } = watch();
+    const key = partitionKey(OTHER, 7);
+    let mark = w.mark();
+    notifications.emit('reconnected');
+    expect(w.changedSince([key], mark)).toBe(true);
+    mark = w.mark();
+    notifications.emit('notification', Channel.topics, TOPIC);
+    expect(w.changedSince([key], mark)).toBe(true);
+  });
+
+  it('a local append moves a known high watermark forward only and wakes the partition\'s waiters', () => {
+    const { watch: w } = watch();
+    w.update(TOPIC, 0, { highWatermark: 10n, logStartOffset: 0n });
+    let woken = 0;
+    w.waitForAny([partitionKey(TOPIC, 0)], () => woken++);
+    w.appended(TOPIC, 0, 8n); // an older append whose answer came late
+    expect(w.get(TOPIC, 0)).toEqual({ highWatermark: 10n, logStartOffset: 0n });
+    w.appended(TOPIC, 0, 12n);
+    expect(w.get(TOPIC, 0)).toEqual({ highWatermark: 12n, logStartOffset: 0n });
+    expect(woken).toBe(1); // a waiter fires once
+  });
+
+  it('ignores malformed notifications', () => {
+    const { notifications, watch: w } = watch();
+    const mark = w.mark();
+    notifications.emit('notification', Channel.records, 'garbage');
+    notifications.emit('notification', Channel.records, `${TOPIC}:0:not-a-number`);
+    expect(w.changedSince([partitionKey(TOPIC, 0)], mark)).toBe(false);
+  });
+});
