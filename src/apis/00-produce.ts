@@ -71,6 +71,8 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
         o.response.logStartOffset = r.logStartOffset;
         o.response.logAppendTimeMs = r.errorCode === ErrorCode.NONE ? o.validated.logAppendTimeMs : -1n;
         if (r.errorCode !== ErrorCode.NONE) o.response.errorMessage = appendErrorMessage(r.errorCode);
+        // Committed: wake this gateway's waiting fetches now rather than on the NOTIFY's return.
+        else broker.partitionWatch.appended(o.append.topicId, o.append.partition, r.baseOffset + BigInt(o.append.recordCount));
       });
     }
     for (const o of outcomes) {

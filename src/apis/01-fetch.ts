@@ -9,10 +9,16 @@
  * v13+ addresses topics by id.
  *
  * No transactions exist yet, so the last stable offset is the high watermark for both isolation levels and
- * aborted transactions are always empty. preferred_read_replica is -1; leader epochs are not checked
- * (kpg has no replicas to fence). Batches are stored uncompressed; a topic whose compression.type names a
- * codec has them compressed with it when served ('producer' and 'uncompressed' serve them as stored).
- * Deliberately skipped: follower fetches (replica_id >= 0) are answered like consumer fetches.
+ * aborted transactions are always empty. preferred_read_replica is -1. A current_leader_epoch (v9+) is
+ * checked as Kafka does (negative means none): newer than the partition's is UNKNOWN_LEADER_EPOCH, older
+ * FENCED_LEADER_EPOCH; in a session the epoch last sent for a partition stays in force. Every stored batch
+ * carries the partition's leader epoch (0), stamped on append. Batches are stored uncompressed; a topic
+ * whose compression.type names a codec has them compressed with it when served ('producer' and
+ * 'uncompressed' serve them as stored).
+ * Deliberately skipped: follower fetches (replica_id >= 0) are answered like consumer fetches;
+ * last_fetched_epoch (v12+) is not checked and diverging_epoch never set (kpg's one epoch per partition
+ * cannot diverge); current_leader (v16+, filled by Kafka on FENCED_LEADER_EPOCH) is not set, since kpg's
+ * epochs never change and so no fetch is ever fenced.
  */
 import type { Broker } from '../broker.js';
 import { partitionKey, type KnownOffsets } from '../fetch/partition-watch.js';
@@ -36,6 +42,7 @@ interface FetchTarget {
   partition: number;
   fetchOffset: bigint;
   partitionMaxBytes: number;
+  currentLeaderEpoch: number;
   resolved: TopicRecord | undefined;
   sessionEntry: SessionPartition | undefined;
 }
@@ -70,10 +77,16 @@ export default defineHandler<FetchRequest, FetchResponse>({
       }
     }
 
-    const requested: { topic: string; partition: number; fetchOffset: bigint; partitionMaxBytes: number }[] = [];
+    const requested: { topic: string; partition: number; fetchOffset: bigint; partitionMaxBytes: number; currentLeaderEpoch: number }[] = [];
     for (const t of request.topics) {
       for (const p of t.partitions) {
-        requested.push({ topic: topicOf(t), partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes });
+        requested.push({
+          topic: topicOf(t),
+          partition: p.partition,
+          fetchOffset: p.fetchOffset,
+          partitionMaxBytes: p.partitionMaxBytes,
+          currentLeaderEpoch: p.currentLeaderEpoch,
+        });
       }
     }
     if (session) {
@@ -88,6 +101,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
         if (existing) {
           existing.fetchOffset = r.fetchOffset;
           existing.partitionMaxBytes = r.partitionMaxBytes;
+          existing.currentLeaderEpoch = r.currentLeaderEpoch;
         } else {
           session.partitions.set(key, { ...r, lastHighWatermark: -1n, lastLogStartOffset: -1n });
         }
@@ -102,17 +116,20 @@ export default defineHandler<FetchRequest, FetchResponse>({
       partition: e.partition,
       fetchOffset: e.fetchOffset,
       partitionMaxBytes: e.partitionMaxBytes,
+      currentLeaderEpoch: e.currentLeaderEpoch,
       resolved: topics.get(e.topic),
       sessionEntry: session ? e : undefined,
     }));
 
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    let readFrom = broker.partitionWatch.mark();
     let results = await fetchOnce(broker, targets, request.maxBytes, byId, apiVersion);
     while (!ctx.shutdown.aborted && needsToWait(results, request)) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      const woken = await waitForData(ctx, targets, remaining);
+      const woken = await waitForData(ctx, targets, remaining, readFrom);
       if (!woken) break;
+      readFrom = broker.partitionWatch.mark();
       results = await fetchOnce(broker, targets, request.maxBytes, byId, apiVersion);
     }
 
@@ -120,7 +137,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       sessionId: session?.id ?? 0,
-      responses: groupByTopic(targets, results, byId, incremental),
+      responses: groupByTopic(targets, results, byId, incremental, request.isolationLevel === READ_COMMITTED),
     };
   },
 });
@@ -135,8 +152,11 @@ function needsToWait(results: PartitionResult[], request: FetchRequest): boolean
   return bytes < Math.max(1, request.minBytes);
 }
 
-/** Waits until one of the targets' partitions gets new records, the time runs out or the gateway stops. */
-function waitForData(ctx: RequestContext, targets: FetchTarget[], timeoutMs: number): Promise<boolean> {
+/**
+ * Waits until one of the targets' partitions gets new records, the time runs out or the gateway stops.
+ * Returns at once when one of them changed after `readFrom` (while the last read was under way).
+ */
+function waitForData(ctx: RequestContext, targets: FetchTarget[], timeoutMs: number, readFrom: number): Promise<boolean> {
   const keys = targets.filter((t) => t.resolved).map((t) => partitionKey(t.resolved!.topicId, t.partition));
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
@@ -150,6 +170,7 @@ function waitForData(ctx: RequestContext, targets: FetchTarget[], timeoutMs: num
     const cancel = ctx.broker.partitionWatch.waitForAny(keys, () => finish(true));
     timer = setTimeout(() => finish(false), timeoutMs);
     ctx.shutdown.addEventListener('abort', onAbort);
+    if (ctx.broker.partitionWatch.changedSince(keys, readFrom)) finish(true);
   });
 }
 
@@ -182,6 +203,11 @@ async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: numbe
     }
     if (t.partition < 0 || t.partition >= t.resolved.partitions.length) {
       results[i] = errorResult(t.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      continue;
+    }
+    const epochError = leaderEpochError(t.currentLeaderEpoch, t.resolved.partitions[t.partition]!.leaderEpoch);
+    if (epochError !== ErrorCode.NONE) {
+      results[i] = errorResult(t.partition, epochError);
       continue;
     }
     const known = broker.partitionWatch.get(t.resolved.topicId, t.partition);
@@ -295,6 +321,12 @@ function partitionData(partition: number, offsets: KnownOffsets, errorCode: numb
   };
 }
 
+/** Kafka's check of a fetch's current leader epoch: a negative one is none; then newer is unknown, older fenced. */
+function leaderEpochError(current: number, partitionEpoch: number): number {
+  if (current < 0 || current === partitionEpoch) return ErrorCode.NONE;
+  return current > partitionEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH;
+}
+
 function errorResult(partition: number, errorCode: number): PartitionResult {
   return {
     data: {
@@ -316,7 +348,12 @@ function errorResult(partition: number, errorCode: number): PartitionResult {
  * Builds the response in the order partitions were asked. In an incremental session only partitions with
  * news are included: records, an error, or a high watermark / log start offset the client has not seen.
  */
-function groupByTopic(targets: FetchTarget[], results: PartitionResult[], byId: boolean, incremental: boolean): FetchResponseFetchableTopicResponse[] {
+/** Kafka lists aborted transactions (none, so far) only to read_committed fetches; others get null. */
+const READ_COMMITTED = 1;
+
+function groupByTopic(
+  targets: FetchTarget[], results: PartitionResult[], byId: boolean, incremental: boolean, readCommitted: boolean,
+): FetchResponseFetchableTopicResponse[] {
   const byTopic = new Map<string, FetchResponseFetchableTopicResponse>();
   targets.forEach((t, i) => {
     const r = results[i]!;
@@ -336,7 +373,7 @@ function groupByTopic(targets: FetchTarget[], results: PartitionResult[], byId: 
       topic = { topic: byId ? '' : t.topic, topicId: byId ? t.topic : (t.resolved?.topicId ?? '00000000-0000-0000-0000-000000000000'), partitions: [] };
       byTopic.set(t.topic, topic);
     }
-    topic.partitions!.push(r.data);
+    topic.partitions!.push(readCommitted ? r.data : { ...r.data, abortedTransactions: null });
   });
   return [...byTopic.values()];
 }

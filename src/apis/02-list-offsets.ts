@@ -9,10 +9,14 @@
  * know, get UNSUPPORTED_VERSION. v0 answers with Kafka's old-style offsets list (max_num_offsets of
  * the log end and log start, newest first, as from a log of one segment). A current_leader_epoch
  * (v4+) newer than the partition's is UNKNOWN_LEADER_EPOCH, older FENCED_LEADER_EPOCH; a partition
- * named twice INVALID_REQUEST (v1+); unknown topics or partitions UNKNOWN_TOPIC_OR_PARTITION.
+ * named twice INVALID_REQUEST (v1+); unknown topics or partitions UNKNOWN_TOPIC_OR_PARTITION. A found
+ * offset (v4+) carries the partition's leader epoch (always 0 in kpg, and stamped into every stored batch),
+ * as Kafka answers from its leader-epoch cache; nothing found (-5, or no record that recent) carries -1.
+ * Consumers validate such positions with OffsetForLeaderEpoch (./23-offset-for-leader-epoch.ts).
  *
- * Deliberately skipped: leader epochs in answers are -1 (kpg serves no OffsetForLeaderEpoch); the
- * v10 timeout is not needed since every answer is immediate.
+ * Deliberately skipped: the v10 timeout is not needed since every answer is immediate. Kafka reports a
+ * by-time or max-timestamp hit with the epoch of the batch holding it; kpg reports the partition's epoch,
+ * which is that batch's too, except for batches stored before kpg stamped epochs (they carry -1).
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
@@ -111,7 +115,7 @@ async function answer(
     errorCode: ErrorCode.NONE,
     timestamp,
     offset,
-    leaderEpoch: NO_EPOCH,
+    leaderEpoch: offset < 0n ? NO_EPOCH : state.leaderEpoch,
   });
   // The high watermark; with no transactions it is also read_committed's last stable offset.
   const highWatermark = state.nextOffset;

@@ -10,8 +10,11 @@ import fetch from './01-fetch.js';
 import metadata from './03-metadata.js';
 import apiVersions from './18-api-versions.js';
 import initProducerId from './22-init-producer-id.js';
+import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
 
-const ALL_HANDLERS: readonly ApiHandler[] = [produce, fetch, metadata, apiVersions, initProducerId, ...ADMIN_HANDLERS, ...GROUP_HANDLERS];
+const ALL_HANDLERS: readonly ApiHandler[] = [
+  produce, fetch, metadata, apiVersions, initProducerId, offsetForLeaderEpoch, ...ADMIN_HANDLERS, ...GROUP_HANDLERS,
+];
 
 export function handlerRegistry(): ReadonlyMap<number, ApiHandler> {
   return new Map(ALL_HANDLERS.map((h) => [h.apiKey, h]));

@@ -20,6 +20,8 @@ export interface SessionPartition {
   partition: number;
   fetchOffset: bigint;
   partitionMaxBytes: number;
+  /** The client's current leader epoch (v9+; -1 or any negative value when none), kept like the offset. */
+  currentLeaderEpoch: number;
   /** What the client was last told, so unchanged partitions can be left out. */
   lastHighWatermark: bigint;
   lastLogStartOffset: bigint;

@@ -135,3 +135,19 @@ describe('LISTEN connection loss', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
+
+describe('aborted transactions in fetch answers', () => {
+  it('are an empty list for read_committed and null for read_uncommitted, as Kafka answers', async () => {
+    const c = await RawClient.connect(kpg.bootstrap);
+    await produce(c, 'session-b', 1, ['b1']);
+    const topics = [{ topic: 'session-b', partitions: [{ partition: 1, fetchOffset: 0n }] }];
+    const committed = await c.request(1, 11, { ...fetchRequest(0, -1, topics), isolationLevel: 1 });
+    const uncommitted = await c.request(1, 11, { ...fetchRequest(0, -1, topics), isolationLevel: 0 });
+    const v4 = await c.request(1, 4, { ...fetchRequest(0, -1, topics), isolationLevel: 0 });
+    c.close();
+    expect(committed.body.responses[0].partitions[0].abortedTransactions).toEqual([]);
+    expect(uncommitted.body.responses[0].partitions[0].abortedTransactions).toBeNull();
+    expect(v4.body.responses[0].partitions[0].abortedTransactions).toBeNull();
+    expect(uncommitted.body.responses[0].partitions[0].records.length).toBeGreaterThan(0);
+  });
+});

@@ -182,8 +182,8 @@ async function describeConfigs(a) {
 // Java stack traces on stderr are left out. Table rows (and the tool's `Warn:` lines) come in the order
 // of the tool's own hash maps, so each run of them is compared sorted. Kafka 4.1.2 prints its errors on
 // stdout and exits 0 for all of these, so the text is what is checked. The expected texts are Kafka's.
-// Not compared: `--describe --offsets --verbose` (its LEADER-EPOCH column is 0 on Kafka and - on kpg,
-// which serves no leader epochs; see src/apis/02-list-offsets.ts).
+// `--describe --offsets --verbose` adds LEADER-EPOCH: the epoch a consumer committed with (0, from the
+// batches it read) or - (offsets committed by --reset-offsets carry none).
 
 const reEsc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -265,6 +265,7 @@ async function groupAdmin(a) {
   const listed = (l) => l.startsWith('GROUP') || ['<G>', '<G2>'].includes(l.split(' ')[0]);
   const noMembers = (g = '<G>') => `2> Consumer group '${g}' has no active members.`;
   const OFFSETS = 'GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID';
+  const OFFSETS_V = 'GROUP TOPIC PARTITION LEADER-EPOCH CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID';
   const MEMBERS = 'GROUP CONSUMER-ID HOST CLIENT-ID #PARTITIONS';
   const MEMBERS_V = `${MEMBERS} CURRENT-EPOCH CURRENT-ASSIGNMENT TARGET-EPOCH TARGET-ASSIGNMENT`;
   const STATE = 'GROUP COORDINATOR (ID) ASSIGNMENT-STRATEGY STATE #MEMBERS';
@@ -304,6 +305,7 @@ async function groupAdmin(a) {
   // 3. --describe of the Empty group
   await Promise.all([
     expect(d, [noMembers(), OFFSETS, '<G> <T> 0 5 10 5 - - -']),
+    expect([...d, '--offsets', '--verbose'], [noMembers(), OFFSETS_V, '<G> <T> 0 0 5 10 5 - - -']),
     expect([...d, '--members'], [noMembers(), MEMBERS]),
     expect([...d, '--members', '--verbose'], [noMembers(), MEMBERS_V]),
   ]);
@@ -334,6 +336,8 @@ async function groupAdmin(a) {
     const [m1, m2] = ['a1', 'a2'].map((m) => `<MEMBER-${m}> <HOST> <G>-${m}`);
     await Promise.all([
       expect(d, [OFFSETS, '<G> <T> 0 5 10 5 - - -', `<G> <T3> 0 1 2 1 ${m1}`, `<G> <T3> 1 - 2 - ${m1}`, `<G> <T3> 2 1 2 1 ${m2}`]),
+      expect([...d, '--offsets', '--verbose'],
+        [OFFSETS_V, '<G> <T> 0 0 5 10 5 - - -', `<G> <T3> 0 - 1 2 1 ${m1}`, `<G> <T3> 1 - - 2 - ${m1}`, `<G> <T3> 2 - 1 2 1 ${m2}`]),
       expect([...d, '--members'], [MEMBERS, `<G> ${m1} 2`, `<G> ${m2} 1`]),
       expect([...d, '--members', '--verbose'], [MEMBERS_V, `<G> ${m1} 2 - <T3>:0,1 - -`, `<G> ${m2} 1 - <T3>:2 - -`]),
     ]);
@@ -371,6 +375,8 @@ async function groupAdmin(a) {
   await expect(reset('--topic', T, '--to-latest', '--execute'), [RESET, '<G> <T> 0 10']);
   await expect(reset('--topic', `${T}-none`, '--to-earliest', '--execute'), ['Error: Executing consumer group command failed due to This server does not host this topic-partition.']);
   await expect(d, [noMembers(), OFFSETS, '<G> <T> 0 10 10 0 - - -', '<G> <T3> 0 2 2 0 - - -', '<G> <T3> 1 2 2 0 - - -', '<G> <T3> 2 2 2 0 - - -']);
+  await expect([...d, '--offsets', '--verbose'],
+    [noMembers(), OFFSETS_V, '<G> <T> 0 - 10 10 0 - - -', '<G> <T3> 0 - 2 2 0 - - -', '<G> <T3> 1 - 2 2 0 - - -', '<G> <T3> 2 - 2 2 0 - - -']);
   // a group that only has committed offsets (created by the reset)
   await expect(['--reset-offsets', '--group', G2, '--topic', T, '--to-offset', '3', '--execute'], [RESET, '<G2> <T> 0 3']);
   await Promise.all([
@@ -395,7 +401,7 @@ async function groupAdmin(a) {
   ]);
   await expect(['--delete-offsets', '--group', G, '--topic', T], ['Error: The group id does not exist.', 'TOPIC PARTITION STATUS',
     '<T> 0 Error: org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.']);
-  return `kafka-consumer-groups: ${checked} outputs equal to Kafka's text: --list (--state/--type and their filters); --describe (offsets, --members, --state, --verbose) `
+  return `kafka-consumer-groups: ${checked} outputs equal to Kafka's text: --list (--state/--type and their filters); --describe (offsets, --offsets --verbose with leader epochs, --members, --state, --verbose) `
     + 'of an Empty group, of two at once, and of a Stable one with 2 console consumers (range over 3 partitions); --reset-offsets --dry-run/--execute --to-offset, --shift-by, '
     + '--to-datetime, --by-duration, --to-latest, --to-earliest, topic:partitions, --all-topics, capped, unknown topic, refused while Stable, '
     + 'a group made by a reset; --delete-offsets (subscribed topic refused, unknown topic/group); --delete (not empty, GroupIdNotFound, partial)';

@@ -19,6 +19,7 @@ import { CreateTopics } from './19-create-topics.js';
 import { DeleteTopics } from './20-delete-topics.js';
 import { DeleteRecords } from './21-delete-records.js';
 import { InitProducerId } from './22-init-producer-id.js';
+import { OffsetForLeaderEpoch } from './23-offset-for-leader-epoch.js';
 import { DescribeConfigs } from './32-describe-configs.js';
 import { AlterConfigs } from './33-alter-configs.js';
 import { DescribeLogDirs } from './35-describe-log-dirs.js';
@@ -33,6 +34,6 @@ import { DescribeTopicPartitions } from './75-describe-topic-partitions.js';
 export const ALL_APIS: readonly ApiSpec[] = [
   Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat,
   LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics,
-  DeleteRecords, InitProducerId, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
+  DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
   CreatePartitions, DeleteGroups, IncrementalAlterConfigs, OffsetDelete, DescribeCluster, DescribeTopicPartitions,
 ];

@@ -667,6 +667,39 @@ export interface InitProducerIdResponse {
   producerEpoch?: number;
 }
 
+export interface OffsetForLeaderEpochRequestOffsetForLeaderTopic {
+  topic: string;
+  partitions: OffsetForLeaderEpochRequestOffsetForLeaderPartition[];
+}
+
+export interface OffsetForLeaderEpochRequest {
+  replicaId: number;
+  topics: OffsetForLeaderEpochRequestOffsetForLeaderTopic[];
+}
+
+export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
+  partition: number;
+  currentLeaderEpoch: number;
+  leaderEpoch: number;
+}
+
+export interface OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
+  topic?: string;
+  partitions?: OffsetForLeaderEpochResponseEpochEndOffset[];
+}
+
+export interface OffsetForLeaderEpochResponse {
+  throttleTimeMs?: number;
+  topics?: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
+}
+
+export interface OffsetForLeaderEpochResponseEpochEndOffset {
+  errorCode?: number;
+  partition?: number;
+  leaderEpoch?: number;
+  endOffset?: bigint;
+}
+
 export interface DescribeConfigsRequest {
   resources: DescribeConfigsRequestDescribeConfigsResource[];
   includeSynonyms: boolean;

@@ -2,8 +2,10 @@
 //
 //   java -cp "<classes>:<kafka-clients lib>/*" GroupClients --bootstrap H:P --scenario NAME --topic T --group G
 //
-// Scenarios: cooperative (CooperativeStickyAssignor, members joining and leaving) and static
-// (group.instance.id, a member restarting within its session timeout). Prints one JSON line
+// Scenarios: cooperative (CooperativeStickyAssignor, members joining and leaving), static
+// (group.instance.id, a member restarting within its session timeout) and epochs (leader epochs on a
+// one-partition topic: what records and commits carry, and that positions taken from a commit or a seek
+// with an epoch are validated without a reset; the detail lists what was seen). Prints one JSON line
 // {"scenario","status","detail"}; exits 0 unless it crashes.
 //
 // member (--scenario member --name N, run by test/groups/mixed-group.test.ts): one RoundRobinAssignor
@@ -212,6 +214,72 @@ public class GroupClients {
         return "pass";
     }
 
+    static Properties consumerProps(String groupId, String reset) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        if (groupId != null) p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "200");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return p;
+    }
+
+    /** Polls until n records came (one per poll), failing after 60 s. */
+    static List<ConsumerRecord<String, String>> pollRecords(KafkaConsumer<String, String> c, int n) {
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (out.size() < n) {
+            if (System.currentTimeMillis() > deadline) throw new IllegalStateException("got " + out.size() + " of " + n + " records");
+            for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) out.add(r);
+        }
+        return out;
+    }
+
+    static String epochOf(Optional<Integer> e) {
+        return e.map(String::valueOf).orElse("none");
+    }
+
+    /**
+     * 10 records to partition 0; a group consumer reads 4 and commits (with the epoch of the last record);
+     * a second one in the group (auto.offset.reset=none, so a failed validation would throw) resumes from
+     * the commit; a third, assigned, seeks to 7 with epoch 0 and reads from there.
+     */
+    static String epochs() throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        pp.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp)) {
+            for (int i = 0; i < 10; i++) producer.send(new ProducerRecord<>(topic, 0, null, "e-" + i)).get();
+        }
+        List<String> parts = new ArrayList<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps(group, "earliest"))) {
+            c.subscribe(Collections.singletonList(topic));
+            List<String> seen = new ArrayList<>();
+            for (ConsumerRecord<String, String> r : pollRecords(c, 4)) seen.add(r.offset() + ":" + epochOf(r.leaderEpoch()));
+            c.commitSync();
+            OffsetAndMetadata committed = c.committed(Collections.singleton(tp)).get(tp);
+            parts.add("read " + String.join(",", seen));
+            parts.add("committed " + committed.offset() + " epoch " + epochOf(committed.leaderEpoch()));
+        }
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps(group, "none"))) {
+            c.subscribe(Collections.singletonList(topic));
+            ConsumerRecord<String, String> r = pollRecords(c, 1).get(0);
+            parts.add("rejoined at " + r.offset() + " epoch " + epochOf(r.leaderEpoch()));
+        }
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProps(null, "none"))) {
+            c.assign(Collections.singletonList(tp));
+            c.seek(tp, new OffsetAndMetadata(7, Optional.of(0), ""));
+            ConsumerRecord<String, String> r = pollRecords(c, 1).get(0);
+            parts.add("seek 7 epoch 0 read " + r.offset());
+        }
+        return String.join("; ", parts);
+    }
+
     static String json(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
@@ -290,8 +358,8 @@ public class GroupClients {
         }
         String status, detail = "";
         try {
-            String result = scenario.equals("cooperative") ? cooperative() : staticMembership();
-            status = result.equals("pass") ? "pass" : "fail";
+            String result = scenario.equals("cooperative") ? cooperative() : scenario.equals("epochs") ? epochs() : staticMembership();
+            status = result.startsWith("fail") ? "fail" : "pass";
             detail = result;
         } catch (Throwable t) {
             status = "fail";

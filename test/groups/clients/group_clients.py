@@ -6,6 +6,15 @@ cooperative: two consumers with cooperative-sticky assignment share a 12-partiti
 everything; one leaves, the other takes its partitions over incrementally (without losing its own)
 and resumes from the committed offsets. Prints one JSON line {"scenario","status","detail"}.
 
+    python group_clients.py --bootstrap H:P --topic T --group G --scenario epochs
+
+epochs: leader epochs on a one-partition topic: 10 records; a group consumer reads 4 (noting each
+record's leader epoch) and commits; a second one in the group (auto.offset.reset=error, so a failed
+validation shows) resumes from the commit, then seeks to offset 2 with leader epoch 0; a third is
+assigned offset 7 with leader epoch 0. The detail lists what was seen (status fail when something went
+wrong). librdkafka validates positions that carry an epoch when a seek or an assignment sets them, not
+those it resumes from a commit.
+
     python group_clients.py --bootstrap H:P --topic T --group G --scenario member --name N
 
 member (run by test/groups/mixed-group.test.ts): one "roundrobin" consumer in a group shared with
@@ -22,7 +31,7 @@ import sys
 import threading
 import time
 
-from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
 PARTITIONS = 12
 
@@ -117,6 +126,58 @@ def cooperative(args):
     return "pass"
 
 
+def epochs_consumer(args, group, reset):
+    return Consumer({
+        "bootstrap.servers": args.bootstrap,
+        "group.id": group,
+        "auto.offset.reset": reset,
+        "enable.auto.commit": False,
+        "fetch.wait.max.ms": 100,
+    })
+
+
+def next_messages(consumer, n, timeout=60):
+    out = []
+    deadline = time.time() + timeout
+    while len(out) < n:
+        if time.time() > deadline:
+            raise RuntimeError("got %d of %d records" % (len(out), n))
+        for m in consumer.consume(num_messages=n - len(out), timeout=0.1):
+            if m.error() is not None:
+                raise KafkaException(m.error())
+            out.append(m)
+    return out
+
+
+def epochs(args):
+    p = Producer({"bootstrap.servers": args.bootstrap})
+    for i in range(10):
+        p.produce(args.topic, value=("e-%d" % i).encode(), partition=0)
+    p.flush(30)
+    parts = []
+    c = epochs_consumer(args, args.group, "earliest")
+    c.subscribe([args.topic])
+    seen = next_messages(c, 4)
+    parts.append("read " + ",".join("%d:%s" % (m.offset(), m.leader_epoch()) for m in seen))
+    c.commit(message=seen[-1], asynchronous=False)
+    committed = c.committed([TopicPartition(args.topic, 0)], timeout=30)[0]
+    parts.append("committed %d epoch %s" % (committed.offset, committed.leader_epoch))
+    c.close()
+    c = epochs_consumer(args, args.group, "error")
+    c.subscribe([args.topic])
+    m = next_messages(c, 1)[0]
+    parts.append("rejoined at %d epoch %s" % (m.offset(), m.leader_epoch()))
+    c.seek(TopicPartition(args.topic, 0, 2, leader_epoch=0))
+    parts.append("seek 2 epoch 0 read %d" % next_messages(c, 1)[0].offset())
+    c.close()
+    c = epochs_consumer(args, args.group + "-assigned", "error")
+    c.assign([TopicPartition(args.topic, 0, 7, leader_epoch=0)])
+    m = next_messages(c, 1)[0]
+    parts.append("assigned 7 epoch 0 read %d" % m.offset())
+    c.close()
+    return "; ".join(parts)
+
+
 def emit(event):
     sys.stdout.write(json.dumps(event) + "\n")
     sys.stdout.flush()
@@ -189,10 +250,10 @@ def main():
         member(args)
         return
     try:
-        detail = cooperative(args)
+        detail = epochs(args) if args.scenario == "epochs" else cooperative(args)
     except Exception as e:  # reported, not raised: the test reads the JSON line
         detail = "fail: %r" % e
-    print(json.dumps({"scenario": "cooperative", "status": "pass" if detail == "pass" else "fail", "detail": detail}))
+    print(json.dumps({"scenario": args.scenario, "status": "fail" if detail.startswith("fail") else "pass", "detail": detail}))
 
 
 if __name__ == "__main__":
