@@ -102,6 +102,22 @@ async function staticConversation(c: WireClient, topic: string, group: string, v
   return steps;
 }
 
+/**
+ * A fresh Kafka creates __consumer_offsets on the first FindCoordinator and answers NOT_COORDINATOR or
+ * COORDINATOR_LOAD_IN_PROGRESS until the group's partition is loaded: wait for that before comparing.
+ */
+async function awaitCoordinator(c: WireClient, group: string): Promise<void> {
+  const notReady = new Set([14, 15, 16]);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const found = await c.send<any>(10, 4, { key: '', keyType: 0, coordinatorKeys: [group] });
+    const described = await c.send<any>(15, 5, { groups: [group], includeAuthorizedOperations: false });
+    if (found.coordinators[0].errorCode === 0 && !notReady.has(described.groups[0].errorCode)) return;
+    if (Date.now() > deadline) throw new Error(`the coordinator of ${group} is not ready: ${JSON.stringify(described.groups[0])}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function both(conversation: (c: WireClient) => Promise<Step[]>): Promise<void> {
   const ours = await WireClient.connect(kpg.gateway.port);
   const theirs = await WireClient.connect(referencePort, referenceHost);
@@ -119,6 +135,7 @@ it.skipIf(!reference)('a dynamic member: the same answers as Kafka, step by step
   const tag = `${process.pid}-${Date.now()}`;
   await both(async (c) => {
     await createTopic(c, `ref-topic-${tag}`);
+    await awaitCoordinator(c, `ref-group-${tag}`);
     return dynamicConversation(c, `ref-topic-${tag}`, `ref-group-${tag}`);
   });
 });
@@ -128,6 +145,7 @@ for (const version of [5, 9]) {
     const tag = `${process.pid}-${Date.now()}-${version}`;
     await both(async (c) => {
       await createTopic(c, `ref-topic-${tag}`);
+      await awaitCoordinator(c, `ref-static-${tag}`);
       return staticConversation(c, `ref-topic-${tag}`, `ref-static-${tag}`, version);
     });
   });
