@@ -34,6 +34,7 @@ import { recompressBatch } from '../records/batch.js';
 import { Compression } from '../records/compression.js';
 import type { TopicRecord } from '../storage/store.js';
 import { defineHandler, type RequestContext } from './handler.js';
+import { leaderEpochError } from './leader-epoch.js';
 
 /** One partition this fetch is about. */
 interface FetchTarget {
@@ -205,7 +206,8 @@ async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: numbe
       results[i] = errorResult(t.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       continue;
     }
-    const epochError = leaderEpochError(t.currentLeaderEpoch, t.resolved.partitions[t.partition]!.leaderEpoch);
+    // In Fetch any negative current epoch means none given.
+    const epochError = t.currentLeaderEpoch < 0 ? ErrorCode.NONE : leaderEpochError(t.currentLeaderEpoch, t.resolved.partitions[t.partition]!.leaderEpoch);
     if (epochError !== ErrorCode.NONE) {
       results[i] = errorResult(t.partition, epochError);
       continue;
@@ -319,12 +321,6 @@ function partitionData(partition: number, offsets: KnownOffsets, errorCode: numb
     preferredReadReplica: -1,
     records: batches,
   };
-}
-
-/** Kafka's check of a fetch's current leader epoch: a negative one is none; then newer is unknown, older fenced. */
-function leaderEpochError(current: number, partitionEpoch: number): number {
-  if (current < 0 || current === partitionEpoch) return ErrorCode.NONE;
-  return current > partitionEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH;
 }
 
 function errorResult(partition: number, errorCode: number): PartitionResult {

@@ -29,6 +29,7 @@ import type {
 import type { PartitionState } from '../storage/admin-store.js';
 import { maxTimestampOffset, offsetForTimestamp } from '../topics/offset-lookup.js';
 import { defineHandler, type RequestContext } from './handler.js';
+import { leaderEpochError } from './leader-epoch.js';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -100,9 +101,8 @@ async function answer(
   state: PartitionState,
   ctx: RequestContext,
 ): Promise<ListOffsetsResponseListOffsetsPartitionResponse> {
-  if (ctx.apiVersion >= 4 && p.currentLeaderEpoch !== -1 && p.currentLeaderEpoch !== state.leaderEpoch) {
-    return errorResult(p.partitionIndex, p.currentLeaderEpoch > state.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH);
-  }
+  const epochError = ctx.apiVersion >= 4 && p.currentLeaderEpoch !== -1 ? leaderEpochError(p.currentLeaderEpoch, state.leaderEpoch) : ErrorCode.NONE;
+  if (epochError !== ErrorCode.NONE) return errorResult(p.partitionIndex, epochError);
   if (p.timestamp < 0n) {
     const minVersion = SPECIAL_TIMESTAMP_MIN_VERSION.get(p.timestamp);
     if (minVersion === undefined || ctx.apiVersion < minVersion) return errorResult(p.partitionIndex, ErrorCode.UNSUPPORTED_VERSION);

@@ -26,6 +26,7 @@ import type {
 } from '../protocol/messages/types.js';
 import type { PartitionState } from '../storage/admin-store.js';
 import { defineHandler } from './handler.js';
+import { leaderEpochError } from './leader-epoch.js';
 
 /** Kafka's UNDEFINED_EPOCH and UNDEFINED_EPOCH_OFFSET, and "no current epoch given". */
 const UNDEFINED_EPOCH = -1;
@@ -67,9 +68,8 @@ function answer(p: OffsetForLeaderEpochRequestOffsetForLeaderPartition, state: P
   });
   if (!state) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const epoch = state.leaderEpoch;
-  if (p.currentLeaderEpoch !== UNDEFINED_EPOCH && p.currentLeaderEpoch !== epoch) {
-    return result(p.currentLeaderEpoch > epoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH);
-  }
+  const epochError = p.currentLeaderEpoch === UNDEFINED_EPOCH ? ErrorCode.NONE : leaderEpochError(p.currentLeaderEpoch, epoch);
+  if (epochError !== ErrorCode.NONE) return result(epochError);
   if (p.leaderEpoch === epoch) return result(ErrorCode.NONE, epoch, state.nextOffset);
   if (p.leaderEpoch === UNDEFINED_EPOCH || p.leaderEpoch > epoch) return result(ErrorCode.NONE);
   return result(ErrorCode.NONE, p.leaderEpoch, state.logStartOffset);
