@@ -56,19 +56,29 @@ export function brokerIdOfResource(name: string, selfNodeId: number, forDescribe
   return id;
 }
 
-/** The broker configs runtimeBrokerConfigs reports: read-only, like every Kafka broker config that is not dynamic. */
-const RUNTIME_BROKER_CONFIG_NAMES: ReadonlySet<string> = new Set(['node.id', 'broker.id', 'advertised.listeners', 'log.dirs']);
+interface GatewayFacts {
+  nodeId: number;
+  advertisedHost: string;
+  advertisedPort: number;
+  logDir: string;
+}
 
-/** Broker configs that are facts of the running gateway rather than settings. */
+/** Broker configs that are facts of the running gateway rather than settings: read-only, as in Kafka. */
+const RUNTIME_BROKER_CONFIGS: readonly { name: string; type: ConfigDefinition['type']; documentation: string; value: (f: GatewayFacts) => string }[] = [
+  { name: 'node.id', type: 'int', documentation: 'This gateway\'s node id (kept per advertised address, or --node-id).', value: (f) => String(f.nodeId) },
+  { name: 'broker.id', type: 'int', documentation: 'This gateway\'s node id (kept per advertised address, or --node-id).', value: (f) => String(f.nodeId) },
+  { name: 'advertised.listeners', type: 'string', documentation: 'The address clients are told to connect to.', value: (f) => `PLAINTEXT://${f.advertisedHost}:${f.advertisedPort}` },
+  { name: 'log.dirs', type: 'string', documentation: 'Where this gateway stores data: the kpg schema of its Postgres database.', value: (f) => f.logDir },
+];
+const RUNTIME_BROKER_CONFIG_NAMES: ReadonlySet<string> = new Set(RUNTIME_BROKER_CONFIGS.map((c) => c.name));
+
+/** The runtime broker configs of this gateway, with their values. */
 export function runtimeBrokerConfigs(nodeId: number, advertisedHost: string, advertisedPort: number, logDir: string): Map<string, { definition: ConfigDefinition; value: string }> {
-  const fact = (name: string, type: ConfigDefinition['type'], value: string, documentation: string) =>
-    [name, { definition: { name, type, defaultValue: null, honoured: true, dynamic: false, documentation }, value }] as const;
-  return new Map([
-    fact('node.id', 'int', String(nodeId), 'This gateway\'s node id (kept per advertised address, or --node-id).'),
-    fact('broker.id', 'int', String(nodeId), 'This gateway\'s node id (kept per advertised address, or --node-id).'),
-    fact('advertised.listeners', 'string', `PLAINTEXT://${advertisedHost}:${advertisedPort}`, 'The address clients are told to connect to.'),
-    fact('log.dirs', 'string', logDir, 'Where this gateway stores data: the kpg schema of its Postgres database.'),
-  ]);
+  const facts: GatewayFacts = { nodeId, advertisedHost, advertisedPort, logDir };
+  return new Map(RUNTIME_BROKER_CONFIGS.map(({ name, type, documentation, value }) => [
+    name,
+    { definition: { name, type, defaultValue: null, honoured: true, dynamic: false, documentation }, value: value(facts) },
+  ]));
 }
 
 /** Kafka's broker config synonym groups (DynamicBrokerConfig.brokerConfigSynonyms). */
