@@ -442,8 +442,8 @@ async function main() {
   }
   if (missingClients.length) {
     console.error(`\nnot installed: ${missingClients.map((c) => c.name).join(', ')} (no version recorded in ${join(CACHE, 'versions')});\n${INSTALL_HINT}`);
-  } else if (failures.some((f) => f.includes('did not start'))) {
-    console.error(`\nif the reference Kafka is missing: ${INSTALL_HINT}`);
+  } else if (failures.some((f) => f.startsWith('kafka: the server did not start'))) {
+    console.error(`\nif the reference Kafka is not installed: ${INSTALL_HINT}`);
   }
   return status;
 }
