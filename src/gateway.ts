@@ -18,7 +18,7 @@ import { applyMigrations } from './storage/migrate.js';
 import { Channel, Notifications } from './storage/notifications.js';
 import { PostgresStore } from './storage/postgres-store.js';
 import { AdminStore } from './storage/admin-store.js';
-import { GroupStore } from './storage/group-store.js';
+import { GroupStore } from './storage/pg/group-store.js';
 import { StorageReaper } from './storage/reaper.js';
 import { RecordStore } from './storage/record-store.js';
 import { SqlOutboxRelay } from './storage/sql-outbox-relay.js';

@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { Channel, type Notifications } from '../storage/notifications.js';
-import type { GroupStore, GroupTransactionResult, OffsetToCommit, SharedGroupView, StoredOffset } from '../storage/group-store.js';
+import type { GroupStore, GroupTransactionResult, OffsetToCommit, SharedGroupView, StoredOffset } from '../storage/pg/group-store.js';
 import type { TopicRecord } from '../storage/store.js';
 import {
   type ClassicGroup,

@@ -13,9 +13,9 @@ import {
   type GroupReply,
   type GroupStateName,
   type Protocol,
-} from '../groups/classic-group.js';
-import { Channel } from './notifications.js';
-import { inTransaction } from './transaction.js';
+} from '../../groups/classic-group.js';
+import { Channel } from '../notifications.js';
+import { inTransaction } from '../transaction.js';
 
 /** Postgres' clock in epoch milliseconds: every gateway measures deadlines with it. */
 const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
