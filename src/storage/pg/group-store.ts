@@ -1,19 +1,31 @@
 /**
- * SQL for consumer groups and committed offsets (tables in schema.ts: groups, group_members,
- * group_replies, group_offsets). Every operation is one transaction. Changes to one group are
- * serialised by its row in kpg.groups: rebalance steps lock it FOR UPDATE, heartbeats and offset commits
- * FOR SHARE (they may run side by side, never during a rebalance step). Each transaction that changes a
- * group sends NOTIFY kpg_groups with the group_key, so waiting requests on every gateway look again.
+ * The GroupStore in Postgres (tables in ../schema.ts: groups, group_members, group_replies,
+ * group_offsets). Every operation is one transaction. Changes to one group are serialised by its row in
+ * kpg.groups: rebalance steps lock it FOR UPDATE, heartbeats and offset commits FOR SHARE (they may run
+ * side by side, never during a rebalance step). Each transaction that changes a group sends NOTIFY
+ * kpg_groups with the group_key, so waiting requests on every gateway look again.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
-import {
-  ClassicGroup,
-  GroupMember,
-  type GroupReply,
-  type GroupStateName,
-  type Protocol,
-} from '../../groups/classic-group.js';
+import type {
+  DescribedMember,
+  GroupMemberRecord,
+  GroupRecord,
+  GroupRecords,
+  GroupRef,
+  GroupReply,
+  GroupStateName,
+  GroupStore,
+  GroupSummary,
+  GroupUpdate,
+  LockedGroup,
+  OffsetToCommit,
+  SharedGroupDecision,
+  SharedGroupView,
+  StoredOffset,
+  TakeReplyResult,
+  TopicPartitionRef,
+} from '../groups.js';
 import { Channel } from '../notifications.js';
 import { inTransaction } from '../transaction.js';
 
@@ -52,90 +64,14 @@ const DELETABLE_GROUP = `
  */
 const RETRYABLE = new Set(['40001', '40P01', '23503']);
 
-export type GroupRef = { groupId: string } | { groupKey: number };
-
-export interface GroupTransactionResult<T> {
-  result: T;
-  /** Null when the group does not exist (and was not created). */
-  groupKey: number | null;
-  /** Replies to the caller's own waiters that were completed in this transaction. */
-  ownReplies: Map<string, GroupReply>;
-  /** The caller's waiters left waiting (stored in kpg.group_replies). */
-  parked: Set<string>;
-  /** Whether waiting requests (of anyone) were answered or superseded: their waiters must look. */
-  answered: boolean;
-  /** The earliest deadline of the group after the transaction, for the local sweeper. */
-  nextDeadlineMs: number | null;
-  nowMs: number;
-}
-
-export interface MemberLookupRow {
-  memberSeq: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  sessionTimeoutMs: number;
-}
-
-/** A group row with what the light paths (heartbeat, commit) need, locked FOR SHARE. */
-export interface SharedGroupView {
-  groupKey: number;
-  state: GroupStateName;
-  generationId: number;
-  protocolType: string | null;
-  /** Whether any timer of the group is due: then the full path must run first. */
-  timersDue: boolean;
-  nowMs: number;
-  members: MemberLookupRow[];
-}
-
-export interface OffsetToCommit {
-  topicId: string;
-  partition: number;
-  offset: bigint;
-  leaderEpoch: number;
-  metadata: string;
-  commitTimestampMs: number | null;
-  expireTimestampMs: number | null;
-}
-
-export interface StoredOffset {
-  topicName: string;
-  partition: number;
-  offset: bigint;
-  leaderEpoch: number;
-  metadata: string;
-}
-
-export interface GroupSummaryRow {
-  groupKey: number;
-  groupId: string;
-  state: GroupStateName;
-  protocolType: string | null;
-  protocolName: string | null;
-  generationId: number;
-  timersDue: boolean;
-}
-
-export interface DescribedMemberRow {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  protocolNames: string[];
-  protocolMetadata: Buffer[];
-  assignment: Buffer;
-}
-
-export type TakeReplyResult = { status: 'replied'; reply: GroupReply } | { status: 'waiting' } | { status: 'gone' };
-
-export class GroupStore {
+export class PostgresGroupStore implements GroupStore {
   constructor(
-    readonly pool: pg.Pool,
+    private readonly pool: pg.Pool,
     private readonly log: Logger,
   ) {}
 
   /** Runs `work` in a transaction, retrying on deadlock or serialization failure. */
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await inTransaction(this.pool, work);
@@ -150,43 +86,48 @@ export class GroupStore {
     }
   }
 
-  /**
-   * Locks the group FOR UPDATE (creating it, Empty, if asked and absent), loads it, runs `work` on it and
-   * writes back every change, the replies for waiting requests and the notification, in one transaction.
-   * `work` gets null when the group does not exist. `ownWaiters` are the caller's request ids: the ones
-   * answered in this transaction come back in `ownReplies`, the others are parked in kpg.group_replies.
-   */
-  async updateGroup<T>(
-    ref: GroupRef,
-    options: { create: boolean; ownWaiters?: readonly string[] },
-    work: (group: ClassicGroup | null, client: pg.PoolClient) => T | Promise<T>,
-  ): Promise<GroupTransactionResult<T>> {
+  async update<T>(ref: GroupRef, options: { create: boolean }, change: (group: LockedGroup | null) => GroupUpdate<T>): Promise<{ answer: T; nowMs: number }> {
     return this.transaction(async (client) => {
       let row = await lockGroupRow(client, ref);
       if (!row && options.create && 'groupId' in ref) {
-        await client.query(
-          `INSERT INTO kpg.groups (group_id, state, state_changed_ms) VALUES ($1, 'Empty', ${NOW_MS}) ON CONFLICT DO NOTHING`,
-          [ref.groupId],
-        );
+        await insertEmptyGroup(client, ref.groupId);
         row = await lockGroupRow(client, ref);
       }
-      if (!row) {
-        const nowMs = await currentTimeMs(client);
-        return { result: await work(null, client), groupKey: null, ownReplies: new Map(), parked: new Set(), answered: false, nextDeadlineMs: null, nowMs };
-      }
-      const group = await loadGroup(client, row);
-      const result = await work(group, client);
-      if (group.deleted) {
-        await client.query('DELETE FROM kpg.groups WHERE group_key = $1', [group.groupKey]);
-        await client.query('SELECT pg_notify($1, $2)', [Channel.groups, String(group.groupKey)]);
-        return { result, groupKey: group.groupKey, ownReplies: new Map(), parked: new Set(), answered: false, nextDeadlineMs: null, nowMs: group.nowMs };
-      }
-      const { ownReplies, parked, answered } = await saveGroup(client, group, options.ownWaiters ?? []);
-      return { result, groupKey: group.groupKey, ownReplies, parked, answered, nextDeadlineMs: group.nextDeadlineMs(), nowMs: group.nowMs };
+      if (!row) return { answer: change(null).answer, nowMs: await currentTimeMs(client) };
+      const loaded = await loadGroup(client, row);
+      const update = change(loaded);
+      await writeUpdate(client, loaded, update);
+      return { answer: update.answer, nowMs: loaded.nowMs };
     });
   }
 
-  /** Reads a waiting request's reply, consuming it. */
+  async updateShared<T>(
+    groupId: string,
+    member: { memberId: string; groupInstanceId: string | null },
+    options: { create: boolean },
+    decide: (view: SharedGroupView | null) => SharedGroupDecision<T>,
+  ): Promise<T> {
+    return this.transaction(async (client) => {
+      let view = await lockGroupShared(client, groupId, member);
+      if (!view && options.create) {
+        await insertEmptyGroup(client, groupId);
+        view = await lockGroupShared(client, groupId, member);
+        if (!view) throw new Error(`group ${groupId} vanished while being created`);
+      }
+      const decision = decide(view);
+      if (view && decision.extendSession) {
+        const { memberSeq, deadlineMs } = decision.extendSession;
+        await client.query('UPDATE kpg.group_members SET session_deadline_ms = $3 WHERE group_key = $1 AND member_seq = $2', [
+          view.groupKey,
+          memberSeq,
+          deadlineMs,
+        ]);
+      }
+      if (view && decision.commitOffsets) await commitOffsets(client, view.groupKey, decision.commitOffsets);
+      return decision.answer;
+    });
+  }
+
   async takeReply(waiterId: string): Promise<TakeReplyResult> {
     const { rows } = await this.pool.query<{ reply: unknown; exists: boolean }>(
       `WITH taken AS (DELETE FROM kpg.group_replies WHERE waiter_id = $1 AND reply IS NOT NULL RETURNING reply)
@@ -199,11 +140,7 @@ export class GroupStore {
     return r.exists ? { status: 'waiting' } : { status: 'gone' };
   }
 
-  /**
-   * Forgets a waiting request whose gateway is shutting down, as Kafka forgets a coordinator's pending
-   * requests when the group moves elsewhere: the member no longer counts as waiting, and its session timer
-   * runs again so it expires unless it comes back through another gateway.
-   */
+  /** As Kafka forgets a coordinator's pending requests when the group moves elsewhere. */
   async releaseWaiter(groupKey: number, waiterId: string): Promise<void> {
     await this.transaction(async (client) => {
       const locked = await client.query('SELECT 1 FROM kpg.groups WHERE group_key = $1 FOR UPDATE', [groupKey]);
@@ -217,116 +154,10 @@ export class GroupStore {
         [groupKey, waiterId],
       );
       await client.query('DELETE FROM kpg.group_replies WHERE waiter_id = $1', [waiterId]);
-      await this.notify(client, groupKey);
+      await notifyGroupChanged(client, groupKey, false);
     });
   }
 
-  /**
-   * The light path of Heartbeat and OffsetCommit: locks the group row FOR SHARE (no rebalance step runs
-   * meanwhile, other light paths may) and looks up the member by id and by instance id, inside `work`'s
-   * transaction. `work` gets null when the group does not exist.
-   */
-  async withSharedGroup<T>(groupId: string, memberId: string, groupInstanceId: string | null, work: (view: SharedGroupView | null, client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.transaction(async (client) => {
-      const view = await this.sharedView(client, groupId, memberId, groupInstanceId);
-      return work(view, client);
-    });
-  }
-
-  async sharedView(client: pg.PoolClient, groupId: string, memberId: string, groupInstanceId: string | null): Promise<SharedGroupView | null> {
-    const g = await client.query<{
-      group_key: bigint;
-      state: GroupStateName;
-      generation_id: number;
-      protocol_type: string | null;
-      timers_due: boolean;
-      now_ms: bigint;
-    }>(
-      `WITH now AS (SELECT ${NOW_MS} AS now_ms)
-       SELECT g.group_key, g.state, g.generation_id, g.protocol_type, now.now_ms,
-              (g.timer_deadline_ms <= now.now_ms
-               OR EXISTS (SELECT 1 FROM kpg.group_members m
-                           WHERE m.group_key = g.group_key AND m.session_deadline_ms <= now.now_ms)) AS timers_due
-         FROM kpg.groups g, now
-        WHERE g.group_id = $1
-          FOR SHARE OF g`,
-      [groupId],
-    );
-    const row = g.rows[0];
-    if (!row) return null;
-    const groupKey = Number(row.group_key);
-    const m = await client.query<{ member_seq: number; member_id: string; group_instance_id: string | null; session_timeout_ms: number }>(
-      `SELECT member_seq, member_id, group_instance_id, session_timeout_ms FROM kpg.group_members
-        WHERE group_key = $1 AND (member_id = $2 OR group_instance_id = $3)`,
-      [groupKey, memberId, groupInstanceId],
-    );
-    return {
-      groupKey,
-      state: row.state,
-      generationId: row.generation_id,
-      protocolType: row.protocol_type,
-      timersDue: row.timers_due === true,
-      nowMs: Number(row.now_ms),
-      members: m.rows.map((r) => ({
-        memberSeq: r.member_seq,
-        memberId: r.member_id,
-        groupInstanceId: r.group_instance_id,
-        sessionTimeoutMs: r.session_timeout_ms,
-      })),
-    };
-  }
-
-  /** Restarts a member's session timer (a heartbeat, or a commit that counts as one). */
-  async extendSession(client: pg.PoolClient, groupKey: number, memberSeq: number, deadlineMs: number): Promise<void> {
-    await client.query('UPDATE kpg.group_members SET session_deadline_ms = $3 WHERE group_key = $1 AND member_seq = $2', [
-      groupKey,
-      memberSeq,
-      deadlineMs,
-    ]);
-  }
-
-  /** Creates an Empty group with no members if none exists (a commit by a client not using group management). */
-  async ensureGroup(client: pg.PoolClient, groupId: string): Promise<void> {
-    await client.query(
-      `INSERT INTO kpg.groups (group_id, state, state_changed_ms) VALUES ($1, 'Empty', ${NOW_MS}) ON CONFLICT DO NOTHING`,
-      [groupId],
-    );
-  }
-
-  /** Writes committed offsets (later entries for the same partition win). */
-  async commitOffsets(client: pg.PoolClient, groupKey: number, offsets: readonly OffsetToCommit[]): Promise<void> {
-    const unique = new Map<string, OffsetToCommit>();
-    for (const o of offsets) unique.set(`${o.topicId}:${o.partition}`, o);
-    // One lock order for every commit, so concurrent commits of a group cannot deadlock.
-    const list = [...unique.values()].sort((a, b) => (a.topicId < b.topicId ? -1 : a.topicId > b.topicId ? 1 : a.partition - b.partition));
-    if (list.length === 0) return;
-    await client.query(
-      `INSERT INTO kpg.group_offsets
-         (group_key, topic_id, partition, committed_offset, leader_epoch, metadata, commit_timestamp_ms, expire_timestamp_ms)
-       SELECT $1, v.topic_id, v.partition, v.committed_offset, v.leader_epoch, v.metadata,
-              coalesce(v.commit_timestamp_ms, ${NOW_MS}), v.expire_timestamp_ms
-         FROM unnest($2::uuid[], $3::int[], $4::bigint[], $5::int[], $6::text[], $7::bigint[], $8::bigint[])
-              AS v(topic_id, partition, committed_offset, leader_epoch, metadata, commit_timestamp_ms, expire_timestamp_ms)
-        -- A topic deleted since the request was checked takes its offsets with it.
-        WHERE EXISTS (SELECT 1 FROM kpg.topics t WHERE t.topic_id = v.topic_id)
-       ON CONFLICT (group_key, topic_id, partition) DO UPDATE
-          SET committed_offset = excluded.committed_offset, leader_epoch = excluded.leader_epoch,
-              metadata = excluded.metadata, commit_timestamp_ms = excluded.commit_timestamp_ms,
-              expire_timestamp_ms = excluded.expire_timestamp_ms`,
-      [
-        groupKey,
-        list.map((o) => o.topicId),
-        list.map((o) => o.partition),
-        list.map((o) => o.offset),
-        list.map((o) => o.leaderEpoch),
-        list.map((o) => o.metadata),
-        list.map((o) => o.commitTimestampMs),
-        list.map((o) => o.expireTimestampMs),
-      ],
-    );
-  }
-
-  /** Committed offsets of a group: all of them, or those of the named topics. Unknown group: none. */
   async fetchOffsets(groupId: string, topicNames: readonly string[] | null): Promise<StoredOffset[]> {
     const { rows } = await this.pool.query<{
       name: string;
@@ -352,54 +183,15 @@ export class GroupStore {
     }));
   }
 
-  async deleteOffsets(client: pg.PoolClient, groupKey: number, partitions: readonly { topicId: string; partition: number }[]): Promise<void> {
-    if (partitions.length === 0) return;
-    await client.query(
-      `DELETE FROM kpg.group_offsets o
-        USING unnest($2::uuid[], $3::int[]) AS v(topic_id, partition)
-        WHERE o.group_key = $1 AND o.topic_id = v.topic_id AND o.partition = v.partition`,
-      [groupKey, partitions.map((p) => p.topicId), partitions.map((p) => p.partition)],
-    );
+  groupSummaries(groupIds: readonly string[] | null): Promise<GroupSummary[]> {
+    return groupSummaries(this.pool, groupIds);
   }
 
-  /** Groups by id (all groups when null) with their state, and whether a timer of theirs is due. */
-  async groupSummaries(groupIds: readonly string[] | null, client: pg.Pool | pg.PoolClient = this.pool): Promise<GroupSummaryRow[]> {
-    const { rows } = await client.query<{
-      group_key: bigint;
-      group_id: string;
-      state: GroupStateName;
-      protocol_type: string | null;
-      protocol_name: string | null;
-      generation_id: number;
-      timers_due: boolean;
-    }>(
-      `WITH now AS (SELECT ${NOW_MS} AS now_ms)
-       SELECT g.group_key, g.group_id, g.state, g.protocol_type, g.protocol_name, g.generation_id,
-              (g.timer_deadline_ms <= now.now_ms
-               OR EXISTS (SELECT 1 FROM kpg.group_members m
-                           WHERE m.group_key = g.group_key AND m.session_deadline_ms <= now.now_ms)) AS timers_due
-         FROM kpg.groups g, now
-        WHERE $1::text[] IS NULL OR g.group_id = ANY($1::text[])
-        ORDER BY g.group_key`,
-      [groupIds === null ? null : [...groupIds]],
-    );
-    return rows.map((r) => ({
-      groupKey: Number(r.group_key),
-      groupId: r.group_id,
-      state: r.state,
-      protocolType: r.protocol_type,
-      protocolName: r.protocol_name,
-      generationId: r.generation_id,
-      timersDue: r.timers_due === true,
-    }));
-  }
-
-  /** The named groups with their members, read from one snapshot. */
-  async describeGroups(groupIds: readonly string[]): Promise<{ summary: GroupSummaryRow; members: DescribedMemberRow[] }[]> {
+  async describeGroups(groupIds: readonly string[]): Promise<{ summary: GroupSummary; members: DescribedMember[] }[]> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const summaries = await this.groupSummaries(groupIds, client);
+      const summaries = await groupSummaries(client, groupIds);
       const { rows } = await client.query<{
         group_key: bigint;
         member_id: string;
@@ -437,7 +229,6 @@ export class GroupStore {
     }
   }
 
-  /** The earliest deadline of any group, for the sweeper's next wake-up; null when nothing is scheduled. */
   async nextDeadline(): Promise<{ deadlineMs: number | null; nowMs: number }> {
     const { rows } = await this.pool.query<{ deadline_ms: bigint | null; now_ms: bigint }>(
       `SELECT least((SELECT min(timer_deadline_ms) FROM kpg.groups),
@@ -445,10 +236,9 @@ export class GroupStore {
               ${NOW_MS} AS now_ms`,
     );
     const r = rows[0]!;
-    return { deadlineMs: r.deadline_ms === null ? null : Number(r.deadline_ms), nowMs: Number(r.now_ms) };
+    return { deadlineMs: toNumber(r.deadline_ms), nowMs: Number(r.now_ms) };
   }
 
-  /** Groups with a timer due now. */
   async dueGroups(limit: number): Promise<number[]> {
     const { rows } = await this.pool.query<{ group_key: bigint }>(
       `WITH now AS (SELECT ${NOW_MS} AS now_ms)
@@ -463,11 +253,9 @@ export class GroupStore {
   }
 
   /**
-   * Kafka's periodic offsets cleanup: expires offsets by the group's expiration condition
-   * (offsets.retention.minutes) and deletes Empty groups left without offsets. Each group is cleaned in
-   * its own transaction under its row lock, so a commit or a join racing with the cleanup is either
-   * fully before it (and counted) or after it. Also drops answers nobody came to read (their gateway
-   * went away). Returns how many offsets and groups went.
+   * Each group is cleaned in its own transaction under its row lock, so a commit or a join racing with
+   * the cleanup is either fully before it (and counted) or after it. Also drops answers nobody came to
+   * read (their gateway went away).
    */
   async expireOffsetsAndGroups(retentionMs: number): Promise<{ offsets: number; groups: number }> {
     const now = await currentTimeMs(this.pool);
@@ -493,19 +281,151 @@ export class GroupStore {
         offsets += expired.rowCount ?? 0;
         const deleted = await client.query(`DELETE FROM kpg.groups g WHERE g.group_key = $1 AND ${DELETABLE_GROUP}`, [group_key]);
         groups += deleted.rowCount ?? 0;
-        if ((expired.rowCount ?? 0) > 0 || (deleted.rowCount ?? 0) > 0) await this.notify(client, Number(group_key));
+        if ((expired.rowCount ?? 0) > 0 || (deleted.rowCount ?? 0) > 0) await notifyGroupChanged(client, Number(group_key), false);
       });
     }
     await this.pool.query(`DELETE FROM kpg.group_replies WHERE replied_at < now() - interval '10 minutes'`);
     return { offsets, groups };
   }
-
-  async notify(client: pg.PoolClient, groupKey: number): Promise<void> {
-    await client.query('SELECT pg_notify($1, $2)', [Channel.groups, String(groupKey)]);
-  }
 }
 
-// --- loading and saving a whole group ---
+/**
+ * NOTIFY kpg_groups: `<group_key>` after a group changed, `<group_key>+` when answers to waiting requests
+ * were written (or waiting requests superseded), which is what waiting requests listen for.
+ */
+async function notifyGroupChanged(client: pg.PoolClient, groupKey: number, answersWritten: boolean): Promise<void> {
+  await client.query('SELECT pg_notify($1, $2)', [Channel.groups, `${groupKey}${answersWritten ? '+' : ''}`]);
+}
+
+async function insertEmptyGroup(client: pg.PoolClient, groupId: string): Promise<void> {
+  await client.query(
+    `INSERT INTO kpg.groups (group_id, state, state_changed_ms) VALUES ($1, 'Empty', ${NOW_MS}) ON CONFLICT DO NOTHING`,
+    [groupId],
+  );
+}
+
+async function currentTimeMs(client: pg.Pool | pg.PoolClient): Promise<number> {
+  const { rows } = await client.query<{ now_ms: bigint }>(`SELECT ${NOW_MS} AS now_ms`);
+  return Number(rows[0]!.now_ms);
+}
+
+const toNumber = (v: bigint | string | null): number | null => (v === null ? null : Number(v));
+
+async function groupSummaries(client: pg.Pool | pg.PoolClient, groupIds: readonly string[] | null): Promise<GroupSummary[]> {
+  const { rows } = await client.query<{
+    group_key: bigint;
+    group_id: string;
+    state: GroupStateName;
+    protocol_type: string | null;
+    protocol_name: string | null;
+    generation_id: number;
+    timers_due: boolean;
+  }>(
+    `WITH now AS (SELECT ${NOW_MS} AS now_ms)
+     SELECT g.group_key, g.group_id, g.state, g.protocol_type, g.protocol_name, g.generation_id,
+            (g.timer_deadline_ms <= now.now_ms
+             OR EXISTS (SELECT 1 FROM kpg.group_members m
+                         WHERE m.group_key = g.group_key AND m.session_deadline_ms <= now.now_ms)) AS timers_due
+       FROM kpg.groups g, now
+      WHERE $1::text[] IS NULL OR g.group_id = ANY($1::text[])
+      ORDER BY g.group_key`,
+    [groupIds === null ? null : [...groupIds]],
+  );
+  return rows.map((r) => ({
+    groupKey: Number(r.group_key),
+    groupId: r.group_id,
+    state: r.state,
+    protocolType: r.protocol_type,
+    protocolName: r.protocol_name,
+    generationId: r.generation_id,
+    timersDue: r.timers_due === true,
+  }));
+}
+
+// --- the light paths ---
+
+/** Locks the group row FOR SHARE and looks up the member by id and by instance id. */
+async function lockGroupShared(
+  client: pg.PoolClient,
+  groupId: string,
+  member: { memberId: string; groupInstanceId: string | null },
+): Promise<SharedGroupView | null> {
+  const g = await client.query<{
+    group_key: bigint;
+    state: GroupStateName;
+    generation_id: number;
+    protocol_type: string | null;
+    timers_due: boolean;
+    now_ms: bigint;
+  }>(
+    `WITH now AS (SELECT ${NOW_MS} AS now_ms)
+     SELECT g.group_key, g.state, g.generation_id, g.protocol_type, now.now_ms,
+            (g.timer_deadline_ms <= now.now_ms
+             OR EXISTS (SELECT 1 FROM kpg.group_members m
+                         WHERE m.group_key = g.group_key AND m.session_deadline_ms <= now.now_ms)) AS timers_due
+       FROM kpg.groups g, now
+      WHERE g.group_id = $1
+        FOR SHARE OF g`,
+    [groupId],
+  );
+  const row = g.rows[0];
+  if (!row) return null;
+  const groupKey = Number(row.group_key);
+  const m = await client.query<{ member_seq: number; member_id: string; group_instance_id: string | null; session_timeout_ms: number }>(
+    `SELECT member_seq, member_id, group_instance_id, session_timeout_ms FROM kpg.group_members
+      WHERE group_key = $1 AND (member_id = $2 OR group_instance_id = $3)`,
+    [groupKey, member.memberId, member.groupInstanceId],
+  );
+  return {
+    groupKey,
+    state: row.state,
+    generationId: row.generation_id,
+    protocolType: row.protocol_type,
+    timersDue: row.timers_due === true,
+    nowMs: Number(row.now_ms),
+    members: m.rows.map((r) => ({
+      memberSeq: r.member_seq,
+      memberId: r.member_id,
+      groupInstanceId: r.group_instance_id,
+      sessionTimeoutMs: r.session_timeout_ms,
+    })),
+  };
+}
+
+/** Writes committed offsets (later entries for the same partition win). */
+async function commitOffsets(client: pg.PoolClient, groupKey: number, offsets: readonly OffsetToCommit[]): Promise<void> {
+  const unique = new Map<string, OffsetToCommit>();
+  for (const o of offsets) unique.set(`${o.topicId}:${o.partition}`, o);
+  // One lock order for every commit, so concurrent commits of a group cannot deadlock.
+  const list = [...unique.values()].sort((a, b) => (a.topicId < b.topicId ? -1 : a.topicId > b.topicId ? 1 : a.partition - b.partition));
+  if (list.length === 0) return;
+  await client.query(
+    `INSERT INTO kpg.group_offsets
+       (group_key, topic_id, partition, committed_offset, leader_epoch, metadata, commit_timestamp_ms, expire_timestamp_ms)
+     SELECT $1, v.topic_id, v.partition, v.committed_offset, v.leader_epoch, v.metadata,
+            coalesce(v.commit_timestamp_ms, ${NOW_MS}), v.expire_timestamp_ms
+       FROM unnest($2::uuid[], $3::int[], $4::bigint[], $5::int[], $6::text[], $7::bigint[], $8::bigint[])
+            AS v(topic_id, partition, committed_offset, leader_epoch, metadata, commit_timestamp_ms, expire_timestamp_ms)
+      -- A topic deleted since the request was checked takes its offsets with it.
+      WHERE EXISTS (SELECT 1 FROM kpg.topics t WHERE t.topic_id = v.topic_id)
+     ON CONFLICT (group_key, topic_id, partition) DO UPDATE
+        SET committed_offset = excluded.committed_offset, leader_epoch = excluded.leader_epoch,
+            metadata = excluded.metadata, commit_timestamp_ms = excluded.commit_timestamp_ms,
+            expire_timestamp_ms = excluded.expire_timestamp_ms`,
+    [
+      groupKey,
+      list.map((o) => o.topicId),
+      list.map((o) => o.partition),
+      list.map((o) => o.offset),
+      list.map((o) => o.leaderEpoch),
+      list.map((o) => o.metadata),
+      list.map((o) => o.commitTimestampMs),
+      list.map((o) => o.expireTimestampMs),
+    ],
+  );
+}
+
+// --- a rebalance step: loading the whole group, writing what changed ---
 
 interface GroupRow {
   group_key: bigint;
@@ -527,6 +447,7 @@ interface GroupRow {
   pending_member_ids: string[];
   pending_deadlines_ms: (string | number)[];
   subscribed_topics: string[] | null;
+  timer_deadline_ms: bigint | null;
 }
 
 interface MemberRow {
@@ -557,14 +478,7 @@ async function lockGroupRow(client: pg.PoolClient, ref: GroupRef): Promise<Group
   return rows[0];
 }
 
-async function currentTimeMs(client: pg.Pool | pg.PoolClient): Promise<number> {
-  const { rows } = await client.query<{ now_ms: bigint }>(`SELECT ${NOW_MS} AS now_ms`);
-  return Number(rows[0]!.now_ms);
-}
-
-const toNumber = (v: bigint | null): number | null => (v === null ? null : Number(v));
-
-async function loadGroup(client: pg.PoolClient, row: GroupRow): Promise<ClassicGroup> {
+async function loadGroup(client: pg.PoolClient, row: GroupRow): Promise<LockedGroup> {
   const groupKey = Number(row.group_key);
   // The clock is read after the row lock was granted, so time spent waiting for it counts.
   const { rows } = await client.query<MemberRow>(
@@ -574,56 +488,120 @@ async function loadGroup(client: pg.PoolClient, row: GroupRow): Promise<ClassicG
       ORDER BY m.member_seq`,
     [groupKey],
   );
-  const group = new ClassicGroup(groupKey, row.group_id, Number(rows[0]!.now_ms));
-  group.state = row.state;
-  group.previousState = row.previous_state;
-  group.stateChangedMs = Number(row.state_changed_ms);
-  group.protocolType = row.protocol_type;
-  group.protocolName = row.protocol_name;
-  group.generationId = row.generation_id;
-  group.leaderId = row.leader_id;
-  group.newMemberAdded = row.new_member_added;
-  const joinDeadline = toNumber(row.join_deadline_ms);
-  if (joinDeadline !== null) {
-    group.joinTimer = {
-      deadlineMs: joinDeadline,
-      initial:
-        row.initial_delay_ms !== null && row.initial_remaining_ms !== null
-          ? { delayMs: row.initial_delay_ms, remainingMs: row.initial_remaining_ms }
-          : null,
-    };
-  }
-  const syncDeadline = toNumber(row.sync_deadline_ms);
-  if (syncDeadline !== null) group.syncTimer = { deadlineMs: syncDeadline, generationId: row.sync_generation ?? -1 };
-  for (const id of row.pending_sync_member_ids) group.pendingSyncMembers.add(id);
-  row.pending_member_ids.forEach((id, i) => group.pendingMembers.set(id, Number(row.pending_deadlines_ms[i])));
-  group.subscribedTopics = row.subscribed_topics === null ? null : new Set(row.subscribed_topics);
-
+  const group: GroupRecord = {
+    groupKey,
+    groupId: row.group_id,
+    state: row.state,
+    previousState: row.previous_state,
+    stateChangedMs: Number(row.state_changed_ms),
+    protocolType: row.protocol_type,
+    protocolName: row.protocol_name,
+    generationId: row.generation_id,
+    leaderId: row.leader_id,
+    newMemberAdded: row.new_member_added,
+    joinDeadlineMs: toNumber(row.join_deadline_ms),
+    initialDelayMs: row.initial_delay_ms,
+    initialRemainingMs: row.initial_remaining_ms,
+    syncDeadlineMs: toNumber(row.sync_deadline_ms),
+    syncGeneration: row.sync_generation,
+    pendingSyncMemberIds: row.pending_sync_member_ids,
+    pendingMembers: row.pending_member_ids.map((memberId, i) => ({ memberId, deadlineMs: Number(row.pending_deadlines_ms[i]) })),
+    subscribedTopics: row.subscribed_topics,
+    timerDeadlineMs: toNumber(row.timer_deadline_ms),
+  };
+  const members: GroupMemberRecord[] = [];
   for (const r of rows) {
     if (r.member_seq === null) continue;
-    const protocols: Protocol[] = r.protocol_names.map((name, i) => ({ name, metadata: r.protocol_metadata[i]! }));
-    const member = new GroupMember(
-      r.member_seq, r.member_id, r.group_instance_id, r.client_id, r.client_host, r.rebalance_timeout_ms,
-      r.session_timeout_ms, r.protocol_type, protocols, r.assignment,
-    );
-    member.isNew = r.is_new;
-    member.joinWaiter = r.join_waiter;
-    member.syncWaiter = r.sync_waiter;
-    member.sessionDeadlineMs = toNumber(r.session_deadline_ms);
-    group.restoreMember(member);
+    members.push({
+      seq: r.member_seq,
+      memberId: r.member_id,
+      groupInstanceId: r.group_instance_id,
+      clientId: r.client_id,
+      clientHost: r.client_host,
+      rebalanceTimeoutMs: r.rebalance_timeout_ms,
+      sessionTimeoutMs: r.session_timeout_ms,
+      protocolType: r.protocol_type,
+      protocols: r.protocol_names.map((name, i) => ({ name, metadata: r.protocol_metadata[i]! })),
+      assignment: r.assignment,
+      isNew: r.is_new,
+      joinWaiter: r.join_waiter,
+      syncWaiter: r.sync_waiter,
+      sessionDeadlineMs: toNumber(r.session_deadline_ms),
+    });
   }
-  group.markLoaded();
-  return group;
+  return { nowMs: Number(rows[0]!.now_ms), group, members };
 }
 
-async function saveGroup(
-  client: pg.PoolClient,
-  group: ClassicGroup,
-  ownWaiters: readonly string[],
-): Promise<{ ownReplies: Map<string, GroupReply>; parked: Set<string>; answered: boolean }> {
-  const changes = group.changes();
-  const key = group.groupKey;
-  if (changes.groupChanged) {
+/** Writes what a rebalance step decided, and tells every gateway if anything changed. */
+async function writeUpdate(client: pg.PoolClient, loaded: LockedGroup, update: GroupUpdate<unknown>): Promise<void> {
+  const key = loaded.group.groupKey;
+  if (update.deletedOffsets && update.deletedOffsets.length > 0) await deleteOffsets(client, key, update.deletedOffsets);
+  if (update.next === 'delete') {
+    await client.query('DELETE FROM kpg.groups WHERE group_key = $1', [key]);
+    await notifyGroupChanged(client, key, false);
+    return;
+  }
+  const changed = update.next ? await writeDifference(client, loaded, update.next) : false;
+  const parked = [...(update.parkedWaiters ?? [])];
+  if (parked.length > 0) {
+    await client.query('INSERT INTO kpg.group_replies (waiter_id, group_key) SELECT unnest($2::uuid[]), $1', [key, parked]);
+  }
+  const superseded = [...(update.supersededWaiters ?? [])];
+  if (superseded.length > 0) {
+    await client.query('DELETE FROM kpg.group_replies WHERE waiter_id = ANY($1::uuid[])', [superseded]);
+  }
+  const replies = update.replies ?? new Map<string, GroupReply>();
+  if (replies.size > 0) {
+    const byWaiter: Record<string, unknown> = {};
+    for (const [w, reply] of replies) byWaiter[w] = encodeReply(reply);
+    await client.query(
+      `UPDATE kpg.group_replies r SET reply = v.value, replied_at = now()
+         FROM jsonb_each($1::jsonb) AS v(key, value)
+        WHERE r.waiter_id = v.key::uuid`,
+      [JSON.stringify(byWaiter)],
+    );
+  }
+  const answersWritten = replies.size > 0 || superseded.length > 0;
+  if (changed || answersWritten) await notifyGroupChanged(client, key, answersWritten);
+}
+
+async function deleteOffsets(client: pg.PoolClient, groupKey: number, partitions: readonly TopicPartitionRef[]): Promise<void> {
+  await client.query(
+    `DELETE FROM kpg.group_offsets o
+      USING unnest($2::uuid[], $3::int[]) AS v(topic_id, partition)
+      WHERE o.group_key = $1 AND o.topic_id = v.topic_id AND o.partition = v.partition`,
+    [groupKey, partitions.map((p) => p.topicId), partitions.map((p) => p.partition)],
+  );
+}
+
+/** kpg.groups' columns after group_key, in the order the UPDATE below takes them. */
+function groupColumns(g: GroupRecord): unknown[] {
+  return [
+    g.state, g.previousState, g.stateChangedMs, g.protocolType, g.protocolName, g.generationId, g.leaderId,
+    g.newMemberAdded, g.joinDeadlineMs, g.initialDelayMs, g.initialRemainingMs, g.syncDeadlineMs, g.syncGeneration,
+    g.pendingSyncMemberIds, g.pendingMembers.map((p) => p.memberId), g.pendingMembers.map((p) => p.deadlineMs),
+    g.subscribedTopics, g.timerDeadlineMs,
+  ];
+}
+
+/** A member's columns other than its protocols, comparable as one string. */
+function memberScalars(m: GroupMemberRecord): string {
+  return JSON.stringify([
+    m.memberId, m.clientId, m.clientHost, m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.protocolType,
+    m.assignment.toString('base64'), m.isNew, m.joinWaiter, m.syncWaiter, m.sessionDeadlineMs,
+  ]);
+}
+
+function sameProtocols(a: GroupMemberRecord['protocols'], b: GroupMemberRecord['protocols']): boolean {
+  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && p.metadata.equals(b[i]!.metadata));
+}
+
+/** Writes the rows of `next` that differ from `loaded`; returns whether any did. */
+async function writeDifference(client: pg.PoolClient, loaded: GroupRecords, next: GroupRecords): Promise<boolean> {
+  const key = loaded.group.groupKey;
+  const columns = groupColumns(next.group);
+  const groupChanged = JSON.stringify(columns) !== JSON.stringify(groupColumns(loaded.group));
+  if (groupChanged) {
     await client.query(
       `UPDATE kpg.groups SET
          state = $2, previous_state = $3, state_changed_ms = $4, protocol_type = $5, protocol_name = $6,
@@ -632,33 +610,29 @@ async function saveGroup(
          pending_sync_member_ids = $15, pending_member_ids = $16, pending_deadlines_ms = $17,
          subscribed_topics = $18, timer_deadline_ms = $19
        WHERE group_key = $1`,
-      [
-        key,
-        group.state,
-        group.previousState,
-        group.stateChangedMs,
-        group.protocolType,
-        group.protocolName,
-        group.generationId,
-        group.leaderId,
-        group.newMemberAdded,
-        group.joinTimer?.deadlineMs ?? null,
-        group.joinTimer?.initial?.delayMs ?? null,
-        group.joinTimer?.initial?.remainingMs ?? null,
-        group.syncTimer?.deadlineMs ?? null,
-        group.syncTimer?.generationId ?? null,
-        [...group.pendingSyncMembers],
-        [...group.pendingMembers.keys()],
-        [...group.pendingMembers.values()],
-        group.subscribedTopics === null ? null : [...group.subscribedTopics],
-        group.timerDeadlineMs(),
-      ],
+      [key, ...columns],
     );
   }
-  if (changes.removedSeqs.length > 0) {
-    await client.query('DELETE FROM kpg.group_members WHERE group_key = $1 AND member_seq = ANY($2::int[])', [key, changes.removedSeqs]);
+
+  const before = new Map(loaded.members.map((m) => [m.seq, m]));
+  const inserted: GroupMemberRecord[] = [];
+  const updated: GroupMemberRecord[] = [];
+  const protocolsChanged: GroupMemberRecord[] = [];
+  for (const m of next.members) {
+    const old = before.get(m.seq);
+    before.delete(m.seq);
+    if (!old) inserted.push(m);
+    else {
+      if (memberScalars(old) !== memberScalars(m)) updated.push(m);
+      if (!sameProtocols(old.protocols, m.protocols)) protocolsChanged.push(m);
+    }
   }
-  for (const m of changes.insertedMembers) {
+  const removedSeqs = [...before.keys()];
+
+  if (removedSeqs.length > 0) {
+    await client.query('DELETE FROM kpg.group_members WHERE group_key = $1 AND member_seq = ANY($2::int[])', [key, removedSeqs]);
+  }
+  for (const m of inserted) {
     await client.query(
       `INSERT INTO kpg.group_members
          (group_key, member_seq, member_id, group_instance_id, client_id, client_host, rebalance_timeout_ms,
@@ -672,8 +646,8 @@ async function saveGroup(
       ],
     );
   }
-  if (changes.updatedMembers.length > 0) {
-    const ms = changes.updatedMembers;
+  if (updated.length > 0) {
+    const ms = updated;
     await client.query(
       `UPDATE kpg.group_members m SET
          member_id = v.member_id, client_id = v.client_id, client_host = v.client_host,
@@ -702,54 +676,13 @@ async function saveGroup(
       ],
     );
   }
-  for (const m of changes.protocolsChanged) {
+  for (const m of protocolsChanged) {
     await client.query(
       'UPDATE kpg.group_members SET protocol_names = $3::text[], protocol_metadata = $4::bytea[] WHERE group_key = $1 AND member_seq = $2',
       [key, m.seq, m.protocols.map((p) => p.name), m.protocols.map((p) => p.metadata)],
     );
   }
-
-  // The caller's own requests: answered now, or parked until another transaction answers them.
-  const ownReplies = new Map<string, GroupReply>();
-  const parked = new Set<string>();
-  const waiting = new Set(group.allMembers().flatMap((m) => [m.joinWaiter, m.syncWaiter]).filter((w) => w !== null));
-  for (const w of ownWaiters) {
-    const reply = group.replies.get(w);
-    if (reply) {
-      ownReplies.set(w, reply);
-      group.replies.delete(w);
-    } else if (waiting.has(w)) {
-      parked.add(w);
-    }
-  }
-  if (parked.size > 0) {
-    await client.query('INSERT INTO kpg.group_replies (waiter_id, group_key) SELECT unnest($2::uuid[]), $1', [key, [...parked]]);
-  }
-  if (group.abandonedWaiters.size > 0) {
-    await client.query('DELETE FROM kpg.group_replies WHERE waiter_id = ANY($1::uuid[])', [[...group.abandonedWaiters]]);
-  }
-  if (group.replies.size > 0) {
-    const byWaiter: Record<string, unknown> = {};
-    for (const [w, reply] of group.replies) byWaiter[w] = encodeReply(reply);
-    await client.query(
-      `UPDATE kpg.group_replies r SET reply = v.value, replied_at = now()
-         FROM jsonb_each($1::jsonb) AS v(key, value)
-        WHERE r.waiter_id = v.key::uuid`,
-      [JSON.stringify(byWaiter)],
-    );
-  }
-  const changed =
-    changes.groupChanged ||
-    changes.insertedMembers.length > 0 ||
-    changes.updatedMembers.length > 0 ||
-    changes.protocolsChanged.length > 0 ||
-    changes.removedSeqs.length > 0 ||
-    group.replies.size > 0 ||
-    group.abandonedWaiters.size > 0;
-  // "+" tells waiting requests that answers were written; other changes only concern the sweepers.
-  const answered = group.replies.size > 0 || group.abandonedWaiters.size > 0;
-  if (changed) await client.query('SELECT pg_notify($1, $2)', [Channel.groups, `${key}${answered ? '+' : ''}`]);
-  return { ownReplies, parked, answered };
+  return groupChanged || removedSeqs.length > 0 || inserted.length > 0 || updated.length > 0 || protocolsChanged.length > 0;
 }
 
 // --- replies as JSON (bytes as base64) ---
