@@ -133,7 +133,11 @@ interface Waiter {
 }
 
 /** What a rebalance step did, for the request that ran it. */
-interface StepOutcome<T> {
+interface StepOutcome<T> extends StepResult<T> {
+  nowMs: number;
+}
+
+interface StepResult<T> {
   result: T;
   /** Null when the group does not exist (and was not created). */
   groupKey: number | null;
@@ -145,7 +149,34 @@ interface StepOutcome<T> {
   answered: boolean;
   /** The earliest deadline of the group after the step, for the local sweeper. */
   nextDeadlineMs: number | null;
-  nowMs: number;
+}
+
+const NOTHING_ANSWERED = { ownReply: null, parked: false, answered: false, nextDeadlineMs: null } as const;
+
+/**
+ * What a rebalance step stores: the group as the rules left it, the answers to other requests, and the
+ * caller's own request (`ownWaiter`) answered at once or parked until another step answers it.
+ */
+function stepUpdate<T>(group: ClassicGroup, result: T, ownWaiter: string | undefined): GroupUpdate<StepResult<T>> {
+  const replies = new Map(group.replies);
+  const ownReply = ownWaiter === undefined ? undefined : replies.get(ownWaiter);
+  if (ownReply) replies.delete(ownWaiter!);
+  const parked = ownWaiter !== undefined && !ownReply && group.isWaiting(ownWaiter);
+  return {
+    answer: {
+      result,
+      groupKey: group.groupKey,
+      ownReply: ownReply ?? null,
+      parked,
+      answered: replies.size > 0 || group.abandonedWaiters.size > 0,
+      nextDeadlineMs: group.nextDeadlineMs(),
+    },
+    next: group.records(),
+    replies,
+    supersededWaiters: group.abandonedWaiters,
+    parkedWaiters: parked ? [ownWaiter] : [],
+    deletedOffsets: group.deletedOffsets,
+  };
 }
 
 export class GroupCoordinator {
@@ -233,33 +264,12 @@ export class GroupCoordinator {
     options: { create: boolean; waiterId?: string },
     work: (group: ClassicGroup | null) => T,
   ): Promise<StepOutcome<T>> {
-    const { answer, nowMs } = await this.store.update(ref, { create: options.create }, (locked): GroupUpdate<Omit<StepOutcome<T>, 'nowMs'>> => {
-      if (!locked) {
-        return { answer: { result: work(null), groupKey: null, ownReply: null, parked: false, answered: false, nextDeadlineMs: null } };
-      }
+    const { answer, nowMs } = await this.store.update(ref, { create: options.create }, (locked): GroupUpdate<StepResult<T>> => {
+      if (!locked) return { answer: { result: work(null), groupKey: null, ...NOTHING_ANSWERED } };
       const group = ClassicGroup.restore(locked);
       const result = work(group);
-      const done = { result, groupKey: group.groupKey, ownReply: null, parked: false };
-      if (group.deleted) return { answer: { ...done, answered: false, nextDeadlineMs: null }, next: 'delete' };
-      const replies = new Map(group.replies);
-      const own = options.waiterId;
-      const ownReply = own === undefined ? undefined : replies.get(own);
-      if (own !== undefined) replies.delete(own);
-      const parked = own !== undefined && ownReply === undefined && group.isWaiting(own);
-      return {
-        answer: {
-          ...done,
-          ownReply: ownReply ?? null,
-          parked,
-          answered: replies.size > 0 || group.abandonedWaiters.size > 0,
-          nextDeadlineMs: group.nextDeadlineMs(),
-        },
-        next: group.records(),
-        replies,
-        supersededWaiters: group.abandonedWaiters,
-        parkedWaiters: parked ? [own] : [],
-        deletedOffsets: group.deletedOffsets,
-      };
+      if (group.deleted) return { answer: { result, groupKey: group.groupKey, ...NOTHING_ANSWERED }, next: 'delete' };
+      return stepUpdate(group, result, options.waiterId);
     });
     return { ...answer, nowMs };
   }
