@@ -18,7 +18,7 @@ import { applyMigrations } from './storage/migrate.js';
 import { Channel, Notifications } from './storage/notifications.js';
 import { PostgresStore } from './storage/postgres-store.js';
 import { AdminStore } from './storage/admin-store.js';
-import { GroupStore } from './storage/group-store.js';
+import { PostgresGroupStore } from './storage/pg/group-store.js';
 import { StorageReaper } from './storage/reaper.js';
 import { RecordStore } from './storage/record-store.js';
 import { SqlOutboxRelay } from './storage/sql-outbox-relay.js';
@@ -110,7 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const admin = new AdminStore(store.pool, log.child({ component: 'admin' }));
     const topicCache = new TopicCache(store, notifications);
     const groupLog = log.child({ component: 'groups' });
-    const groups = new GroupCoordinator(new GroupStore(store.pool, groupLog), notifications, config, topicCache, groupLog);
+    const groups = new GroupCoordinator(new PostgresGroupStore(store.pool, groupLog), notifications, config, topicCache, groupLog);
     const broker = new GatewayBroker(
       nodeId, advertisedHost, advertisedPort, null, clusterId, store, config, log, notifications,
       topicCache,
