@@ -1,0 +1,94 @@
+-- Effective topic configs as SQL sees them, resolved the way the gateway resolves them
+-- (src/config/topic-config.ts, effectiveTopicConfig): the topic's own value (kpg.topic_configs), else the
+-- first of its broker synonyms set in the cluster-wide dynamic defaults (kpg.broker_configs, broker_id -1,
+-- what `kafka-configs --alter --entity-type brokers --entity-default` writes), converted to the topic
+-- config's unit, else Kafka's default (kpg.topic_config_definitions, generated from the TypeScript table).
+--
+-- What SQL cannot see: a gateway's static values (`--broker-config` on its command line) and its
+-- per-gateway dynamic values (`--entity-name <node id>`). They belong to one gateway, while kpg.produce
+-- runs in the application's session with no gateway in it; set cluster-wide defaults dynamically when SQL
+-- producers must honour them.
+
+-- A config value in its canonical text, as Kafka's ConfigDef parses and prints it (and as
+-- src/config/config-def.ts does: " 1000 " is "1000", "TRUE" is "true", "a , b" is "a,b"); NULL when it
+-- does not parse as `type`.
+CREATE OR REPLACE FUNCTION kpg.canonical_config_value(type text, raw text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+  trimmed CONSTANT text := btrim(raw, E' \t\n\r\f\v');
+  n numeric;
+  bits integer;
+  d double precision;
+  printed text;
+BEGIN
+  IF raw IS NULL THEN
+    RETURN NULL;
+  END IF;
+  CASE type
+    WHEN 'short', 'int', 'long' THEN
+      IF trimmed !~ '^[+-]?[0-9]+$' THEN RETURN NULL; END IF;
+      n := trimmed::numeric;
+      bits := CASE type WHEN 'short' THEN 15 WHEN 'int' THEN 31 ELSE 63 END;
+      IF n < -(2::numeric ^ bits) OR n >= 2::numeric ^ bits THEN RETURN NULL; END IF;
+      RETURN trunc(n)::text;
+    WHEN 'boolean' THEN
+      RETURN CASE WHEN lower(trimmed) IN ('true', 'false') THEN lower(trimmed) END;
+    WHEN 'list' THEN
+      RETURN array_to_string(regexp_split_to_array(trimmed, '\s*,\s*'), ',');
+    WHEN 'double' THEN
+      IF trimmed !~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[fFdD]?$' THEN RETURN NULL; END IF;
+      d := rtrim(trimmed, 'fFdD')::double precision;
+      -- Java prints plain decimals in [0.001, 10^7) with at least one fractional digit; elsewhere it uses
+      -- its E notation, which SQL shows as Postgres prints the number.
+      printed := d::text;
+      IF abs(d) >= 0.001 AND abs(d) < 10000000 AND strpos(printed, '.') = 0 THEN printed := printed || '.0'; END IF;
+      RETURN printed;
+    WHEN 'password' THEN
+      RETURN raw;
+    ELSE
+      RETURN trimmed;
+  END CASE;
+END;
+$$;
+
+-- The effective value of every topic config of one topic (or of those named in `names`), with the
+-- source DescribeConfigs would report for it.
+CREATE OR REPLACE FUNCTION kpg.effective_topic_configs(topic_id uuid, names text[] DEFAULT NULL)
+RETURNS TABLE (name text, value text, source text)
+LANGUAGE sql STABLE
+AS $$
+  SELECT d.name,
+         CASE WHEN own.value IS NOT NULL THEN coalesce(kpg.canonical_config_value(d.type, own.value), d.default_value)
+              WHEN broker.synonym IS NOT NULL THEN coalesce(broker.value, d.default_value)
+              ELSE d.default_value END,
+         CASE WHEN own.value IS NOT NULL THEN 'TOPIC_CONFIG'
+              WHEN broker.synonym IS NOT NULL THEN 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+              ELSE 'DEFAULT_CONFIG' END
+    FROM kpg.topic_config_definitions() d
+    LEFT JOIN kpg.topic_configs own ON own.topic_id = $1 AND own.name = d.name AND own.value IS NOT NULL
+    LEFT JOIN LATERAL (
+      -- A value that does not parse falls back to Kafka's default, as in the gateway.
+      SELECT s.synonym,
+             CASE WHEN s.factor IS NULL THEN kpg.canonical_config_value(d.type, bc.value)
+                  ELSE (kpg.canonical_config_value('long', bc.value)::numeric * s.factor)::text END AS value
+        FROM unnest(d.broker_synonyms, d.synonym_factors) WITH ORDINALITY AS s(synonym, factor, n)
+        JOIN kpg.broker_configs bc ON bc.broker_id = -1 AND bc.name = s.synonym AND bc.value IS NOT NULL
+       ORDER BY s.n
+       LIMIT 1
+    ) broker ON true
+   WHERE $2 IS NULL OR d.name = ANY ($2)
+$$;
+
+-- The topic configs the SQL producer honours, typed.
+CREATE OR REPLACE FUNCTION kpg.sql_topic_settings(topic_id uuid, OUT max_message_bytes integer, OUT log_append_time boolean,
+                                                  OUT timestamp_before_max_ms bigint, OUT timestamp_after_max_ms bigint)
+LANGUAGE sql STABLE
+AS $$
+  SELECT (max(e.value) FILTER (WHERE e.name = 'max.message.bytes'))::integer,
+         max(e.value) FILTER (WHERE e.name = 'message.timestamp.type') = 'LogAppendTime',
+         (max(e.value) FILTER (WHERE e.name = 'message.timestamp.before.max.ms'))::bigint,
+         (max(e.value) FILTER (WHERE e.name = 'message.timestamp.after.max.ms'))::bigint
+    FROM kpg.effective_topic_configs($1, ARRAY['max.message.bytes', 'message.timestamp.type',
+                                               'message.timestamp.before.max.ms', 'message.timestamp.after.max.ms']) e
+$$;
