@@ -20,7 +20,6 @@ DECLARE
   n numeric;
   bits integer;
   d double precision;
-  printed text;
 BEGIN
   IF raw IS NULL THEN
     RETURN NULL;
@@ -39,11 +38,11 @@ BEGIN
     WHEN 'double' THEN
       IF trimmed !~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[fFdD]?$' THEN RETURN NULL; END IF;
       d := rtrim(trimmed, 'fFdD')::double precision;
-      -- Java prints plain decimals in [0.001, 10^7) with at least one fractional digit; elsewhere it uses
-      -- its E notation, which SQL shows as Postgres prints the number.
-      printed := d::text;
-      IF abs(d) >= 0.001 AND abs(d) < 10000000 AND strpos(printed, '.') = 0 THEN printed := printed || '.0'; END IF;
-      RETURN printed;
+      -- As config-def.ts prints it: whole numbers without a fraction; other numbers in [0.001, 10^7) as
+      -- plain decimals. (Smaller and larger fractions, which Java prints in its E notation, show as
+      -- Postgres prints them.)
+      IF d = trunc(d) AND abs(d) < 1e15 THEN RETURN trunc(d)::bigint::text; END IF;
+      RETURN d::text;
     WHEN 'password' THEN
       RETURN raw;
     ELSE
