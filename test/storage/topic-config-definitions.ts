@@ -9,11 +9,15 @@ export const TOPIC_CONFIG_DEFINITIONS_FILE = 'src/storage/pg/sql/40-topic-config
 
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
+const arrayLiteral = (elements: string[]): string => literal(`{${elements.join(',')}}`);
+
 export function renderTopicConfigDefinitions(): string {
+  // Arrays as literals, which Postgres parses once into constants (ARRAY[...] would be built for every row
+  // on every call, and kpg.produce resolves configs for every record).
   const rows = TOPIC_CONFIGS.map((def) => {
-    const synonyms = def.brokerSynonyms.map((s) => literal(s.name)).join(', ');
-    const factors = def.brokerSynonyms.map((s) => (s.factor === undefined ? 'NULL' : String(s.factor))).join(', ');
-    return `    (${literal(def.name)}, ${literal(def.type)}, ${literal(def.defaultValue)}, ARRAY[${synonyms}]::text[], ARRAY[${factors}]::bigint[])`;
+    const synonyms = arrayLiteral(def.brokerSynonyms.map((s) => `"${s.name}"`));
+    const factors = arrayLiteral(def.brokerSynonyms.map((s) => (s.factor === undefined ? 'NULL' : String(s.factor))));
+    return `    (${literal(def.name)}, ${literal(def.type)}, ${literal(def.defaultValue)}, ${synonyms}::text[], ${factors}::bigint[])`;
   });
   return `-- GENERATED from TOPIC_CONFIGS in src/config/topic-config.ts by test/storage/topic-config-definitions.ts;
 -- do not edit. After changing a topic config's type, default or broker synonyms there, run

@@ -57,37 +57,51 @@ CREATE OR REPLACE FUNCTION kpg.effective_topic_configs(topic_id uuid, names text
 RETURNS TABLE (name text, value text, source text)
 LANGUAGE sql STABLE
 AS $$
-  SELECT d.name,
-         CASE WHEN own.value IS NOT NULL THEN coalesce(kpg.canonical_config_value(d.type, own.value), d.default_value)
-              WHEN broker.synonym IS NOT NULL THEN coalesce(broker.value, d.default_value)
-              ELSE d.default_value END,
-         CASE WHEN own.value IS NOT NULL THEN 'TOPIC_CONFIG'
-              WHEN broker.synonym IS NOT NULL THEN 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  -- Each table is read once (a few rows, usually none), whatever the number of configs asked for.
+  WITH own AS MATERIALIZED (
+         SELECT tc.name, tc.value FROM kpg.topic_configs tc WHERE tc.topic_id = $1 AND tc.value IS NOT NULL
+       ),
+       cluster_default AS MATERIALIZED (
+         SELECT bc.name, bc.value FROM kpg.broker_configs bc WHERE bc.broker_id = -1 AND bc.value IS NOT NULL
+       ),
+       -- Per config, the first broker synonym (in the definition's order) set as a cluster-wide default.
+       resolved AS (
+         SELECT DISTINCT ON (d.name)
+                d.name, d.type, d.default_value, own.value AS own, c.name AS synonym, c.value AS synonym_value,
+                d.synonym_factors[array_position(d.broker_synonyms, c.name)] AS factor
+           FROM kpg.topic_config_definitions() d
+           LEFT JOIN own ON own.name = d.name
+           LEFT JOIN cluster_default c ON c.name = ANY (d.broker_synonyms)
+          WHERE $2 IS NULL OR d.name = ANY ($2)
+          ORDER BY d.name, array_position(d.broker_synonyms, c.name)
+       )
+  SELECT r.name,
+         CASE WHEN r.own IS NOT NULL THEN coalesce(kpg.canonical_config_value(r.type, r.own), r.default_value)
+              WHEN r.synonym IS NOT NULL THEN
+                -- A value that does not parse falls back to Kafka's default, as in the gateway.
+                coalesce(CASE WHEN r.factor IS NULL THEN kpg.canonical_config_value(r.type, r.synonym_value)
+                              ELSE (kpg.canonical_config_value('long', r.synonym_value)::numeric * r.factor)::text END,
+                         r.default_value)
+              ELSE r.default_value END,
+         CASE WHEN r.own IS NOT NULL THEN 'TOPIC_CONFIG'
+              WHEN r.synonym IS NOT NULL THEN 'DYNAMIC_DEFAULT_BROKER_CONFIG'
               ELSE 'DEFAULT_CONFIG' END
-    FROM kpg.topic_config_definitions() d
-    LEFT JOIN kpg.topic_configs own ON own.topic_id = $1 AND own.name = d.name AND own.value IS NOT NULL
-    LEFT JOIN LATERAL (
-      -- A value that does not parse falls back to Kafka's default, as in the gateway.
-      SELECT s.synonym,
-             CASE WHEN s.factor IS NULL THEN kpg.canonical_config_value(d.type, bc.value)
-                  ELSE (kpg.canonical_config_value('long', bc.value)::numeric * s.factor)::text END AS value
-        FROM unnest(d.broker_synonyms, d.synonym_factors) WITH ORDINALITY AS s(synonym, factor, n)
-        JOIN kpg.broker_configs bc ON bc.broker_id = -1 AND bc.name = s.synonym AND bc.value IS NOT NULL
-       ORDER BY s.n
-       LIMIT 1
-    ) broker ON true
-   WHERE $2 IS NULL OR d.name = ANY ($2)
+    FROM resolved r
 $$;
 
--- The topic configs the SQL producer honours, typed.
+-- The topic configs the SQL producer honours, typed. (PL/pgSQL so that its plan, with
+-- kpg.effective_topic_configs inlined, is cached per session: kpg.produce calls it for every record.)
 CREATE OR REPLACE FUNCTION kpg.sql_topic_settings(topic_id uuid, OUT max_message_bytes integer, OUT log_append_time boolean,
                                                   OUT timestamp_before_max_ms bigint, OUT timestamp_after_max_ms bigint)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
   SELECT (max(e.value) FILTER (WHERE e.name = 'max.message.bytes'))::integer,
          max(e.value) FILTER (WHERE e.name = 'message.timestamp.type') = 'LogAppendTime',
          (max(e.value) FILTER (WHERE e.name = 'message.timestamp.before.max.ms'))::bigint,
          (max(e.value) FILTER (WHERE e.name = 'message.timestamp.after.max.ms'))::bigint
+    INTO max_message_bytes, log_append_time, timestamp_before_max_ms, timestamp_after_max_ms
     FROM kpg.effective_topic_configs($1, ARRAY['max.message.bytes', 'message.timestamp.type',
-                                               'message.timestamp.before.max.ms', 'message.timestamp.after.max.ms']) e
+                                               'message.timestamp.before.max.ms', 'message.timestamp.after.max.ms']) e;
+END;
 $$;

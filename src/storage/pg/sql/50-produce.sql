@@ -77,18 +77,24 @@ BEGIN
 END;
 $$;
 
--- Validates one record for `topic` and returns it encoded, with its partition and timestamp chosen.
-CREATE OR REPLACE FUNCTION kpg.prepare_sql_record(topic text, key bytea, value bytea, headers jsonb, "partition" integer, "timestamp" timestamptz)
-RETURNS kpg.sql_record
+-- A topic as the SQL producer needs it: its partitions and the configs it honours.
+DO $$
+BEGIN
+  IF to_regtype('kpg.sql_topic_target') IS NULL THEN
+    CREATE TYPE kpg.sql_topic_target AS (topic text, topic_id uuid, partition_count integer, max_message_bytes integer,
+                                         log_append_time boolean, timestamp_before_max_ms bigint, timestamp_after_max_ms bigint);
+  END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION kpg.sql_topic_target(topic text) RETURNS kpg.sql_topic_target
 LANGUAGE plpgsql STABLE
 AS $$
 DECLARE
-  target record;
-  result kpg.sql_record;
-  now_ms bigint;
-  batch_size bigint;
+  target kpg.sql_topic_target;
 BEGIN
-  SELECT t.topic_id, t.partition_count, s.* INTO target
+  SELECT $1, t.topic_id, t.partition_count, s.max_message_bytes, s.log_append_time, s.timestamp_before_max_ms, s.timestamp_after_max_ms
+    INTO target
     FROM kpg.topics t CROSS JOIN LATERAL kpg.sql_topic_settings(t.topic_id) s
    WHERE t.name = $1;
   IF NOT FOUND THEN
@@ -96,11 +102,27 @@ BEGIN
       USING ERRCODE = 'undefined_object',
             HINT = 'kpg.produce never creates topics; create it with a Kafka admin client, e.g. kafka-topics.sh --create.';
   END IF;
+  RETURN target;
+END;
+$$;
+
+-- Validates one record for the topic `target` and returns it encoded, with its partition and timestamp
+-- chosen. (kpg.produce_batch looks its topic up once for all its records.)
+CREATE OR REPLACE FUNCTION kpg.prepare_sql_record_for(target kpg.sql_topic_target, key bytea, value bytea, headers jsonb,
+                                                      "partition" integer, "timestamp" timestamptz)
+RETURNS kpg.sql_record
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+  result kpg.sql_record;
+  now_ms bigint;
+  batch_size bigint;
+BEGIN
   result.topic_id := target.topic_id;
 
   IF $5 IS NOT NULL THEN
     IF $5 < 0 OR $5 >= target.partition_count THEN
-      RAISE EXCEPTION 'kpg.produce: topic "%" has no partition % (it has % partitions, numbered from 0)', $1, $5, target.partition_count
+      RAISE EXCEPTION 'kpg.produce: topic "%" has no partition % (it has % partitions, numbered from 0)', target.topic, $5, target.partition_count
         USING ERRCODE = 'invalid_parameter_value';
     END IF;
     result.partition := $5;
@@ -134,12 +156,18 @@ BEGIN
   batch_size := 61 + length(kpg.varint(3 + length(result.body))) + 3 + length(result.body);
   IF batch_size > target.max_message_bytes THEN
     RAISE EXCEPTION 'kpg.produce: the record is % bytes as a batch, more than max.message.bytes (%) of topic "%"',
-      batch_size, target.max_message_bytes, $1
+      batch_size, target.max_message_bytes, target.topic
       USING ERRCODE = 'program_limit_exceeded';
   END IF;
   RETURN result;
 END;
 $$;
+
+-- Validates one record for `topic` and returns it encoded, with its partition and timestamp chosen.
+CREATE OR REPLACE FUNCTION kpg.prepare_sql_record(topic text, key bytea, value bytea, headers jsonb, "partition" integer, "timestamp" timestamptz)
+RETURNS kpg.sql_record
+LANGUAGE sql STABLE
+AS $$ SELECT kpg.prepare_sql_record_for(kpg.sql_topic_target($1), $2, $3, $4, $5, $6) $$;
 
 -- Queues a prepared record in the caller's transaction and returns its record id.
 CREATE OR REPLACE FUNCTION kpg.enqueue_sql_record(prepared kpg.sql_record) RETURNS bigint
@@ -519,8 +547,9 @@ CREATE OR REPLACE FUNCTION kpg.produce_batch(topic text, records kpg.new_record[
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT CASE WHEN cardinality($2) > 0 THEN kpg.enqueue_sql_records(ARRAY(
-    SELECT kpg.prepare_sql_record($1, r.key, r.value, r.headers, r.partition, r."timestamp")
-      FROM unnest($2) WITH ORDINALITY AS r(key, value, headers, "partition", "timestamp", n)
+    SELECT kpg.prepare_sql_record_for(target, r.key, r.value, r.headers, r.partition, r."timestamp")
+      FROM kpg.sql_topic_target($1) AS target
+     CROSS JOIN unnest($2) WITH ORDINALITY AS r(key, value, headers, "partition", "timestamp", n)
      ORDER BY r.n)) ELSE '{}'::bigint[] END
 $$;
 

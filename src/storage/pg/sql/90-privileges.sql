@@ -23,6 +23,8 @@ REVOKE EXECUTE ON FUNCTION
   kpg.enqueue_sql_records(kpg.sql_record[]),
   kpg.sql_topic_settings(uuid),
   kpg.prepare_sql_record(text, bytea, bytea, jsonb, integer, timestamptz),
+  kpg.prepare_sql_record_for(kpg.sql_topic_target, bytea, bytea, jsonb, integer, timestamptz),
+  kpg.sql_topic_target(text),
   kpg.forget_sql_records_of_topic()
 FROM PUBLIC;
 -- kpg.append_batches writes as its caller; only kpg itself has reason to call it (every overload).
