@@ -115,6 +115,20 @@ describe('topic configs in SQL', () => {
     ),
   });
 
+  it('parse values as config-def.ts does, trimming whitespace only', async () => {
+    const cases: [string, string, string | null][] = [
+      ['string', ' v ', 'v'], ['string', 'LogAppendTime\t', 'LogAppendTime'], ['int', '\v+007\n', '7'],
+      ['int', '2147483648', null], ['long', '-9223372036854775808', '-9223372036854775808'], ['long', '1.5', null],
+      ['boolean', ' TRUE', 'true'], ['boolean', 'yes', null], ['list', 'compact , delete', 'compact,delete'],
+      ['double', '0.50', '0.5'], ['double', '1', '1'],
+    ];
+    const { rows } = await db.query<{ v: string | null }>(
+      'SELECT kpg.canonical_config_value(t, r) AS v FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, r, n) ORDER BY n',
+      [cases.map((c) => c[0]), cases.map((c) => c[1])],
+    );
+    expect(rows.map((r) => r.v)).toEqual(cases.map((c) => c[2]));
+  });
+
   it('resolve as the gateway does from topic overrides and cluster-wide dynamic defaults', async () => {
     let run = 0;
     await fc.assert(

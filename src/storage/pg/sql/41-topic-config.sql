@@ -16,7 +16,7 @@ CREATE OR REPLACE FUNCTION kpg.canonical_config_value(type text, raw text) RETUR
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 DECLARE
-  trimmed CONSTANT text := btrim(raw, E' \t\n\r\f\v');
+  trimmed CONSTANT text := btrim(raw, E' \t\n\r\f\x0b'); -- JavaScript's trim(), for ASCII
   n numeric;
   bits integer;
   d double precision;
