@@ -8,7 +8,7 @@ import { registerBenchCommand } from './bench/command.js';
 import { registerTopicCommand } from './cli/topic.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { startGateway } from './gateway.js';
-import { applyMigrations } from './storage/migrate.js';
+import { applyMigrations } from './storage/pg/migrate.js';
 import { VERSION } from './version.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

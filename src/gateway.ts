@@ -14,7 +14,7 @@ import { BrokerConfig } from './config/broker-config.js';
 import { TopicConfigs } from './config/topic-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { KafkaServer } from './server/server.js';
-import { applyMigrations } from './storage/migrate.js';
+import { applyMigrations } from './storage/pg/migrate.js';
 import { Channel, Notifications } from './storage/notifications.js';
 import { PostgresStore } from './storage/postgres-store.js';
 import { AdminStore } from './storage/admin-store.js';

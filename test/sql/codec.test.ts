@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writer } from '../../src/protocol/writer.js';
 import { computeBatchCrc, decodeBatchRecords, encodeBatch, encodeRecordsSection, readBatchHeader } from '../../src/records/batch.js';
-import { applyMigrations } from '../../src/storage/migrate.js';
+import { applyMigrations } from '../../src/storage/pg/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { sqlSession } from './support.js';
 

@@ -3,7 +3,7 @@
 # embedded PostgreSQL 18: a throwaway cluster in a temp dir on a free port, password (SCRAM) authentication,
 # torn down afterwards. The tests reach it through KPG_TEST_DATABASE_URL.
 #
-#   test/sql/debian-postgres.sh                  # test/sql
+#   test/sql/debian-postgres.sh                  # test/sql and test/storage (SQL source, migrations, upgrades)
 #   test/sql/debian-postgres.sh test/records     # any vitest filters
 #   test/sql/debian-postgres.sh --all            # the whole suite (npm test)
 #
@@ -56,6 +56,8 @@ export KPG_TEST_POSTGRES=env
 export KPG_TEST_DATABASE_URL="postgres://postgres:$PASSWORD@127.0.0.1:$PORT/postgres"
 if [[ "${1:-}" == "--all" ]]; then
   npx vitest run
+elif [[ $# -eq 0 ]]; then
+  npx vitest run test/sql test/storage
 else
-  npx vitest run "${@:-test/sql}"
+  npx vitest run "$@"
 fi

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBatch } from '../../src/records/batch.js';
-import { applyMigrations } from '../../src/storage/migrate.js';
+import { applyMigrations } from '../../src/storage/pg/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { sqlSession } from './support.js';
 

@@ -122,3 +122,77 @@ export async function consumeAll(bootstrap: string, topic: string, partition: nu
 }
 
 export const text = (b: Buffer | null | undefined): string | null => (b === null || b === undefined ? null : b.toString('utf8'));
+
+/** A batch in its stored form (records uncompressed), with what kpg.append_batches is told about it. */
+export interface BatchToAppend {
+  topicId: string;
+  partition: number;
+  batch: Buffer;
+  recordCount: number;
+  maxTimestamp: bigint;
+  maxTimestampDelta: number;
+  producerId?: bigint;
+  producerEpoch?: number;
+  baseSequence?: number;
+}
+
+/**
+ * Calls kpg.append_batches exactly as the gateway's record store does (one transaction per call here).
+ * Returns one result per batch, in order.
+ */
+export async function appendBatches(
+  db: pg.Client,
+  batches: readonly BatchToAppend[],
+): Promise<{ baseOffset: bigint; errorCode: number }[]> {
+  const { rows } = await db.query<{ idx: number; base_offset: bigint; error_code: number }>(
+    `SELECT idx, base_offset, error_code
+       FROM kpg.append_batches($1::uuid[], $2::int[], $3::bytea, $4::int[], $5::int[], $6::bigint[], $7::int[],
+                               $8::bigint[], $9::smallint[], $10::int[], false)`,
+    [
+      batches.map((b) => b.topicId),
+      batches.map((b) => b.partition),
+      Buffer.concat(batches.map((b) => b.batch)),
+      batches.map((b) => b.batch.length),
+      batches.map((b) => b.recordCount),
+      batches.map((b) => b.maxTimestamp.toString()),
+      batches.map((b) => b.maxTimestampDelta),
+      batches.map((b) => (b.producerId ?? -1n).toString()),
+      batches.map((b) => b.producerEpoch ?? -1),
+      batches.map((b) => b.baseSequence ?? -1),
+    ],
+  );
+  return rows.sort((a, b) => a.idx - b.idx).map((r) => ({ baseOffset: BigInt(r.base_offset), errorCode: r.error_code }));
+}
+
+/** A topic written straight into kpg's tables (no gateway needed); returns its id. */
+export async function insertTopic(db: pg.Client, name: string, partitions = 1, configs: Record<string, string> = {}): Promise<string> {
+  const { rows } = await db.query<{ topic_id: string }>(
+    `INSERT INTO kpg.topics (topic_id, name, partition_count) VALUES (gen_random_uuid(), $1, $2) RETURNING topic_id`,
+    [name, partitions],
+  );
+  const topicId = rows[0]!.topic_id;
+  await db.query(
+    `INSERT INTO kpg.partitions (topic_id, partition, replicas) SELECT $1, p, '{0}' FROM generate_series(0, $2 - 1) AS p`,
+    [topicId, partitions],
+  );
+  for (const [config, value] of Object.entries(configs)) {
+    await db.query('INSERT INTO kpg.topic_configs (topic_id, name, value) VALUES ($1, $2, $3)', [topicId, config, value]);
+  }
+  return topicId;
+}
+
+/** A header as kpg.records shows it. */
+export interface SqlHeader {
+  key: string;
+  value: string | null;
+  key_encoding?: string;
+  value_encoding?: string;
+}
+
+/** The bytes of a header shown by kpg.records, however it is encoded there. */
+export function headerBytes(h: SqlHeader): { key: Buffer; value: Buffer | null } {
+  return {
+    key: Buffer.from(h.key, h.key_encoding === 'base64' ? 'base64' : 'utf8'),
+    value: h.value === null ? null : Buffer.from(h.value, h.value_encoding === 'base64' ? 'base64' : 'utf8'),
+  };
+}

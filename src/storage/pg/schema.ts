@@ -1,6 +1,8 @@
 /**
- * kpg's tables, all in the `kpg` schema. drizzle-kit turns this file into the SQL under migrations/;
- * the running gateway speaks SQL through src/storage/postgres-store.ts only.
+ * kpg's tables, all in the `kpg` schema, every one of them: drizzle-kit turns changes to this file into
+ * the SQL under migrations/ (`npm run db:generate`), and test/storage/drizzle-schema.test.ts fails when this
+ * file and the migrations' snapshot disagree. Migrations change tables only; the functions, views and
+ * triggers that run inside Postgres are SQL source in ./sql/, applied at every start (./migrate.ts).
  *
  * Keys are chosen for the issues that follow: topics are addressed by their UUID everywhere below the
  * topics table, so a topic deleted and created again under the same name is a new topic, and the data
@@ -244,9 +246,62 @@ export const groupOffsets = kpg.table('group_offsets', {
   index('group_offsets_topic').on(t.topicId),
 ]);
 
-/*
- * Not declared here, because drizzle cannot express them (an UNLOGGED table, triggers, PL/pgSQL): the
- * "streams in SQL" objects of migrations/0005_sql_streams.sql. Tables kpg.sql_outbox (UNLOGGED),
- * kpg.sql_outbox_relay and kpg.sql_produced; views kpg.records, kpg.consumer_lag, kpg.consumer_groups and
- * kpg.consumer_group_members; kpg.produce and its helpers. drizzle-kit never sees them, so it leaves them alone.
+/**
+ * Producing from SQL (kpg.produce, src/storage/pg/sql/50-produce.sql). Created by
+ * migrations/0005_sql_streams.sql; declared here so drizzle-kit knows every table (migration 0008 brought
+ * its snapshot up to date without touching the tables).
  */
+
+/** Record ids kpg.produce returns. */
+export const sqlRecordIds = kpg.sequence('sql_record_ids');
+/** Spreads keyless SQL records over partitions, round robin, without a lock. */
+export const sqlKeylessPartition = kpg.sequence('sql_keyless_partition', { cycle: true });
+
+/** A transaction id (xid8), as pg_current_xact_id() returns it. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+/**
+ * Records queued by READ COMMITTED transactions, appended by a deferred trigger at their COMMIT. In
+ * Postgres this table is UNLOGGED (its rows never outlive their transaction) and `body` is stored without
+ * TOAST compression; drizzle can express neither, and migrations/0005 set both.
+ */
+export const sqlOutbox = kpg.table('sql_outbox', {
+  recordId: bigint('record_id', { mode: 'bigint' }).primaryKey(),
+  /** The producing transaction (top level). */
+  xact: xid8('xact').notNull(),
+  topicId: uuid('topic_id').notNull(),
+  partition: integer('partition').notNull(),
+  /** CreateTime; a LogAppendTime topic stamps the commit time instead. */
+  timestampMs: bigint('timestamp_ms', { mode: 'bigint' }).notNull(),
+  /** The record from its key length on; lengths, attributes and deltas are known when the batch is built. */
+  body: bytea('body').notNull(),
+  /** Set on the first row of a transaction: its trigger event appends all of them at commit. */
+  flush: boolean('flush').notNull(),
+}, (t) => [index('sql_outbox_xact').on(t.xact, t.recordId)]);
+
+/** Records committed by REPEATABLE READ / SERIALIZABLE transactions, appended by a gateway (relay). */
+export const sqlOutboxRelay = kpg.table('sql_outbox_relay', {
+  recordId: bigint('record_id', { mode: 'bigint' }).primaryKey(),
+  topicId: uuid('topic_id').notNull(),
+  partition: integer('partition').notNull(),
+  timestampMs: bigint('timestamp_ms', { mode: 'bigint' }).notNull(),
+  body: bytea('body').notNull(),
+});
+
+/** Where each SQL-produced record went (kpg.produced_offset), until it leaves the log. */
+export const sqlProduced = kpg.table('sql_produced', {
+  recordId: bigint('record_id', { mode: 'bigint' }).primaryKey(),
+  topicId: uuid('topic_id').notNull(),
+  partition: integer('partition').notNull(),
+  offset: bigint('offset', { mode: 'bigint' }).notNull(),
+}, (t) => [index('sql_produced_position').on(t.topicId, t.partition, t.offset)]);
+
+/**
+ * One row: the digest of the SQL source (./sql/*.sql) applied last, so a gateway whose source is already
+ * in place changes nothing at start (./migrate.ts).
+ */
+export const sqlSource = kpg.table('sql_source', {
+  singleton: boolean('singleton').primaryKey().default(true),
+  digest: text('digest').notNull(),
+  appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+});
