@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../src/storage/migrate.js';
+import { applyMigrations } from '../../src/storage/pg/migrate.js';
 import type { GroupMemberRecord, GroupRecords } from '../../src/storage/groups.js';
 import { PostgresGroupStore } from '../../src/storage/pg/group-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
