@@ -1,6 +1,7 @@
 /**
- * Starting and stopping one gateway: Postgres (given or embedded), migrations, the broker's
- * registration and heartbeat, and the Kafka listener. `kpg serve` and the tests both use this.
+ * Starting and stopping one gateway: Postgres (given or embedded), migrations, the storage and the
+ * services handlers use, the gateway's registration and heartbeat, and the Kafka listener. `kpg serve`
+ * and the tests both use this.
  */
 import os from 'node:os';
 import path from 'node:path';

@@ -13,7 +13,7 @@ import type { RequestHeader } from '../protocol/protocol.js';
 import type { LogStorage } from '../storage/log.js';
 import type { TopicService } from '../topics/topic-service.js';
 
-/** Who sent a request: what the connection and the client told us. */
+/** Who sent a request: what the connection and the client told us (and, once kpg authenticates, the principal). */
 export interface ClientIdentity {
   /** The request header's client id. */
   clientId: string | null;
