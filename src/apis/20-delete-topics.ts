@@ -71,15 +71,15 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
 
     // What to delete: topic id -> name, from ids first, then names.
     const toDelete = new Map<string, { name: string; byId: boolean }>();
-    const foundIds = new Map([...(await ctx.topics.byIds([...ids], { fresh: true })).values()].map((t) => [t.topicId, t.name]));
+    const foundIds = await ctx.topics.byIds([...ids], { fresh: true });
     for (const id of ids) {
-      const name = foundIds.get(id);
+      const name = foundIds.get(id)?.name;
       if (name === undefined) respond(null, id, ErrorCode.UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_ID_MESSAGE);
       else toDelete.set(id, { name, byId: true });
     }
-    const foundNames = new Map([...(await ctx.topics.byNames([...names], { fresh: true })).values()].map((t) => [t.name, t.topicId]));
+    const foundNames = await ctx.topics.byNames([...names], { fresh: true });
     for (const name of names) {
-      const id = foundNames.get(name);
+      const id = foundNames.get(name)?.topicId;
       if (id === undefined) {
         respond(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_MESSAGE);
       } else if (toDelete.has(id)) {

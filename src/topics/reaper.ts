@@ -10,7 +10,7 @@
  *   holds at least retention.bytes (Kafka's segment rule, with batches as segments).
  *
  * Every gateway runs one; a session advisory lock lets only one of them work at a time. A pass runs
- * soon after a topic is deleted anywhere (NOTIFY kpg_topics), after DeleteRecords on this gateway, and
+ * soon after a topic changes anywhere (topicChanged), after DeleteRecords on this gateway, and
  * periodically; retention is checked every log.retention.check.interval.ms, the first time 30 s after
  * startup (as Kafka waits log.initial.task.delay.ms).
  */
