@@ -15,6 +15,8 @@ export interface LookupOptions {
 export class TopicService {
   private byName = new Map<string, TopicRecord>();
   private byId = new Map<string, TopicRecord>();
+  /** Bumped on every invalidation, so a read that raced with a change does not cache what it saw before. */
+  private generation = 0;
 
   constructor(
     private readonly storage: TopicStorage,
@@ -36,8 +38,9 @@ export class TopicService {
       }
     }
     if (missing.length > 0) {
+      const generation = this.generation;
       for (const t of await this.storage.topics(missing)) {
-        this.remember(t);
+        this.remember(t, generation);
         out.set(t.name, t);
       }
       // A fresh read that misses a name proves a cached topic of that name gone.
@@ -58,20 +61,21 @@ export class TopicService {
       }
     }
     if (missing.length > 0) {
+      const generation = this.generation;
       for (const t of await this.storage.topicsById(missing)) {
-        this.remember(t);
+        this.remember(t, generation);
         out.set(t.topicId, t);
       }
-      for (const id of missing) if (!out.has(id)) this.invalidate(id);
+      for (const id of missing) if (!out.has(id) && this.byId.has(id)) this.invalidate(id);
     }
     return out;
   }
 
   /** Every topic, sorted by name, read from storage. */
   async all(): Promise<TopicRecord[]> {
+    const generation = this.generation;
     const topics = await this.storage.topics();
-    this.clear();
-    for (const t of topics) this.remember(t);
+    for (const t of topics) this.remember(t, generation);
     return topics;
   }
 
@@ -81,9 +85,7 @@ export class TopicService {
   }
 
   async create(spec: NewTopicSpec): Promise<CreateTopicOutcome> {
-    const outcome = await this.storage.createTopic(spec);
-    if ('created' in outcome) this.remember(outcome.created);
-    return outcome;
+    return this.storage.createTopic(spec);
   }
 
   /** False when the topic was already gone. Its batches are reclaimed in the background. */
@@ -103,6 +105,7 @@ export class TopicService {
   /** Forgets one topic (by id). */
   private invalidate(topicId: string): void {
     if (topicId === '') return this.clear();
+    this.generation++;
     const t = this.byId.get(topicId);
     if (t) {
       this.byId.delete(topicId);
@@ -116,11 +119,13 @@ export class TopicService {
   }
 
   private clear(): void {
+    this.generation++;
     this.byName = new Map();
     this.byId = new Map();
   }
 
-  private remember(t: TopicRecord): void {
+  private remember(t: TopicRecord, readAt: number): void {
+    if (readAt !== this.generation) return;
     const previous = this.byName.get(t.name);
     if (previous && previous.topicId !== t.topicId) this.byId.delete(previous.topicId);
     this.byName.set(t.name, t);
