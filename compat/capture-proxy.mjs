@@ -6,6 +6,11 @@
 // 4-byte length prefix. A small index.tsv lists what was recorded.
 //
 //   node compat/capture-proxy.mjs --listen 39094 --upstream 127.0.0.1:39092 --out DIR --client NAME [--quiet]
+//                                 [--keys 0,1,...] [--max-per-version N]
+//
+// --keys records only those API keys and --max-per-version only the first N frames of each
+// client/api/version (a consumer's repeated Fetch and Heartbeat would otherwise bloat the golden set);
+// everything is forwarded all the same.
 //
 // Responses are forwarded unchanged, so a client reconnects to whatever address the broker
 // advertises: to keep every connection on the proxy, start the reference broker with
@@ -40,7 +45,7 @@ class Framer {
   }
 }
 
-export function startCaptureProxy({ listenPort, listenHost = '127.0.0.1', upstream, outDir, client, log = () => {} }) {
+export function startCaptureProxy({ listenPort, listenHost = '127.0.0.1', upstream, outDir, client, keys = null, maxPerVersion = Infinity, log = () => {} }) {
   mkdirSync(outDir, { recursive: true });
   const [uhost, uport] = [upstream.slice(0, upstream.lastIndexOf(':')), Number(upstream.slice(upstream.lastIndexOf(':') + 1))];
   const counters = new Map();
@@ -56,9 +61,11 @@ export function startCaptureProxy({ listenPort, listenHost = '127.0.0.1', upstre
         const n = (counters.get(k) ?? 0) + 1;
         counters.set(k, n);
         const name = `${k}-${n}`;
-        writeFileSync(join(outDir, `${name}.req.bin`), frame);
-        pending.set(corr, { apiKey, version, name });
-        appendFileSync(join(outDir, 'index.tsv'), `${name}\tconn ${id}\t${API_NAMES[apiKey] ?? `api ${apiKey}`} v${version}\tcorrelation ${corr}\t${frame.length} bytes request\n`);
+        if ((keys === null || keys.includes(apiKey)) && n <= maxPerVersion) {
+          writeFileSync(join(outDir, `${name}.req.bin`), frame);
+          pending.set(corr, { apiKey, version, name });
+          appendFileSync(join(outDir, 'index.tsv'), `${name}\tconn ${id}\t${API_NAMES[apiKey] ?? `api ${apiKey}`} v${version}\tcorrelation ${corr}\t${frame.length} bytes request\n`);
+        }
         log(`conn ${id} -> ${API_NAMES[apiKey] ?? apiKey} v${version} corr ${corr} (${frame.length} bytes)`);
       }
       up.write(frame);
@@ -72,7 +79,7 @@ export function startCaptureProxy({ listenPort, listenHost = '127.0.0.1', upstre
           writeFileSync(join(outDir, `${req.name}.resp.bin`), frame);
           log(`conn ${id} <- corr ${corr} (${frame.length} bytes)`);
         } else {
-          log(`conn ${id} <- unmatched correlation id ${corr}`);
+          log(`conn ${id} <- correlation id ${corr} (not recorded)`);
         }
       }
       down.write(frame);
@@ -94,10 +101,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       out: { type: 'string', default: 'capture' },
       client: { type: 'string', default: 'client' },
       quiet: { type: 'boolean', default: false },
+      keys: { type: 'string' },
+      'max-per-version': { type: 'string' },
     },
   });
   await startCaptureProxy({
     listenPort: Number(values.listen), upstream: values.upstream, outDir: values.out, client: values.client,
+    keys: values.keys ? values.keys.split(',').map(Number) : null,
+    maxPerVersion: values['max-per-version'] ? Number(values['max-per-version']) : Infinity,
     log: values.quiet ? () => {} : (m) => console.error(m),
   });
   console.error(`capture-proxy: 127.0.0.1:${values.listen} -> ${values.upstream}, recording ${values.client} frames into ${values.out}`);

@@ -11,6 +11,10 @@
 //              longer pass (a regression); docs/compat.md is then left alone unless --write.
 //   --bootstrap HOST:PORT  use an already running server instead of starting one (one target only).
 //
+// Exit status: 0 when no cell failed; 1 when any cell failed (a client that is not installed fails
+// all its cells, and the runner says how to install it), a server did not start, or --check found a
+// regression; 2 on bad arguments or a runner crash.
+//
 // kpg is started as `node dist/cli.js serve --port PORT --data-dir DIR` from the repository root;
 // override with KPG_SERVE_CMD (a shell command; {port} and {dataDir} are substituted).
 // Per-cell logs go to ${KPG_CACHE:-~/.cache/kpg}/logs/compat/<target>/.
@@ -69,10 +73,16 @@ export const CLIENTS = [
   { name: 'kafkactl', cmd: node('kafkactl.mjs'), version: 'kafkactl' },
 ];
 
+const NOT_INSTALLED = 'not installed';
+const INSTALL_HINT = 'install the clients and the reference Kafka with `npm run test:compat:install` (compat/install.sh, cached in ${KPG_CACHE:-~/.cache/kpg})';
+
 function versionOf(c) {
   if (c.name === 'kafkactl' && process.env.KAFKACTL) return `the binary KAFKACTL names (${process.env.KAFKACTL}); its version is in the cell details`;
-  try { return readFileSync(join(CACHE, 'versions', c.version), 'utf8').trim(); } catch { return 'not installed'; }
+  try { return readFileSync(join(CACHE, 'versions', c.version), 'utf8').trim(); } catch { return NOT_INSTALLED; }
 }
+
+/** install.sh records a version for every client it installed; without one the client's cells cannot run. */
+const isInstalled = (c) => versionOf(c) !== NOT_INSTALLED;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -319,6 +329,8 @@ async function main() {
   const old = existsSync(DOC) ? parseDoc(readFileSync(DOC, 'utf8')) : { targets: {}, sections: {} };
   const sections = { ...old.sections };
   const regressions = [];
+  const failures = [];
+  const missingClients = clients.filter((c) => !isInstalled(c));
   const runId = Date.now().toString(36);
 
   for (const target of targets) {
@@ -330,6 +342,7 @@ async function main() {
       server = values.bootstrap ? { bootstrap: values.bootstrap, stop: async () => {} } : target === 'kafka' ? await startKafka(port) : await startKpg(port);
     } catch (e) {
       console.error(`${target}: could not start: ${e.message}`);
+      failures.push(`${target}: the server did not start (${e.message})`);
       if (values.check && old.targets[target]) regressions.push(`${target}: server did not start`);
       continue;
     }
@@ -345,6 +358,12 @@ async function main() {
       // A second attempt gets fresh topic names: the first may have left its topics behind.
       const topic = `compat-${c.name}-${s}-${runId}${attempt > 1 ? `-r${attempt}` : ''}`.replace(/[^a-zA-Z0-9._-]/g, '-');
       let r;
+      if (!isInstalled(c)) {
+        r = { status: 'fail', detail: `${c.name} is ${NOT_INSTALLED} (npm run test:compat:install)`, ms: 0 };
+        (results[c.name] ??= {})[s] = r;
+        console.log(`${target.padEnd(5)} ${c.name.padEnd(18)} ${s.padEnd(16)} ${CELL.fail.padEnd(4)}     -  ${c.name} is ${NOT_INSTALLED}`);
+        return;
+      }
       try {
         await createTopics(server.bootstrap, [topic], SCENARIO_OPTS[s]?.partitions ?? 1);
         r = await runCell([...c.cmd, '--bootstrap', server.bootstrap, '--scenario', s, '--topic', topic], timeoutMsOf(s),
@@ -368,7 +387,7 @@ async function main() {
       for (const cell of alone) await runOne(cell);
       // A failed cell runs once more, alone: the machine is shared and clients time out under load, while
       // a real regression fails twice. The first failure stays visible in the detail.
-      for (const cell of cells.filter(({ c, s }) => results[c.name]?.[s]?.status === 'fail')) {
+      for (const cell of cells.filter(({ c, s }) => results[c.name]?.[s]?.status === 'fail' && isInstalled(c))) {
         const first = results[cell.c.name][cell.s];
         await runOne(cell, 2);
         const second = results[cell.c.name][cell.s];
@@ -381,6 +400,10 @@ async function main() {
     }
     console.log(`\n${matrixText(target, clients, scenarios, results)}\n(${Math.round((Date.now() - t0) / 1000)}s)\n`);
     writeFileSync(join(logDir, 'results.json'), JSON.stringify(results, null, 1));
+    for (const { c, s } of cells) {
+      const r = results[c.name]?.[s];
+      if (r?.status === 'fail') failures.push(`${target} ${c.name} ${s}: ${r.detail.slice(0, 200)}`);
+    }
 
     const meta = target === 'kafka'
       ? `Reference: Apache Kafka ${(() => { try { return readFileSync(join(CACHE, 'versions', 'kafka'), 'utf8').trim(); } catch { return '?'; } })()} (KRaft, single node), ${new Date().toISOString().slice(0, 10)}.`
@@ -408,11 +431,21 @@ async function main() {
 
   const write = values.check ? values.write : !values['no-write'];
   if (write) { writeDoc(sections); console.log(`wrote ${DOC}`); }
+  let status = 0;
   if (regressions.length) {
     console.error(`\n${regressions.length} regression(s) against docs/compat.md:\n  ${regressions.join('\n  ')}`);
-    process.exit(1);
+    status = 1;
+  } else if (values.check) console.log('no regressions against docs/compat.md');
+  if (failures.length) {
+    console.error(`\n${failures.length} failure(s):\n  ${failures.join('\n  ')}`);
+    status = 1;
   }
-  if (values.check) console.log('no regressions against docs/compat.md');
+  if (missingClients.length) {
+    console.error(`\nnot installed: ${missingClients.map((c) => c.name).join(', ')} (no version recorded in ${join(CACHE, 'versions')});\n${INSTALL_HINT}`);
+  } else if (failures.some((f) => f.startsWith('kafka: the server did not start'))) {
+    console.error(`\nif the reference Kafka is not installed: ${INSTALL_HINT}`);
+  }
+  return status;
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e?.stack ?? e); process.exit(2); });
+main().then((status) => process.exit(status), (e) => { console.error(e?.stack ?? e); process.exit(2); });

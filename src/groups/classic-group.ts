@@ -1,13 +1,26 @@
 /**
- * One consumer group of the classic protocol as loaded from Postgres for one transaction: its state,
- * members, timers and the waiting JoinGroup/SyncGroup requests ("futures" in Kafka's coordinator). The
- * rebalance rules that act on it are in ./rebalance.ts; the store loads it under the group row's lock,
- * runs them, and writes back what changed (see `changes()`).
+ * One consumer group of the classic protocol for one rebalance step: its state, members, timers and the
+ * waiting JoinGroup/SyncGroup requests ("futures" in Kafka's coordinator). It is built from the records
+ * the store loaded under the group's lock (`restore`); the rebalance rules in ./rebalance.ts act on it,
+ * and its records afterwards (`records()`) are what the store writes back.
  *
  * A waiting request is identified by a waiter id. Completing it means recording a reply for that id in
- * `replies`; the store turns those into rows of kpg.group_replies that the waiting gateway reads.
+ * `replies`; the store keeps those until the waiting gateway takes them.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
+import type {
+  GroupMemberRecord,
+  GroupRecords,
+  GroupReply,
+  GroupStateName,
+  JoinReply,
+  JoinReplyMember,
+  LockedGroup,
+  SyncReply,
+  TopicPartitionRef,
+} from '../storage/groups.js';
+
+export type { GroupReply, GroupStateName, JoinReply, JoinReplyMember, SyncReply };
 
 export const GroupState = {
   Empty: 'Empty',
@@ -15,8 +28,7 @@ export const GroupState = {
   CompletingRebalance: 'CompletingRebalance',
   Stable: 'Stable',
   Dead: 'Dead',
-} as const;
-export type GroupStateName = (typeof GroupState)[keyof typeof GroupState];
+} as const satisfies Record<GroupStateName, GroupStateName>;
 
 const VALID_PREVIOUS_STATES: Record<GroupStateName, readonly GroupStateName[]> = {
   Empty: ['PreparingRebalance'],
@@ -33,32 +45,6 @@ export interface Protocol {
   name: string;
   metadata: Buffer;
 }
-
-export interface JoinReplyMember {
-  memberId: string;
-  groupInstanceId: string | null;
-  metadata: Buffer;
-}
-
-export interface JoinReply {
-  errorCode: number;
-  generationId: number;
-  protocolType: string | null;
-  protocolName: string | null;
-  leader: string;
-  memberId: string;
-  skipAssignment: boolean;
-  members: JoinReplyMember[];
-}
-
-export interface SyncReply {
-  errorCode: number;
-  protocolType: string | null;
-  protocolName: string | null;
-  assignment: Buffer;
-}
-
-export type GroupReply = { kind: 'join'; join: JoinReply } | { kind: 'sync'; sync: SyncReply };
 
 export function joinError(errorCode: number, memberId: string): JoinReply {
   return {
@@ -149,22 +135,6 @@ export class GroupMember {
   }
 }
 
-/** What a group looked like when loaded, to write back only what changed. */
-interface LoadedSnapshot {
-  groupFingerprint: string;
-  members: Map<number, { scalars: string; protocols: Protocol[] }>;
-}
-
-export interface GroupChanges {
-  groupChanged: boolean;
-  insertedMembers: GroupMember[];
-  /** Members whose scalar columns changed. */
-  updatedMembers: GroupMember[];
-  /** Members (already stored) whose protocols changed. */
-  protocolsChanged: GroupMember[];
-  removedSeqs: number[];
-}
-
 export class ClassicGroup {
   state: GroupStateName = GroupState.Empty;
   previousState: GroupStateName | null = null;
@@ -191,9 +161,10 @@ export class ClassicGroup {
   /** Waiters replaced by a newer request of the same member: their requests are answered as superseded. */
   readonly abandonedWaiters = new Set<string>();
 
-  private snapshot: LoadedSnapshot | null = null;
-  /** Set by DeleteGroups: the row goes, with its offsets. */
+  /** Set by DeleteGroups: the group goes, with its offsets. */
   deleted = false;
+  /** Committed offsets removed in this step (OffsetDelete). */
+  readonly deletedOffsets: TopicPartitionRef[] = [];
 
   constructor(
     readonly groupKey: number,
@@ -204,55 +175,94 @@ export class ClassicGroup {
     this.stateChangedMs = nowMs;
   }
 
-  // --- loading and change tracking (used by the store) ---
+  // --- to and from the stored records ---
 
-  /** Adds a stored member as it was; no rules run. */
-  restoreMember(member: GroupMember): void {
-    this.members.set(member.memberId, member);
-    if (member.groupInstanceId !== null) this.staticMembers.set(member.groupInstanceId, member.memberId);
-    this.nextSeq = Math.max(this.nextSeq, member.seq + 1);
-  }
-
-  /** Marks the current contents as what is stored. */
-  markLoaded(): void {
-    this.snapshot = {
-      groupFingerprint: this.groupFingerprint(),
-      members: new Map([...this.members.values()].map((m) => [m.seq, { scalars: memberScalars(m), protocols: m.protocols }])),
-    };
-  }
-
-  changes(): GroupChanges {
-    const loaded = this.snapshot;
-    const inserted: GroupMember[] = [];
-    const updated: GroupMember[] = [];
-    const protocolsChanged: GroupMember[] = [];
-    const present = new Set<number>();
-    for (const m of this.members.values()) {
-      present.add(m.seq);
-      const before = loaded?.members.get(m.seq);
-      if (!before) {
-        inserted.push(m);
-        continue;
-      }
-      if (before.scalars !== memberScalars(m)) updated.push(m);
-      if (before.protocols !== m.protocols) protocolsChanged.push(m);
+  /** The group as stored; no rules run. */
+  static restore({ group: g, members, nowMs }: LockedGroup): ClassicGroup {
+    const group = new ClassicGroup(g.groupKey, g.groupId, nowMs);
+    group.state = g.state;
+    group.previousState = g.previousState;
+    group.stateChangedMs = g.stateChangedMs;
+    group.protocolType = g.protocolType;
+    group.protocolName = g.protocolName;
+    group.generationId = g.generationId;
+    group.leaderId = g.leaderId;
+    group.newMemberAdded = g.newMemberAdded;
+    if (g.joinDeadlineMs !== null) {
+      group.joinTimer = {
+        deadlineMs: g.joinDeadlineMs,
+        initial:
+          g.initialDelayMs !== null && g.initialRemainingMs !== null ? { delayMs: g.initialDelayMs, remainingMs: g.initialRemainingMs } : null,
+      };
     }
-    const removedSeqs = [...(loaded?.members.keys() ?? [])].filter((seq) => !present.has(seq));
+    if (g.syncDeadlineMs !== null) group.syncTimer = { deadlineMs: g.syncDeadlineMs, generationId: g.syncGeneration ?? -1 };
+    for (const id of g.pendingSyncMemberIds) group.pendingSyncMembers.add(id);
+    for (const p of g.pendingMembers) group.pendingMembers.set(p.memberId, p.deadlineMs);
+    group.subscribedTopics = g.subscribedTopics === null ? null : new Set(g.subscribedTopics);
+    for (const r of members) {
+      const member = new GroupMember(
+        r.seq, r.memberId, r.groupInstanceId, r.clientId, r.clientHost, r.rebalanceTimeoutMs, r.sessionTimeoutMs,
+        r.protocolType, r.protocols, r.assignment,
+      );
+      member.isNew = r.isNew;
+      member.joinWaiter = r.joinWaiter;
+      member.syncWaiter = r.syncWaiter;
+      member.sessionDeadlineMs = r.sessionDeadlineMs;
+      group.members.set(member.memberId, member);
+      if (member.groupInstanceId !== null) group.staticMembers.set(member.groupInstanceId, member.memberId);
+      group.nextSeq = Math.max(group.nextSeq, member.seq + 1);
+    }
+    return group;
+  }
+
+  /** The group as it is to be stored. */
+  records(): GroupRecords {
     return {
-      groupChanged: loaded === null || loaded.groupFingerprint !== this.groupFingerprint(),
-      insertedMembers: inserted,
-      updatedMembers: updated,
-      protocolsChanged,
-      removedSeqs,
+      group: {
+        groupKey: this.groupKey,
+        groupId: this.groupId,
+        state: this.state,
+        previousState: this.previousState,
+        stateChangedMs: this.stateChangedMs,
+        protocolType: this.protocolType,
+        protocolName: this.protocolName,
+        generationId: this.generationId,
+        leaderId: this.leaderId,
+        newMemberAdded: this.newMemberAdded,
+        joinDeadlineMs: this.joinTimer?.deadlineMs ?? null,
+        initialDelayMs: this.joinTimer?.initial?.delayMs ?? null,
+        initialRemainingMs: this.joinTimer?.initial?.remainingMs ?? null,
+        syncDeadlineMs: this.syncTimer?.deadlineMs ?? null,
+        syncGeneration: this.syncTimer?.generationId ?? null,
+        pendingSyncMemberIds: [...this.pendingSyncMembers],
+        pendingMembers: [...this.pendingMembers].map(([memberId, deadlineMs]) => ({ memberId, deadlineMs })),
+        subscribedTopics: this.subscribedTopics === null ? null : [...this.subscribedTopics],
+        timerDeadlineMs: this.timerDeadlineMs(),
+      },
+      members: this.allMembers().map(
+        (m): GroupMemberRecord => ({
+          seq: m.seq,
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+          sessionTimeoutMs: m.sessionTimeoutMs,
+          protocolType: m.protocolType,
+          protocols: m.protocols,
+          assignment: m.assignment,
+          isNew: m.isNew,
+          joinWaiter: m.joinWaiter,
+          syncWaiter: m.syncWaiter,
+          sessionDeadlineMs: m.sessionDeadlineMs,
+        }),
+      ),
     };
   }
 
-  private groupFingerprint(): string {
-    return JSON.stringify([
-      this.state, this.previousState, this.stateChangedMs, this.protocolType, this.protocolName, this.generationId,
-      this.leaderId, this.newMemberAdded, this.joinTimer, this.syncTimer, [...this.pendingSyncMembers],
-      [...this.pendingMembers], this.subscribedTopics ? [...this.subscribedTopics] : null,
-    ]);
+  /** Whether the request `waiterId` waits for this group (a member's JoinGroup or SyncGroup). */
+  isWaiting(waiterId: string): boolean {
+    return this.allMembers().some((m) => m.joinWaiter === waiterId || m.syncWaiter === waiterId);
   }
 
   /** The earliest of the group's own timers (members' session deadlines are kept per member). */
@@ -552,13 +562,6 @@ export function validateMemberIdentity(directory: MemberDirectory, memberId: str
   }
   if (!directory.hasMember(memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
   return ErrorCode.NONE;
-}
-
-function memberScalars(m: GroupMember): string {
-  return JSON.stringify([
-    m.memberId, m.clientId, m.clientHost, m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.protocolType,
-    m.assignment.toString('base64'), m.isNew, m.joinWaiter, m.syncWaiter, m.sessionDeadlineMs,
-  ]);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The group coordinator of one gateway. Group state is in Postgres, so every gateway coordinates every
- * group; this class runs the Kafka operations as transactions (GroupStore), parks JoinGroup/SyncGroup
- * requests until a transaction on any gateway answers them, and drives the group timers.
+ * group; this class runs the Kafka operations as GroupStore calls (each one transaction, the decisions
+ * made inside on the group's records), parks JoinGroup/SyncGroup requests until a transaction on any
+ * gateway answers them, and drives the group timers.
  *
  * Waiting: a parked request re-reads its row in kpg.group_replies whenever NOTIFY kpg_groups says that
  * answers were written for its group (payload `<group_key>+`, sent by the transaction that wrote them),
@@ -18,10 +19,10 @@ import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { Channel, type Notifications } from '../storage/notifications.js';
-import type { GroupStore, GroupTransactionResult, OffsetToCommit, SharedGroupView, StoredOffset } from '../storage/group-store.js';
+import type { GroupRef, GroupStore, GroupUpdate, SharedGroupDecision, SharedGroupView, StoredOffset } from '../storage/groups.js';
 import type { TopicRecord } from '../storage/store.js';
 import {
-  type ClassicGroup,
+  ClassicGroup,
   type GroupReply,
   GroupState,
   joinError,
@@ -131,6 +132,53 @@ interface Waiter {
   wake: () => void;
 }
 
+/** What a rebalance step did, for the request that ran it. */
+interface StepOutcome<T> extends StepResult<T> {
+  nowMs: number;
+}
+
+interface StepResult<T> {
+  result: T;
+  /** Null when the group does not exist (and was not created). */
+  groupKey: number | null;
+  /** The answer to the caller's own waiting request, when this step gave it. */
+  ownReply: GroupReply | null;
+  /** Whether the caller's own request was left waiting. */
+  parked: boolean;
+  /** Whether waiting requests (of anyone) were answered or superseded: their waiters must look. */
+  answered: boolean;
+  /** The earliest deadline of the group after the step, for the local sweeper. */
+  nextDeadlineMs: number | null;
+}
+
+const NOTHING_ANSWERED = { ownReply: null, parked: false, answered: false, nextDeadlineMs: null } as const;
+
+/**
+ * What a rebalance step stores: the group as the rules left it, the answers to other requests, and the
+ * caller's own request (`ownWaiter`) answered at once or parked until another step answers it.
+ */
+function stepUpdate<T>(group: ClassicGroup, result: T, ownWaiter: string | undefined): GroupUpdate<StepResult<T>> {
+  const replies = new Map(group.replies);
+  const ownReply = ownWaiter === undefined ? undefined : replies.get(ownWaiter);
+  if (ownReply) replies.delete(ownWaiter!);
+  const parked = ownWaiter !== undefined && !ownReply && group.isWaiting(ownWaiter);
+  return {
+    answer: {
+      result,
+      groupKey: group.groupKey,
+      ownReply: ownReply ?? null,
+      parked,
+      answered: replies.size > 0 || group.abandonedWaiters.size > 0,
+      nextDeadlineMs: group.nextDeadlineMs(),
+    },
+    next: group.records(),
+    replies,
+    supersededWaiters: group.abandonedWaiters,
+    parkedWaiters: parked ? [ownWaiter] : [],
+    deletedOffsets: group.deletedOffsets,
+  };
+}
+
 export class GroupCoordinator {
   private readonly waiters = new Map<number, Set<Waiter>>();
   /** Postgres' clock minus ours, to sleep until a deadline measured on Postgres' clock. */
@@ -141,15 +189,7 @@ export class GroupCoordinator {
   private refreshTimer: NodeJS.Timeout | undefined;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly onNotification = (channel: string, payload: string): void => {
-    if (channel !== Channel.groups) return;
-    if (payload.endsWith('+')) this.wake(Number.parseInt(payload, 10));
-    this.refreshSoon();
-  };
-  private readonly onReconnected = (): void => {
-    for (const key of [...this.waiters.keys()]) this.wake(key);
-    this.refreshSoon();
-  };
+  private unlisten: (() => void) | undefined;
 
   constructor(
     private readonly store: GroupStore,
@@ -160,20 +200,44 @@ export class GroupCoordinator {
   ) {}
 
   start(): void {
-    this.notifications.on('notification', this.onNotification);
-    this.notifications.on('reconnected', this.onReconnected);
+    this.unlisten = this.listen();
     this.refreshSoon();
     this.scheduleCleanup();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.notifications.off('notification', this.onNotification);
-    this.notifications.off('reconnected', this.onReconnected);
+    this.unlisten?.();
     clearTimeout(this.sweepTimer);
     clearTimeout(this.refreshTimer);
     clearTimeout(this.cleanupTimer);
     await this.sweeping?.catch(() => undefined);
+  }
+
+  /** The one subscription to other gateways' news; returns how to unsubscribe. */
+  private listen(): () => void {
+    const onNotification = (channel: string, payload: string): void => {
+      if (channel === Channel.groups) this.groupChanged(Number.parseInt(payload, 10), payload.endsWith('+'));
+    };
+    const onReconnected = (): void => this.notificationsLost();
+    this.notifications.on('notification', onNotification);
+    this.notifications.on('reconnected', onReconnected);
+    return () => {
+      this.notifications.off('notification', onNotification);
+      this.notifications.off('reconnected', onReconnected);
+    };
+  }
+
+  /** A group changed on some gateway; `answersWritten` when answers to waiting requests were stored. */
+  private groupChanged(groupKey: number, answersWritten: boolean): void {
+    if (answersWritten) this.wake(groupKey);
+    this.refreshSoon();
+  }
+
+  /** News may have been missed: every waiter and the sweeper look again. */
+  private notificationsLost(): void {
+    for (const key of [...this.waiters.keys()]) this.wake(key);
+    this.refreshSoon();
   }
 
   private rebalanceConfig(): RebalanceConfig {
@@ -190,14 +254,34 @@ export class GroupCoordinator {
     return r;
   }
 
+  /**
+   * One rebalance step: `work` runs on the group under its exclusive lock (null when it does not exist)
+   * and whatever it did to the group is stored. `waiterId` is the caller's own request: answered in this
+   * step (`ownReply`) or left waiting (`parked`) for another step, on any gateway, to answer.
+   */
+  private async step<T>(
+    ref: GroupRef,
+    options: { create: boolean; waiterId?: string },
+    work: (group: ClassicGroup | null) => T,
+  ): Promise<StepOutcome<T>> {
+    const { answer, nowMs } = await this.store.update(ref, { create: options.create }, (locked): GroupUpdate<StepResult<T>> => {
+      if (!locked) return { answer: { result: work(null), groupKey: null, ...NOTHING_ANSWERED } };
+      const group = ClassicGroup.restore(locked);
+      const result = work(group);
+      if (group.deleted) return { answer: { result, groupKey: group.groupKey, ...NOTHING_ANSWERED }, next: 'delete' };
+      return stepUpdate(group, result, options.waiterId);
+    });
+    return { ...answer, nowMs };
+  }
+
   // --- JoinGroup / SyncGroup ---
 
   async join(input: JoinGroupInput, shutdown: AbortSignal): Promise<JoinReply> {
     const waiterId = randomUUID();
-    const outcome = await this.store.updateGroup(
+    const outcome = await this.step(
       { groupId: input.groupId },
       // Joining without a member id creates the group; with one, the group must exist.
-      { create: input.memberId === '', ownWaiters: [waiterId] },
+      { create: input.memberId === '', waiterId },
       (group) => {
         if (!group) return joinError(ErrorCode.UNKNOWN_MEMBER_ID, input.memberId);
         this.rebalancer(group).join({
@@ -220,7 +304,7 @@ export class GroupCoordinator {
 
   async sync(input: SyncGroupInput, shutdown: AbortSignal): Promise<SyncReply> {
     const waiterId = randomUUID();
-    const outcome = await this.store.updateGroup({ groupId: input.groupId }, { create: false, ownWaiters: [waiterId] }, (group) => {
+    const outcome = await this.step({ groupId: input.groupId }, { create: false, waiterId }, (group) => {
       if (!group) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
       this.rebalancer(group).sync({ ...input, waiterId });
       return null;
@@ -236,13 +320,12 @@ export class GroupCoordinator {
 
   /** The answer to the caller's request: given in its own transaction, or awaited from another one. */
   private async answerOf(
-    outcome: GroupTransactionResult<unknown>,
+    outcome: StepOutcome<unknown>,
     waiterId: string,
     shutdown: AbortSignal,
   ): Promise<GroupReply | 'superseded' | 'shutdown'> {
-    const own = outcome.ownReplies.get(waiterId);
-    if (own) return own;
-    if (!outcome.parked.has(waiterId) || outcome.groupKey === null) throw new Error('request neither answered nor parked');
+    if (outcome.ownReply) return outcome.ownReply;
+    if (!outcome.parked || outcome.groupKey === null) throw new Error('request neither answered nor parked');
     return this.awaitReply(outcome.groupKey, waiterId, shutdown);
   }
 
@@ -297,7 +380,7 @@ export class GroupCoordinator {
   }
 
   /** After any group transaction: learn Postgres' clock, wake local waiters, tell the sweeper. */
-  private afterTransaction(outcome: GroupTransactionResult<unknown>): void {
+  private afterTransaction(outcome: StepOutcome<unknown>): void {
     this.clockOffsetMs = outcome.nowMs - Date.now();
     if (outcome.answered && outcome.groupKey !== null) this.wake(outcome.groupKey);
     if (outcome.nextDeadlineMs !== null) this.scheduleSweep(outcome.nextDeadlineMs);
@@ -306,20 +389,23 @@ export class GroupCoordinator {
   // --- Heartbeat / LeaveGroup ---
 
   async heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): Promise<number> {
-    const light = await this.store.withSharedGroup(groupId, memberId, groupInstanceId, async (view, client) => {
-      if (!view) return ErrorCode.UNKNOWN_MEMBER_ID;
-      if (view.timersDue) return 'timers-due' as const;
+    const member = { memberId, groupInstanceId };
+    const light = await this.store.updateShared(groupId, member, { create: false }, (view): SharedGroupDecision<number | 'timers-due'> => {
+      if (!view) return { answer: ErrorCode.UNKNOWN_MEMBER_ID };
+      if (view.timersDue) return { answer: 'timers-due' };
       const invalid = validateMemberIdentity(directoryOf(view), memberId, groupInstanceId);
-      if (invalid !== ErrorCode.NONE) return invalid;
-      if (generationId !== view.generationId) return ErrorCode.ILLEGAL_GENERATION;
-      if (view.state === GroupState.Empty) return ErrorCode.UNKNOWN_MEMBER_ID;
-      const member = view.members.find((m) => m.memberId === memberId)!;
-      await this.store.extendSession(client, view.groupKey, member.memberSeq, view.nowMs + member.sessionTimeoutMs);
-      return view.state === GroupState.PreparingRebalance ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+      if (invalid !== ErrorCode.NONE) return { answer: invalid };
+      if (generationId !== view.generationId) return { answer: ErrorCode.ILLEGAL_GENERATION };
+      if (view.state === GroupState.Empty) return { answer: ErrorCode.UNKNOWN_MEMBER_ID };
+      const found = view.members.find((m) => m.memberId === memberId)!;
+      return {
+        answer: view.state === GroupState.PreparingRebalance ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE,
+        extendSession: { memberSeq: found.memberSeq, deadlineMs: view.nowMs + found.sessionTimeoutMs },
+      };
     });
     if (light !== 'timers-due') return light;
     // Some timer of the group is due: fire it first, under the group lock, then heartbeat.
-    const outcome = await this.store.updateGroup({ groupId }, { create: false }, (group) => {
+    const outcome = await this.step({ groupId }, { create: false }, (group) => {
       if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
       return this.rebalancer(group).heartbeat(memberId, groupInstanceId, generationId);
     });
@@ -329,7 +415,7 @@ export class GroupCoordinator {
 
   /** Removes members; the group-level error is UNKNOWN_MEMBER_ID for every member when the group is unknown. */
   async leave(groupId: string, members: LeaveMember[]): Promise<LeaveResult[]> {
-    const outcome = await this.store.updateGroup({ groupId }, { create: false }, (group) => {
+    const outcome = await this.step({ groupId }, { create: false }, (group) => {
       if (!group) return members.map((m) => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID }));
       return this.rebalancer(group).leave(members);
     });
@@ -352,54 +438,51 @@ export class GroupCoordinator {
     if (valid.length === 0) return codes;
 
     const maxMetadata = this.config.int('offset.metadata.max.bytes');
+    const tooLarge = (i: number): boolean => {
+      const metadata = input.partitions[i]!.metadata;
+      return metadata !== null && metadata.length > maxMetadata;
+    };
+    const member = { memberId: input.memberId, groupInstanceId: input.groupInstanceId };
+    // A client committing without group management (assign() + group.id, admin tools) creates the group.
+    const create = input.generationId < 0;
     for (let attempt = 0; ; attempt++) {
-      const result = await this.store.withSharedGroup(input.groupId, input.memberId, input.groupInstanceId, async (found, client) => {
-        let view = found;
+      const result = await this.store.updateShared(input.groupId, member, { create }, (view): SharedGroupDecision<number | 'timers-due'> => {
         if (!view) {
-          if (input.generationId >= 0) {
-            // v9+ says the group is unknown; older versions keep ILLEGAL_GENERATION for compatibility.
-            return input.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION;
-          }
-          // A client committing without group management (assign() + group.id, admin tools) creates the group.
-          await this.store.ensureGroup(client, input.groupId);
-          view = await this.store.sharedView(client, input.groupId, input.memberId, input.groupInstanceId);
-          if (!view) throw new Error(`group ${input.groupId} vanished while being created`);
+          // v9+ says the group is unknown; older versions keep ILLEGAL_GENERATION for compatibility.
+          return { answer: input.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION };
         }
-        if (view.timersDue && attempt < 3) return 'timers-due' as const;
+        if (view.timersDue && attempt < 3) return { answer: 'timers-due' };
         const directory = directoryOf(view);
         const error = offsetCommitError({ ...directory, state: view.state, generationId: view.generationId }, input.memberId, input.groupInstanceId, input.generationId);
-        if (error !== ErrorCode.NONE) return error;
+        if (error !== ErrorCode.NONE) return { answer: error };
         // A commit keeps a member's session alive like a heartbeat, in Stable and PreparingRebalance.
-        const member = view.members.find((m) => m.memberId === input.memberId);
-        if (member && (view.state === GroupState.Stable || view.state === GroupState.PreparingRebalance)) {
-          await this.store.extendSession(client, view.groupKey, member.memberSeq, view.nowMs + member.sessionTimeoutMs);
-        }
+        const found = view.members.find((m) => m.memberId === input.memberId);
+        const keepsSession = found !== undefined && (view.state === GroupState.Stable || view.state === GroupState.PreparingRebalance);
         const expireTimestampMs = input.retentionTimeMs === -1n ? null : view.nowMs + Number(input.retentionTimeMs);
-        const toWrite: OffsetToCommit[] = [];
-        for (const i of valid) {
-          const p = input.partitions[i]!;
-          if (p.metadata !== null && p.metadata.length > maxMetadata) {
-            codes[i] = ErrorCode.OFFSET_METADATA_TOO_LARGE;
-            continue;
-          }
-          toWrite.push({
-            topicId: topics.get(p.topic)!.topicId,
-            partition: p.partition,
-            offset: p.offset,
-            leaderEpoch: p.leaderEpoch,
-            metadata: p.metadata ?? '',
-            commitTimestampMs: p.commitTimestampMs === -1n ? null : Number(p.commitTimestampMs),
-            expireTimestampMs,
-          });
-        }
-        await this.store.commitOffsets(client, view.groupKey, toWrite);
-        return ErrorCode.NONE;
+        return {
+          answer: ErrorCode.NONE,
+          extendSession: keepsSession ? { memberSeq: found.memberSeq, deadlineMs: view.nowMs + found.sessionTimeoutMs } : undefined,
+          commitOffsets: valid
+            .filter((i) => !tooLarge(i))
+            .map((i) => {
+              const p = input.partitions[i]!;
+              return {
+                topicId: topics.get(p.topic)!.topicId,
+                partition: p.partition,
+                offset: p.offset,
+                leaderEpoch: p.leaderEpoch,
+                metadata: p.metadata ?? '',
+                commitTimestampMs: p.commitTimestampMs === -1n ? null : Number(p.commitTimestampMs),
+                expireTimestampMs,
+              };
+            }),
+        };
       });
       if (result === 'timers-due') {
         await this.fireDueTimers({ groupId: input.groupId });
         continue;
       }
-      if (result !== ErrorCode.NONE) for (const i of valid) codes[i] = result;
+      for (const i of valid) codes[i] = result === ErrorCode.NONE && tooLarge(i) ? ErrorCode.OFFSET_METADATA_TOO_LARGE : result;
       return codes;
     }
   }
@@ -442,11 +525,10 @@ export class GroupCoordinator {
     topicsRequested: { name: string; partitions: number[] }[],
   ): Promise<{ errorCode: number; topics: { name: string; partitions: { partition: number; errorCode: number }[] }[] }> {
     const topics = await this.topics.byNames([...new Set(topicsRequested.map((t) => t.name))]);
-    const outcome = await this.store.updateGroup({ groupId }, { create: false }, async (group, client) => {
+    const outcome = await this.step({ groupId }, { create: false }, (group) => {
       if (!group) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
       this.rebalancer(group);
       if (group.state !== GroupState.Empty && !group.usesConsumerGroupProtocol()) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
-      const toDelete: { topicId: string; partition: number }[] = [];
       const result = topicsRequested.map((t) => {
         const topic = topics.get(t.name);
         const subscribed = group.isSubscribedToTopic(t.name);
@@ -457,12 +539,11 @@ export class GroupCoordinator {
               return { partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             }
             if (subscribed) return { partition, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-            toDelete.push({ topicId: topic.topicId, partition });
+            group.deletedOffsets.push({ topicId: topic.topicId, partition });
             return { partition, errorCode: ErrorCode.NONE };
           }),
         };
       });
-      await this.store.deleteOffsets(client, group.groupKey, toDelete);
       return { errorCode: ErrorCode.NONE, topics: result };
     });
     this.afterTransaction(outcome);
@@ -520,7 +601,7 @@ export class GroupCoordinator {
 
   /** Deletes Empty groups with their offsets: NON_EMPTY_GROUP or GROUP_ID_NOT_FOUND otherwise. */
   async deleteGroup(groupId: string): Promise<number> {
-    const outcome = await this.store.updateGroup({ groupId }, { create: false }, (group) => {
+    const outcome = await this.step({ groupId }, { create: false }, (group) => {
       if (!group) return ErrorCode.GROUP_ID_NOT_FOUND;
       this.rebalancer(group);
       if (group.state !== GroupState.Empty) return ErrorCode.NON_EMPTY_GROUP;
@@ -534,8 +615,8 @@ export class GroupCoordinator {
   // --- timers ---
 
   /** Fires the due timers of one group under its lock. */
-  private async fireDueTimers(ref: { groupId: string } | { groupKey: number }): Promise<void> {
-    const outcome = await this.store.updateGroup(ref, { create: false }, (group) => {
+  private async fireDueTimers(ref: GroupRef): Promise<void> {
+    const outcome = await this.step(ref, { create: false }, (group) => {
       if (group) this.rebalancer(group);
     });
     this.afterTransaction(outcome);

@@ -583,19 +583,6 @@ export class Rebalancer {
     g.completeJoin(member, joinError(ErrorCode.UNKNOWN_MEMBER_ID, ''));
     g.remove(memberId);
   }
-
-  // --- OffsetCommit (the full path) ---
-
-  /** Kafka's validateOffsetCommit plus the session refresh a commit gives in Stable and PreparingRebalance. */
-  validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationId: number): number {
-    const g = this.group;
-    const error = offsetCommitError(g, memberId, groupInstanceId, generationId);
-    if (error !== ErrorCode.NONE) return error;
-    if ((g.isInState(GroupState.Stable) || g.isInState(GroupState.PreparingRebalance)) && g.hasMember(memberId)) {
-      this.rescheduleHeartbeat(g.member(memberId));
-    }
-    return ErrorCode.NONE;
-  }
 }
 
 function isProtocolInconsistent(requested: string | null, current: string | null): boolean {

@@ -15,8 +15,10 @@ import {
   type StructSpec,
 } from './schema.js';
 
-/** Decoded message values are plain objects; their shapes are described by the generated types. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/**
+ * Decoded message values are plain objects; their shapes are described by the generated types.
+ * `any` rather than `unknown` so handlers can read fields of a decoded struct without a cast.
+ */
 export type Struct = Record<string, any>;
 
 interface ValueCodec {

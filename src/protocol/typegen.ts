@@ -27,7 +27,6 @@ const PRIMITIVE_TS: Record<string, string> = {
 export function generateTypes(apis: readonly ApiSpec[]): string {
   const out: string[] = [
     '// Generated from the message specs by src/protocol/typegen.ts (npm run gen:types). Do not edit.',
-    '/* eslint-disable */',
     '',
   ];
   for (const api of apis) {

@@ -13,6 +13,7 @@ import { renderReport } from '../../src/bench/report.js';
 import { PHASES, type BenchResult } from '../../src/bench/result.js';
 import type { BenchSizes } from '../../src/bench/sizes.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { realClientAvailable } from '../support/real-clients.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -63,7 +64,7 @@ const PHASE_FIGURES = {
   memory: ['connections', 'gateway_rss_mb_before_connections', 'gateway_rss_mb_with_idle_connections', 'rss_kb_per_connection', 'gateway_rss_mb_peak_under_produce'],
 } as const;
 
-describe.skipIf(!loadgenAvailable())(`kpg bench machinery (load generator: ${loadgenPython()})`, () => {
+describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable() ? null : `${loadgenPython()} (the bench load generator) is missing`, import.meta.url))(`kpg bench machinery (load generator: ${loadgenPython()})`, () => {
   let database: TestDatabase;
   let result: BenchResult;
 

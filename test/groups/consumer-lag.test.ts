@@ -6,7 +6,6 @@
  * Kafka jars are not installed.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
+import { kafkaToolsMissing, realClientAvailable } from '../support/real-clients.js';
 import { encodeAssignment } from './support/consumer-protocol.js';
 import { createTopic, eventually, unique } from './support/helpers.js';
 import { Api, RawMember } from './support/raw-member.js';
@@ -21,7 +21,7 @@ import { WireClient } from './support/wire-client.js';
 
 const run = promisify(execFile);
 const KAFKA_LIB = path.join(process.env.KPG_CACHE ?? path.join(os.homedir(), '.cache', 'kpg'), 'kafka', 'lib');
-const toolAvailable = existsSync(path.join(KAFKA_LIB, 'kafka-tools-4.1.2.jar')) && (await run('java', ['-version']).then(() => true, () => false));
+const toolAvailable = realClientAvailable('Kafka 4.1.2 command-line tools', await kafkaToolsMissing(), import.meta.url);
 
 let kpg: TestGateway;
 beforeAll(async () => {

@@ -10,7 +10,7 @@
  * (compat/install.sh), like real-clients.test.ts.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
+import { confluentKafkaMissing, javaClientsMissing, realClientAvailable } from '../support/real-clients.js';
 import { eventually, sleep, unique } from './support/helpers.js';
 
 const run = promisify(execFile);
@@ -34,11 +35,10 @@ const JAVA_LIBS = { '4': path.join(CACHE, 'clients4', 'lib'), '3.9': path.join(C
 type JavaVersion = keyof typeof JAVA_LIBS;
 const PYTHON = path.join(CACHE, 'venv', 'bin', 'python');
 
-const hasJavac = await run('javac', ['-version']).then(() => true, () => false);
-const javaAvailable = (version: JavaVersion): boolean => hasJavac && existsSync(JAVA_LIBS[version]);
-const confluentAvailable = existsSync(PYTHON) && (await run(PYTHON, ['-c', 'import confluent_kafka']).then(() => true, () => false));
-/** The second Java member runs kafka-clients 3.9 when it is installed, 4.x otherwise. */
-const SECOND_JAVA: JavaVersion = javaAvailable('3.9') ? '3.9' : '4';
+const java4Available = realClientAvailable('Java kafka-clients 4.x', await javaClientsMissing('4'), import.meta.url);
+const confluentAvailable = realClientAvailable('confluent-kafka-python', await confluentKafkaMissing(), import.meta.url);
+/** The second Java member runs kafka-clients 3.9 when it is installed, 4.x otherwise (3.9 is optional here). */
+const SECOND_JAVA: JavaVersion = (await javaClientsMissing('3.9')) === null ? '3.9' : '4';
 
 const PARTITIONS = 12;
 const RECORDS = 1200;
@@ -310,7 +310,7 @@ async function waitFor<T>(members: readonly Member[], what: string, timeoutMs: n
 
 type Client = 'java' | 'librdkafka' | 'kafkajs';
 
-it.skipIf(!javaAvailable('4') || !confluentAvailable).each<Client>(['java', 'librdkafka', 'kafkajs'])(
+it.skipIf(!java4Available || !confluentAvailable).each<Client>(['java', 'librdkafka', 'kafkajs'])(
   'six members of three clients over two gateways, %s leading: one generation, every partition owned once, every record consumed and committed',
   async (leader) => {
     const topic = unique('mixed');

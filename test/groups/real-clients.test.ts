@@ -7,7 +7,7 @@
  * validated with OffsetForLeaderEpoch instead of reset. Skipped when an install is missing.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import type { RequestContext } from '../../src/apis/handler.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../../src/protocol/messages/types.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { RawClient } from '../support/raw-client.js';
+import { confluentKafkaMissing, javaClientsMissing, realClientAvailable } from '../support/real-clients.js';
 import { createTopic, unique } from './support/helpers.js';
 
 const run = promisify(execFile);
@@ -26,9 +27,12 @@ const CACHE = process.env.KPG_CACHE ?? path.join(os.homedir(), '.cache', 'kpg');
 const JAVA_LIBS = { '4': path.join(CACHE, 'clients4', 'lib'), '3.9': path.join(CACHE, 'clients39', 'lib') } as const;
 const PYTHON = path.join(CACHE, 'venv', 'bin', 'python');
 
-const hasJavac = await run('javac', ['-version']).then(() => true, () => false);
-const javaAvailable = (version: keyof typeof JAVA_LIBS): boolean => hasJavac && existsSync(JAVA_LIBS[version]);
-const confluentAvailable = existsSync(PYTHON) && (await run(PYTHON, ['-c', 'import confluent_kafka']).then(() => true, () => false));
+const javaUsable = {
+  '4': realClientAvailable('Java kafka-clients 4.x', await javaClientsMissing('4'), import.meta.url),
+  '3.9': realClientAvailable('Java kafka-clients 3.9', await javaClientsMissing('3.9'), import.meta.url),
+};
+const javaAvailable = (version: keyof typeof JAVA_LIBS): boolean => javaUsable[version];
+const confluentAvailable = realClientAvailable('confluent-kafka-python', await confluentKafkaMissing(), import.meta.url);
 
 let kpg: TestGateway;
 const classDirs: Partial<Record<keyof typeof JAVA_LIBS, string>> = {};

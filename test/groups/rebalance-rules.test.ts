@@ -4,31 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { javaStringHash } from '../../src/apis/10-find-coordinator.js';
-import { ClassicGroup, GroupMember, subscriptionTopics } from '../../src/groups/classic-group.js';
+import { ClassicGroup, subscriptionTopics } from '../../src/groups/classic-group.js';
 import { Rebalancer, type JoinRequest } from '../../src/groups/rebalance.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { encodeSubscription } from './support/consumer-protocol.js';
 
 const CONFIG = { initialRebalanceDelayMs: 3_000, newMemberJoinTimeoutMs: 300_000, maxSize: 1_000 };
 
-/** The same group seen by a later transaction: state carried over, clock moved to `nowMs`. */
+/** The same group seen by a later transaction: stored and restored, clock moved to `nowMs`. */
 function at(previous: ClassicGroup, nowMs: number): ClassicGroup {
-  const g = new ClassicGroup(previous.groupKey, previous.groupId, nowMs);
-  Object.assign(g, {
-    state: previous.state, previousState: previous.previousState, stateChangedMs: previous.stateChangedMs,
-    protocolType: previous.protocolType, protocolName: previous.protocolName, generationId: previous.generationId,
-    leaderId: previous.leaderId, newMemberAdded: previous.newMemberAdded, joinTimer: previous.joinTimer,
-    syncTimer: previous.syncTimer, subscribedTopics: previous.subscribedTopics,
-  });
-  for (const id of previous.pendingSyncMembers) g.pendingSyncMembers.add(id);
-  for (const [id, d] of previous.pendingMembers) g.pendingMembers.set(id, d);
-  for (const m of previous.allMembers()) {
-    const copy = new GroupMember(m.seq, m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeoutMs, m.sessionTimeoutMs, m.protocolType, m.protocols, m.assignment);
-    Object.assign(copy, { isNew: m.isNew, joinWaiter: m.joinWaiter, syncWaiter: m.syncWaiter, sessionDeadlineMs: m.sessionDeadlineMs });
-    g.restoreMember(copy);
-  }
-  g.markLoaded();
-  return g;
+  return ClassicGroup.restore({ ...previous.records(), nowMs });
 }
 
 function joinRequest(waiterId: string, overrides: Partial<JoinRequest> = {}): JoinRequest {

@@ -7,12 +7,20 @@
  * Files may hold the frame with or without its 4-byte size prefix: a leading int32 equal to the
  * rest of the file is taken as the prefix (for responses the paired request's correlation id
  * settles the rare ambiguous case).
+ *
+ * The `*-golden-` captures (the golden scenario of compat/capture-golden.sh: CreateTopics, Produce and
+ * a consumer group's JoinGroup, SyncGroup, OffsetFetch, Fetch and OffsetCommit) are also checked for
+ * what they say: the records kpg decodes from Produce requests and Fetch responses are the ones the
+ * client sent, the group's member ids and generation carry over from JoinGroup to SyncGroup and
+ * OffsetCommit, and so on.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Struct } from '../../src/protocol/codec.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import {
   apiCodecs,
   decodeRequest,
@@ -21,6 +29,8 @@ import {
   encodeResponse,
   peekRequestIds,
 } from '../../src/protocol/protocol.js';
+import { ZERO_UUID } from '../../src/protocol/reader.js';
+import { computeBatchCrc, decodeBatchRecords, readBatchHeader, splitBatches } from '../../src/records/batch.js';
 
 // KPG_GOLDEN_DIR points the test at another capture directory (e.g. while capturing).
 const GOLDEN_DIR = process.env.KPG_GOLDEN_DIR ?? fileURLToPath(new URL('../golden/', import.meta.url));
@@ -151,6 +161,189 @@ describe('golden frames captured from real clients (test/golden)', () => {
     const reason = unsupported(g);
     if (reason) it.skip(`${g.file}: ${reason}`, () => {});
     else it(`${g.file} decodes and re-encodes identically`, () => checkGolden(g, files));
+  }
+});
+
+/** The records every client's golden scenario produces (compat/clients/*: golden), uncompressed. */
+const GOLDEN_RECORDS = [0, 1].map((i) => ({ key: `golden-${i}`, value: `value-${i}`, headers: [{ key: 'idx', value: `${i}` }], timestamp: 1700000000000n + BigInt(i) }));
+
+/**
+ * The golden scenario's captures: the capture prefix, the topic the client created (its group is
+ * `<topic>-group`) and the version of each API it used (all flexible but librdkafka's CreateTopics v4,
+ * JoinGroup v5 and SyncGroup v3, the highest it has).
+ */
+const GOLDEN_SCENARIO_CAPTURES = [
+  { client: 'java4-golden', topic: 'golden-java4', versions: { 0: 13, 1: 18, 8: 9, 9: 9, 11: 9, 14: 5, 19: 7 } },
+  { client: 'confluent-kafka-golden', topic: 'golden-confluent-kafka', versions: { 0: 10, 1: 16, 8: 9, 9: 9, 11: 5, 14: 3, 19: 4 } },
+  { client: 'franz-go-golden', topic: 'golden-franz-go', versions: { 0: 13, 1: 18, 8: 9, 9: 9, 11: 9, 14: 5, 19: 7 } },
+] as const;
+
+interface Exchange {
+  version: number;
+  request: Struct;
+  /** undefined when the client closed the connection before the answer. */
+  response: Struct | undefined;
+}
+
+/** A client's requests (and responses) of one API, in the order it sent them per version. */
+function exchanges(files: GoldenFile[], client: string, apiKey: number): Exchange[] {
+  const requests = files.filter((f) => f.client === client && f.apiKey === apiKey && f.kind === 'req')
+    .sort((a, b) => a.version - b.version || Number(a.n) - Number(b.n));
+  return requests.map((req) => {
+    const frame = requestFrame(req);
+    const resp = files.find((f) => f.kind === 'resp' && f.client === client && f.apiKey === apiKey && f.version === req.version && f.n === req.n);
+    const correlationId = peekRequestIds(frame).correlationId;
+    return {
+      version: req.version,
+      request: decodeRequest(frame, apiCodecs(apiKey)!, req.version).body,
+      response: resp && decodeResponse(responseFrame(resp, correlationId), apiKey, req.version).body,
+    };
+  });
+}
+
+/** Every record of a records blob, with its absolute offset, after checking each batch's CRC-32C. */
+async function recordsOf(blob: Buffer): Promise<{ offset: bigint; key: string | undefined; value: string | undefined; headers: { key: string; value: string | undefined }[]; timestamp: bigint }[]> {
+  const out = [];
+  for (const batch of splitBatches(blob)) {
+    const header = readBatchHeader(batch);
+    expect(computeBatchCrc(batch)).toBe(header.crc);
+    for (const r of await decodeBatchRecords(batch)) {
+      out.push({
+        offset: header.baseOffset + BigInt(r.offsetDelta),
+        key: r.key?.toString(),
+        value: r.value?.toString(),
+        headers: r.headers.map((h) => ({ key: h.key, value: h.value?.toString() })),
+        timestamp: header.baseTimestamp + r.timestampDelta,
+      });
+    }
+  }
+  return out;
+}
+
+const withoutOffsets = <T extends { offset: bigint }>(records: T[]) => records.map(({ offset: _offset, ...rest }) => rest);
+
+describe('golden scenario frames say what the clients did (test/golden/*-golden-*)', () => {
+  if (!existsSync(GOLDEN_DIR)) return;
+  const { files } = loadGolden(GOLDEN_DIR);
+
+  for (const { client, topic, versions } of GOLDEN_SCENARIO_CAPTURES) {
+    const group = `${topic}-group`;
+    describe(client, () => {
+      // Each check reads what it needs from the other frames itself, so any one of them runs alone.
+      // The topic id (CreateTopics v7+) that Produce v13 and Fetch v13+ address the topic by:
+      const createdTopicId = (): string | undefined => {
+        const [create] = exchanges(files, client, 19);
+        return create && create.version >= 7 ? create.response?.topics[0]?.topicId : undefined;
+      };
+      // The member id and generation the second JoinGroup answered.
+      const joined = (): { memberId?: string; generationId?: number } => exchanges(files, client, 11)[1]?.response ?? {};
+
+      it('holds each API at the expected version', () => {
+        const seen = Object.fromEntries(Object.keys(versions).map((k) => [k, [...new Set(exchanges(files, client, Number(k)).map((e) => e.version))]]));
+        expect(seen).toEqual(Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, [v]])));
+      });
+
+      it('CreateTopics: the topic with 1 partition and replication factor 1, created', () => {
+        const [create] = exchanges(files, client, 19);
+        expect(create!.request.topics).toMatchObject([{ name: topic, numPartitions: 1, replicationFactor: 1 }]);
+        const result = create!.response!.topics[0];
+        expect(result).toMatchObject({ name: topic, errorCode: ErrorCode.NONE });
+        if (create!.version >= 5) expect(result).toMatchObject({ numPartitions: 1, replicationFactor: 1 });
+        if (create!.version >= 7) expect(result.topicId).not.toBe(ZERO_UUID);
+      });
+
+      it('Produce: acks=all, the records the client sent (CRC-32C valid), appended at offset 0', async () => {
+        const topicId = createdTopicId();
+        const produced = [];
+        for (const { version, request, response } of exchanges(files, client, 0)) {
+          expect(request.acks).toBe(-1);
+          expect(request.topicData).toHaveLength(1);
+          const [data] = request.topicData;
+          if (version >= 13) {
+            expect(data.topicId).not.toBe(ZERO_UUID);
+            if (topicId) expect(data.topicId).toBe(topicId);
+          } else {
+            expect(data.name).toBe(topic);
+          }
+          expect(data.partitionData).toHaveLength(1);
+          expect(data.partitionData[0].index).toBe(0);
+          produced.push(...(await recordsOf(data.partitionData[0].records)));
+          expect(response!.responses[0].partitionResponses[0]).toMatchObject({ index: 0, errorCode: ErrorCode.NONE, baseOffset: 0n });
+        }
+        expect(withoutOffsets(produced)).toEqual(GOLDEN_RECORDS);
+      });
+
+      it('JoinGroup: MEMBER_ID_REQUIRED, then the rejoin with that id makes the one member leader', () => {
+        const [first, second] = exchanges(files, client, 11);
+        for (const { request } of [first!, second!]) {
+          expect(request).toMatchObject({ groupId: group, protocolType: 'consumer' });
+          expect(request.protocols.length).toBeGreaterThan(0);
+          // each protocol's metadata is a consumer subscription naming the topic
+          for (const p of request.protocols) expect((p.metadata as Buffer).includes(topic)).toBe(true);
+        }
+        expect(first!.request.memberId).toBe('');
+        expect(first!.response!.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+        const memberId = first!.response!.memberId;
+        expect(memberId).toMatch(/./);
+        expect(second!.request.memberId).toBe(memberId);
+        expect(second!.response).toMatchObject({ errorCode: ErrorCode.NONE, leader: memberId, memberId });
+        expect(second!.response!.members.map((m: Struct) => m.memberId)).toEqual([memberId]);
+        expect(second!.response!.generationId).toBeGreaterThanOrEqual(1);
+      });
+
+      it('SyncGroup: the leader\'s assignment comes back verbatim', () => {
+        const [sync] = exchanges(files, client, 14);
+        const { memberId, generationId } = joined();
+        expect(memberId).toMatch(/./);
+        expect(sync!.request).toMatchObject({ groupId: group, generationId, memberId });
+        expect(sync!.request.assignments.map((a: Struct) => a.memberId)).toEqual([memberId]);
+        const assignment = sync!.request.assignments[0].assignment as Buffer;
+        expect(assignment.includes(topic)).toBe(true);
+        expect(sync!.response!.errorCode).toBe(ErrorCode.NONE);
+        expect((sync!.response!.assignment as Buffer).equals(assignment)).toBe(true);
+      });
+
+      it('OffsetFetch: the group has no committed offset yet', () => {
+        const [fetch] = exchanges(files, client, 9);
+        expect(fetch!.request.groups).toMatchObject([{ groupId: group }]);
+        const [answer] = fetch!.response!.groups;
+        expect(answer).toMatchObject({ groupId: group, errorCode: ErrorCode.NONE });
+        for (const t of answer.topics) for (const p of t.partitions) expect(p.committedOffset).toBe(-1n);
+      });
+
+      it('Fetch: the records produced come back at offsets 0 and 1, below a high watermark of 2', async () => {
+        const topicId = createdTopicId();
+        const fetched = [];
+        for (const { version, request, response } of exchanges(files, client, 1)) {
+          for (const t of request.topics) {
+            if (version >= 13) {
+              expect(t.topicId).not.toBe(ZERO_UUID);
+              if (topicId) expect(t.topicId).toBe(topicId);
+            } else {
+              expect(t.topic).toBe(topic);
+            }
+          }
+          expect(response?.errorCode ?? ErrorCode.NONE).toBe(ErrorCode.NONE);
+          for (const t of response?.responses ?? []) {
+            for (const p of t.partitions) {
+              expect(p).toMatchObject({ partitionIndex: 0, errorCode: ErrorCode.NONE, highWatermark: 2n });
+              if (p.records) fetched.push(...(await recordsOf(p.records)));
+            }
+          }
+        }
+        expect(fetched.map((r) => r.offset)).toEqual([0n, 1n]);
+        expect(withoutOffsets(fetched)).toEqual(GOLDEN_RECORDS);
+      });
+
+      it('OffsetCommit: offset 2 committed by the member, in its generation', () => {
+        const [commit] = exchanges(files, client, 8);
+        const { memberId, generationId } = joined();
+        expect(memberId).toMatch(/./);
+        expect(commit!.request).toMatchObject({ groupId: group, generationIdOrMemberEpoch: generationId, memberId });
+        expect(commit!.request.topics).toMatchObject([{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 2n }] }]);
+        expect(commit!.response!.topics).toMatchObject([{ name: topic, partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE }] }]);
+      });
+    });
   }
 });
 

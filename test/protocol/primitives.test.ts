@@ -23,11 +23,8 @@ import { camelCaseName } from '../../src/protocol/schema.js';
 import { Writer } from '../../src/protocol/writer.js';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const KjsEncoder = require('kafkajs/src/protocol/encoder');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const KjsDecoder = require('kafkajs/src/protocol/decoder');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const KjsLong = require('kafkajs/src/utils/long');
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');

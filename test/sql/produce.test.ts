@@ -11,6 +11,7 @@ import { applyMigrations } from '../../src/storage/migrate.js';
 import { createTestDatabase } from '../support/database.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
+import { realClientAvailable } from '../support/real-clients.js';
 import { findJavaClients, javaConsume, javaPartitionsForKeys } from './java.js';
 import { consumeAll, createTopic, fetchOnce, sqlSession, text } from './support.js';
 
@@ -456,7 +457,8 @@ describe('partitioning, and Java clients reading what SQL produced', () => {
   });
 
   const java = findJavaClients();
-  it.skipIf(!java)('kpg.default_partition equals the Java client\'s partitioner (kafka-clients from the compat cache)', async () => {
+  const javaUsable = realClientAvailable('Java kafka-clients', java ? null : 'no kafka-clients jar in clients*/lib, or no java on the PATH', import.meta.url);
+  it.skipIf(!javaUsable)('kpg.default_partition equals the Java client\'s partitioner (kafka-clients from the compat cache)', async () => {
     const counts = [1, 3, 7, 12, 100];
     const expected = javaPartitionsForKeys(java!, keys, counts);
     expect(expected).toHaveLength(keys.length);
@@ -467,7 +469,7 @@ describe('partitioning, and Java clients reading what SQL produced', () => {
     expect(rows.map((r) => r.p)).toEqual(expected);
   });
 
-  it.skipIf(!java)('the Java consumer (CRC checks on) reads records produced from SQL, keys, values, headers and timestamps intact', async () => {
+  it.skipIf(!javaUsable)('the Java consumer (CRC checks on) reads records produced from SQL, keys, values, headers and timestamps intact', async () => {
     await createTopic(kpg, 'for-java');
     await createTopic(kpg, 'for-java-append', 1, { 'message.timestamp.type': 'LogAppendTime' });
     for (const topic of ['for-java', 'for-java-append']) {

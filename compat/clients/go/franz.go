@@ -20,6 +20,7 @@ var franzScenarios = map[string]scenarioFn{
 	"describe-configs": franzDescribeConfigs,
 	"bulk":             franzBulk,
 	"crash-retry":      goCrashRetry,
+	"golden":           franzGolden,
 }
 
 func franzClient(o opts, extra ...kgo.Opt) (*kgo.Client, error) {
@@ -278,6 +279,78 @@ func franzGroupResume(ctx context.Context, o opts) outcome {
 		return fail("resumed at offset %d, want 3 (the committed offset)", resumed)
 	}
 	return pass("committed offset 3 in group %s, restarted consumer resumed at 3", o.group)
+}
+
+// franzGolden is for compat/capture-golden.sh only: CreateTopics, Produce and a consumer group's
+// Join/Sync, OffsetFetch, Fetch and OffsetCommit, with the fixed records of test/golden/README.md, uncompressed.
+func franzGolden(ctx context.Context, o opts) outcome {
+	adm, closeAdmin, err := franzAdmin(o)
+	if err != nil {
+		return fail("client: %v", err)
+	}
+	created, err := adm.CreateTopic(ctx, 1, 1, nil, o.topic)
+	closeAdmin()
+	if err == nil {
+		err = created.Err
+	}
+	if err != nil {
+		return fail("create topic: %v", err)
+	}
+	want := goldenRecords()
+	p, err := franzClient(o, kgo.DefaultProduceTopic(o.topic), kgo.ProducerBatchCompression(kgo.NoCompression()))
+	if err != nil {
+		return fail("client: %v", err)
+	}
+	var batch []*kgo.Record
+	for _, r := range want {
+		kr := &kgo.Record{Key: []byte(r.key), Value: []byte(r.value), Timestamp: time.UnixMilli(r.ts), Partition: 0}
+		for _, h := range r.headers {
+			kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h[0], Value: []byte(h[1])})
+		}
+		batch = append(batch, kr)
+	}
+	err = p.ProduceSync(ctx, batch...).FirstErr()
+	p.Close()
+	if err != nil {
+		return fail("produce: %v", err)
+	}
+	cl, err := franzClient(o, kgo.ConsumerGroup(o.group), kgo.ConsumeTopics(o.topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit())
+	if err != nil {
+		return fail("client: %v", err)
+	}
+	defer cl.Close()
+	cctx, cancel := context.WithTimeout(ctx, 40*time.Second)
+	defer cancel()
+	got := map[string]rec{}
+	for len(got) < len(want) {
+		fs := cl.PollFetches(cctx)
+		if cctx.Err() != nil {
+			return fail("consumed %d of %d records within 40s", len(got), len(want))
+		}
+		if errs := fs.Errors(); len(errs) > 0 {
+			return fail("consume: %v", errs[0].Err)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			g := rec{key: string(r.Key), value: string(r.Value), ts: r.Timestamp.UnixMilli()}
+			for _, h := range r.Headers {
+				g.headers = append(g.headers, [2]string{h.Key, string(h.Value)})
+			}
+			got[g.key] = g
+		})
+	}
+	if err := checkRecords(want, got); err != nil {
+		return fail("%v", err)
+	}
+	var commitErr error
+	cl.CommitOffsetsSync(cctx, map[string]map[int32]kgo.EpochOffset{o.topic: {0: {Epoch: -1, Offset: int64(len(want))}}},
+		func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, _ *kmsg.OffsetCommitResponse, err error) {
+			commitErr = err
+		})
+	if commitErr != nil {
+		return fail("commit: %v", commitErr)
+	}
+	return pass("created %s, produced and consumed %d records in group %s, committed offset %d", o.topic, len(want), o.group, len(want))
 }
 
 func franzListOffsets(ctx context.Context, o opts) outcome {

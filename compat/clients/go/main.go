@@ -69,6 +69,15 @@ func expected(codec string, ci int) []rec {
 	return out
 }
 
+// goldenRecords returns the records of the golden scenario (the same in every language, see test/golden/README.md).
+func goldenRecords() []rec {
+	out := make([]rec, 0, 2)
+	for i := 0; i < 2; i++ {
+		out = append(out, rec{key: fmt.Sprintf("golden-%d", i), value: fmt.Sprintf("value-%d", i), headers: [][2]string{{"idx", fmt.Sprint(i)}}, ts: baseTS + int64(i)})
+	}
+	return out
+}
+
 // checkRecords compares consumed records (by key) against the expected ones.
 func checkRecords(want []rec, got map[string]rec) error {
 	var problems []string

@@ -67,6 +67,7 @@ public class Scenarios {
                 case "admin-errors": out = adminErrors(); break;
                 case "bulk": out = bulk(); break;
                 case "crash-retry": out = crashRetry(); break;
+                case "golden": out = golden(); break;
                 default: out = new Outcome("n/a", "unknown scenario " + scenario);
             }
         } catch (Exception e) {
@@ -367,6 +368,36 @@ public class Scenarios {
             if (resumed != 3) return fail("resumed at offset " + resumed + ", want 3 (the committed offset)");
         }
         return pass("committed offset 3 in group " + group + ", restarted consumer resumed at 3");
+    }
+
+    /**
+     * compat/capture-golden.sh only: CreateTopics, Produce and a consumer group's Join/Sync, OffsetFetch,
+     * Fetch and OffsetCommit, with the few fixed records of test/golden/README.md, uncompressed.
+     */
+    static Outcome golden() throws Exception {
+        try (Admin a = admin()) {
+            get(a.createTopics(Collections.singleton(new NewTopic(topic, 1, (short) 1))).all());
+        }
+        List<Rec> recs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) recs.add(new Rec("golden-" + i, "value-" + i, Collections.singletonList(new String[] {"idx", "" + i}), BASE_TS + i));
+        produce("none", recs);
+        int seen = 0;
+        try (KafkaConsumer<String, String> c = consumer(group)) {
+            c.subscribe(Collections.singleton(topic));
+            long deadline = System.currentTimeMillis() + 40000;
+            while (seen < recs.size() && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                    Rec want = recs.get((int) r.offset());
+                    if (!want.key.equals(r.key()) || !want.value.equals(r.value()) || want.ts != r.timestamp()) {
+                        return fail("offset " + r.offset() + ": got " + r.key() + "=" + r.value() + " @" + r.timestamp());
+                    }
+                    seen++;
+                }
+            }
+            if (seen < recs.size()) return fail("consumed " + seen + " of " + recs.size() + " records within 40s");
+            c.commitSync(Collections.singletonMap(new TopicPartition(topic, 0), new OffsetAndMetadata(recs.size())));
+        }
+        return pass("created " + topic + ", produced and consumed " + seen + " records in group " + group + ", committed offset " + seen);
     }
 
     static long firstOffset(KafkaConsumer<String, String> c) {

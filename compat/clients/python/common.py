@@ -30,6 +30,11 @@ def expected(codec, ci):
     ]
 
 
+def golden_records():
+    """The records of the golden scenario (the same in every language, see test/golden/README.md)."""
+    return [{"key": "golden-%d" % i, "value": "value-%d" % i, "headers": [("idx", str(i))], "ts": BASE_TS + i} for i in range(2)]
+
+
 def check_records(want, got):
     """got: dict key -> {key, value, headers[(k, str)], ts}"""
     problems = []

@@ -9,7 +9,7 @@ from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, 
                                   NewTopic, OffsetSpec, ResourceType)
 
 from common import (CODECS, BASE_TS, BULK_N, CRASH_N, BulkChecker, Disruption, Fail, NA, bulk_range, bulk_record,
-                    check_numbered, expected, check_records, run)
+                    check_numbered, expected, check_records, golden_records, run)
 
 
 def conf(a, **extra):
@@ -519,8 +519,36 @@ def crash_retry(a):
     return summary
 
 
+def golden(a):
+    """compat/capture-golden.sh only: CreateTopics, Produce and a consumer group's Join/Sync, OffsetFetch,
+    Fetch and OffsetCommit, with the few fixed records of test/golden/README.md, uncompressed."""
+    adm = AdminClient(conf(a))
+    adm.create_topics([NewTopic(a.topic, 1, 1)])[a.topic].result(timeout=30)
+    recs = golden_records()
+    produce(a, "none", recs)
+    c = Consumer(conf(a, **{"group.id": a.group, "auto.offset.reset": "earliest", "enable.auto.commit": False}))
+    c.subscribe([a.topic])
+    got = {}
+    try:
+        deadline = time.time() + 40
+        while len(got) < len(recs) and time.time() < deadline:
+            m = c.poll(0.5)
+            if m is None:
+                continue
+            if m.error():
+                raise Fail("consume: %s" % m.error())
+            key = m.key().decode()
+            got[key] = {"key": key, "value": m.value().decode(), "headers": [(k, v.decode()) for k, v in (m.headers() or [])],
+                        "ts": m.timestamp()[1]}
+        check_records(recs, got)
+        c.commit(offsets=[TopicPartition(a.topic, 0, len(recs))], asynchronous=False)
+    finally:
+        c.close()
+    return "created %s, produced and consumed %d records in group %s, committed offset %d" % (a.topic, len(recs), a.group, len(recs))
+
+
 if __name__ == "__main__":
     run({"metadata": metadata, "topic-admin": topic_admin, "produce-consume": produce_consume,
          "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs,
-         "bulk": bulk, "crash-retry": crash_retry},
+         "bulk": bulk, "crash-retry": crash_retry, "golden": golden},
         "confluent-kafka %s (librdkafka %s)" % (confluent_kafka.__version__, confluent_kafka.libversion()[0]))

@@ -1,5 +1,4 @@
 // Generated from the message specs by src/protocol/typegen.ts (npm run gen:types). Do not edit.
-/* eslint-disable */
 
 export interface ProduceRequestTopicProduceData {
   name: string;
