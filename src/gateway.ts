@@ -17,7 +17,6 @@ import { TopicConfigs } from './config/topic-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { KafkaServer } from './server/server.js';
 import { applyMigrations } from './storage/migrate.js';
-import { PostgresGroupStore } from './storage/pg/group-store.js';
 import { SqlOutboxRelay } from './storage/pg/sql-outbox-relay.js';
 import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
@@ -107,8 +106,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await cluster.reloadBrokerConfigs();
     const topics = new TopicService(storage.topics, notifications);
     const topicConfigs = new TopicConfigs({ config, notifications, storage: storage.topics });
-    const groupLog = log.child({ component: 'groups' });
-    const groups = new GroupCoordinator(new PostgresGroupStore(storage.pool, groupLog), notifications, config, topics, groupLog);
+    const groups = new GroupCoordinator(storage.groups, notifications, config, topics, log.child({ component: 'groups' }));
     const services: GatewayServices = {
       cluster,
       config,

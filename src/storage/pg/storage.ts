@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Storage } from '../storage.js';
 import { PgClusterStorage } from './cluster.js';
+import { PostgresGroupStore } from './group-store.js';
 import { PgLogStorage } from './log.js';
 import { PgNotifications } from './notifications.js';
 import { PgReclaimStorage } from './reclaim.js';
@@ -29,12 +30,13 @@ export interface PgStorageOptions {
 }
 
 export class PgStorage implements Storage {
-  /** For the Postgres-only parts of the gateway (group store, SQL outbox relay) and for tests. */
+  /** For the Postgres-only parts of the gateway (the SQL outbox relay) and for tests. */
   readonly pool: pg.Pool;
   readonly cluster: PgClusterStorage;
   readonly topics: PgTopicStorage;
   readonly log: PgLogStorage;
   readonly reclaim: PgReclaimStorage;
+  readonly groups: PostgresGroupStore;
   readonly notifications: PgNotifications;
 
   constructor(options: PgStorageOptions) {
@@ -46,6 +48,7 @@ export class PgStorage implements Storage {
     this.topics = new PgTopicStorage(this.pool);
     this.log = new PgLogStorage(this.pool, log.child({ component: 'records' }));
     this.reclaim = new PgReclaimStorage(this.pool);
+    this.groups = new PostgresGroupStore(this.pool, log.child({ component: 'groups' }));
     this.notifications = new PgNotifications(options.connectionString, log.child({ component: 'listen' }));
   }
 
