@@ -1,12 +1,14 @@
 /**
- * Starting and stopping one gateway: Postgres (given or embedded), migrations, the broker's
- * registration and heartbeat, and the Kafka listener. `kpg serve` and the tests both use this.
+ * Starting and stopping one gateway: Postgres (given or embedded), migrations, the storage and the
+ * services handlers use, the gateway's registration and heartbeat, and the Kafka listener. `kpg serve`
+ * and the tests both use this.
  */
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { GatewayServices } from './apis/handler.js';
 import { handlerRegistry } from './apis/registry.js';
-import { GatewayBroker } from './broker.js';
+import { ClusterView } from './cluster/cluster-view.js';
 import { PartitionWatch } from './fetch/partition-watch.js';
 import { FetchSessionCache } from './fetch/sessions.js';
 import { GroupCoordinator } from './groups/coordinator.js';
@@ -15,15 +17,14 @@ import { TopicConfigs } from './config/topic-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { KafkaServer } from './server/server.js';
 import { applyMigrations } from './storage/pg/migrate.js';
-import { Channel, Notifications } from './storage/notifications.js';
-import { PostgresStore } from './storage/postgres-store.js';
-import { AdminStore } from './storage/admin-store.js';
-import { PostgresGroupStore } from './storage/pg/group-store.js';
-import { StorageReaper } from './storage/reaper.js';
-import { RecordStore } from './storage/record-store.js';
-import { SqlOutboxRelay } from './storage/sql-outbox-relay.js';
-import { TopicCache } from './topics/topic-cache.js';
+import { SqlOutboxRelay } from './storage/pg/sql-outbox-relay.js';
+import { PgStorage } from './storage/pg/storage.js';
+import { StorageReaper } from './topics/reaper.js';
+import { TopicService } from './topics/topic-service.js';
 import { VERSION } from './version.js';
+
+/** The one listener's name, as Kafka names a plaintext listener. */
+const LISTENER = 'PLAINTEXT';
 
 export interface GatewayOptions {
   host: string;
@@ -47,8 +48,10 @@ export interface Gateway {
   readonly advertisedHost: string;
   readonly advertisedPort: number;
   readonly databaseUrl: string;
-  readonly broker: GatewayBroker;
-  readonly store: PostgresStore;
+  /** What request handlers get. */
+  readonly services: GatewayServices;
+  /** The Postgres storage beneath them (tests reach into it). */
+  readonly storage: PgStorage;
   /** Background reclaiming of deleted topics, deleted records and retention (tests run passes directly). */
   readonly reaper: StorageReaper;
   stop(): Promise<void>;
@@ -76,71 +79,64 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   try {
     await applyMigrations(databaseUrl);
-    const store = new PostgresStore({ connectionString: databaseUrl, logger: log.child({ component: 'store' }) });
-    cleanup.push(() => store.close());
-
-    const notifications = new Notifications(databaseUrl, log.child({ component: 'listen' }));
-    await notifications.start();
-    cleanup.push(() => notifications.stop());
+    const storage = new PgStorage({ connectionString: databaseUrl, logger: log.child({ component: 'store' }) });
+    cleanup.push(() => storage.close());
+    await storage.start();
 
     let nodeId = -1;
     const config = new BrokerConfig(() => nodeId, options.brokerConfigs);
-    const reloadBrokerConfigs = (): void => {
-      store.brokerConfigs().then(
-        (rows) => config.setDynamic(rows),
-        (err) => log.warn({ err }, 'reloading dynamic broker configs failed'),
-      );
-    };
-    // Dynamic broker configs altered on any gateway take effect here when their transaction commits.
-    notifications.on('notification', (channel, payload) => {
-      if (channel === Channel.config && payload === 'broker') reloadBrokerConfigs();
-    });
-    notifications.on('reconnected', reloadBrokerConfigs);
-
     const handlers = handlerRegistry();
-    const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes') });
+    const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes'), listener: LISTENER });
     const bound = await server.listen(options.host, options.port);
     cleanup.push(() => server.close());
 
     const advertisedHost = options.advertisedHost ?? defaultAdvertisedHost(bound.host);
     const advertisedPort = options.advertisedPort ?? bound.port;
-    nodeId = await store.registerBroker(advertisedHost, advertisedPort, null, options.nodeId);
-    config.setDynamic(await store.brokerConfigs());
-    const clusterId = await store.clusterId();
-    const admin = new AdminStore(store.pool, log.child({ component: 'admin' }));
-    const topicCache = new TopicCache(store, notifications);
-    const groupLog = log.child({ component: 'groups' });
-    const groups = new GroupCoordinator(new PostgresGroupStore(store.pool, groupLog), notifications, config, topicCache, groupLog);
-    const broker = new GatewayBroker(
-      nodeId, advertisedHost, advertisedPort, null, clusterId, store, config, log, notifications,
-      topicCache,
-      new RecordStore(store.pool, log.child({ component: 'records' })),
-      new PartitionWatch(notifications),
-      new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
-      admin,
-      new TopicConfigs({ config, notifications, loadOverrides: (topicId) => admin.topicOverrides(topicId) }),
-      groups,
+    nodeId = await storage.cluster.registerGateway(advertisedHost, advertisedPort, null, options.nodeId);
+    const clusterId = await storage.cluster.clusterId();
+    const { notifications } = storage;
+    const cluster = new ClusterView(
+      { nodeId, advertisedHost, advertisedPort, rack: null },
+      clusterId,
+      storage.cluster,
+      config,
+      notifications,
+      log.child({ component: 'cluster' }),
     );
+    await cluster.reloadBrokerConfigs();
+    const topics = new TopicService(storage.topics, notifications);
+    const topicConfigs = new TopicConfigs({ config, notifications, storage: storage.topics });
+    const groups = new GroupCoordinator(storage.groups, notifications, config, topics, log.child({ component: 'groups' }));
+    const services: GatewayServices = {
+      cluster,
+      config,
+      topicConfigs,
+      topics,
+      records: storage.log,
+      partitionWatch: new PartitionWatch(notifications),
+      fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
+      groups,
+    };
     groups.start();
     cleanup.push(() => groups.stop());
-    const reaper = new StorageReaper({ admin, topicConfigs: broker.topicConfigs, config, notifications, log: log.child({ component: 'reaper' }) });
+    const reaper = new StorageReaper({ storage, topicConfigs, config, log: log.child({ component: 'reaper' }) });
     reaper.start();
     cleanup.push(() => reaper.stop());
     // Records produced from SQL by REPEATABLE READ / SERIALIZABLE transactions are appended here.
-    const sqlRelay = new SqlOutboxRelay(store.pool, notifications, log.child({ component: 'sql-relay' }));
+    const sqlRelay = new SqlOutboxRelay(storage.pool, notifications, log.child({ component: 'sql-relay' }));
     sqlRelay.start();
     cleanup.push(() => sqlRelay.stop());
 
     const heartbeatTimer = setInterval(() => {
-      store.heartbeat(nodeId).catch((err) => log.warn({ err }, 'broker heartbeat failed'));
+      storage.cluster.heartbeat(nodeId).catch((err) => log.warn({ err }, 'broker heartbeat failed'));
     }, config.int('broker.heartbeat.interval.ms'));
     heartbeatTimer.unref();
     cleanup.push(async () => {
       clearInterval(heartbeatTimer);
-      await store.unregisterBroker(nodeId);
+      await storage.cluster.unregisterGateway(nodeId);
     });
 
-    server.serve(broker);
+    server.serve(services);
     log.info(
       {
         version: VERSION,
@@ -160,8 +156,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       advertisedHost,
       advertisedPort,
       databaseUrl,
-      broker,
-      store,
+      services,
+      storage,
       reaper,
       stop: runCleanup,
     };

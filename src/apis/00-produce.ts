@@ -12,7 +12,6 @@
  * yet, and does not advertise the transaction APIs); record-level errors (recordErrors) are not
  * reported one by one: the partition's error message names the first bad record.
  */
-import type { Broker } from '../broker.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   ProduceRequest,
@@ -24,9 +23,9 @@ import type {
 import { ZERO_UUID } from '../protocol/reader.js';
 import { InvalidBatchError, isTransactional } from '../records/batch.js';
 import { validateProducedBatch, type ValidatedBatch } from '../records/validate.js';
-import type { AppendBatch } from '../storage/record-store.js';
-import type { TopicRecord } from '../storage/store.js';
-import { CloseConnection, defineHandler } from './handler.js';
+import type { AppendBatch } from '../storage/log.js';
+import type { TopicRecord } from '../storage/topics.js';
+import { CloseConnection, defineHandler, type RequestContext } from './handler.js';
 
 export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
@@ -35,15 +34,15 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   maxVersion: 13,
   pipelined: true,
   async handle(request, ctx) {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     if (apiVersion < 3) return everyPartition(request, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 are not supported; use v3 or later');
     if (request.acks !== -1 && request.acks !== 0 && request.acks !== 1) {
       return everyPartition(request, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${request.acks}`);
     }
     const byId = apiVersion >= 13;
     const topics = byId
-      ? await broker.topics.byIds(request.topicData.map((t) => t.topicId).filter((id) => id !== ZERO_UUID))
-      : await broker.topics.byNames(request.topicData.map((t) => t.name));
+      ? await ctx.topics.byIds(request.topicData.map((t) => t.topicId).filter((id) => id !== ZERO_UUID))
+      : await ctx.topics.byNames(request.topicData.map((t) => t.name));
 
     // Validate every partition first (concurrently: decompression is asynchronous), then append the
     // valid ones together.
@@ -52,7 +51,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     for (const topicData of request.topicData) {
       const topic = topics.get(byId ? topicData.topicId : topicData.name);
       for (const partitionData of topicData.partitionData) {
-        pending.push(preparePartition(broker, topic, partitionData, apiVersion, now, byId));
+        pending.push(preparePartition(ctx, topic, partitionData, apiVersion, now, byId));
       }
     }
     const outcomes = await Promise.all(pending);
@@ -60,7 +59,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const toAppend = outcomes.filter((o): o is PreparedPartition => 'append' in o);
     // Appends are enqueued in request order, even though requests on a connection are validated concurrently.
     await ctx.previousDispatched;
-    const appended = broker.records.append(toAppend.map((o) => o.append));
+    const appended = ctx.records.append(toAppend.map((o) => o.append));
     ctx.markDispatched();
     if (toAppend.length > 0) {
       const results = await appended;
@@ -72,7 +71,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
         o.response.logAppendTimeMs = r.errorCode === ErrorCode.NONE ? o.validated.logAppendTimeMs : -1n;
         if (r.errorCode !== ErrorCode.NONE) o.response.errorMessage = appendErrorMessage(r.errorCode);
         // Committed: wake this gateway's waiting fetches now rather than on the NOTIFY's return.
-        else broker.partitionWatch.appended(o.append.topicId, o.append.partition, r.baseOffset + BigInt(o.append.recordCount));
+        else ctx.partitionWatch.appended(o.append.topicId, o.append.partition, r.baseOffset + BigInt(o.append.recordCount));
       });
     }
     for (const o of outcomes) {
@@ -115,7 +114,7 @@ function failed(index: number, errorCode: number, errorMessage: string | null): 
 }
 
 async function preparePartition(
-  broker: Broker,
+  ctx: RequestContext,
   topic: TopicRecord | undefined,
   data: ProduceRequestPartitionProduceData,
   apiVersion: number,
@@ -126,7 +125,7 @@ async function preparePartition(
   if (data.index < 0 || data.index >= topic.partitions.length) {
     return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${data.index} does not exist`);
   }
-  const config = await broker.topicConfigs.get(topic.topicId);
+  const config = await ctx.topicConfigs.get(topic.topicId);
   let validated: ValidatedBatch;
   try {
     validated = await validateProducedBatch(data.records, {

@@ -20,9 +20,8 @@
  * cannot diverge); current_leader (v16+, filled by Kafka on FENCED_LEADER_EPOCH) is not set, since kpg's
  * epochs never change and so no fetch is ever fenced.
  */
-import type { Broker } from '../broker.js';
-import { partitionKey, type KnownOffsets } from '../fetch/partition-watch.js';
-import { sessionPartitionKey, type FetchSession, type SessionPartition } from '../fetch/sessions.js';
+import type { KnownOffsets } from '../fetch/partition-watch.js';
+import type { FetchSession, SessionPartition } from '../fetch/sessions.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   FetchRequest,
@@ -32,7 +31,8 @@ import type {
 } from '../protocol/messages/types.js';
 import { recompressBatch } from '../records/batch.js';
 import { Compression } from '../records/compression.js';
-import type { TopicRecord } from '../storage/store.js';
+import { partitionKey } from '../storage/partition-key.js';
+import type { TopicRecord } from '../storage/topics.js';
 import { defineHandler, type RequestContext } from './handler.js';
 import { leaderEpochError } from './leader-epoch.js';
 
@@ -61,7 +61,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
   minVersion: 4,
   maxVersion: 18,
   async handle(request, ctx) {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     const byId = apiVersion >= 13;
     const topicOf = (t: { topic: string; topicId: string }): string => (byId ? t.topicId : t.topic);
 
@@ -69,7 +69,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
     let session: FetchSession | undefined;
     let incremental = false;
     if (apiVersion >= 7) {
-      const lookup = broker.fetchSessions.begin(request.sessionId, request.sessionEpoch);
+      const lookup = ctx.fetchSessions.begin(request.sessionId, request.sessionEpoch);
       if (lookup.kind === 'error') return { throttleTimeMs: 0, errorCode: lookup.errorCode, sessionId: 0, responses: [] };
       if (lookup.kind === 'new') session = lookup.session;
       if (lookup.kind === 'incremental') {
@@ -93,11 +93,11 @@ export default defineHandler<FetchRequest, FetchResponse>({
     if (session) {
       if (incremental) {
         for (const f of request.forgottenTopicsData) {
-          for (const p of f.partitions) session.partitions.delete(sessionPartitionKey(topicOf(f), p));
+          for (const p of f.partitions) session.partitions.delete(partitionKey(topicOf(f), p));
         }
       }
       for (const r of requested) {
-        const key = sessionPartitionKey(r.topic, r.partition);
+        const key = partitionKey(r.topic, r.partition);
         const existing = session.partitions.get(key);
         if (existing) {
           existing.fetchOffset = r.fetchOffset;
@@ -111,7 +111,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
     const entries = session ? [...session.partitions.values()] : requested.map((r) => ({ ...r, lastHighWatermark: -1n, lastLogStartOffset: -1n }));
 
     const topicKeys = [...new Set(entries.map((e) => e.topic))];
-    const topics = byId ? await broker.topics.byIds(topicKeys) : await broker.topics.byNames(topicKeys);
+    const topics = byId ? await ctx.topics.byIds(topicKeys) : await ctx.topics.byNames(topicKeys);
     const targets: FetchTarget[] = entries.map((e) => ({
       topic: e.topic,
       partition: e.partition,
@@ -123,15 +123,15 @@ export default defineHandler<FetchRequest, FetchResponse>({
     }));
 
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
-    let readFrom = broker.partitionWatch.mark();
-    let results = await fetchOnce(broker, targets, request.maxBytes, byId, apiVersion);
+    let readFrom = ctx.partitionWatch.mark();
+    let results = await fetchOnce(ctx, targets, request.maxBytes, byId, apiVersion);
     while (!ctx.shutdown.aborted && needsToWait(results, request)) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       const woken = await waitForData(ctx, targets, remaining, readFrom);
       if (!woken) break;
-      readFrom = broker.partitionWatch.mark();
-      results = await fetchOnce(broker, targets, request.maxBytes, byId, apiVersion);
+      readFrom = ctx.partitionWatch.mark();
+      results = await fetchOnce(ctx, targets, request.maxBytes, byId, apiVersion);
     }
 
     return {
@@ -168,10 +168,10 @@ function waitForData(ctx: RequestContext, targets: FetchTarget[], timeoutMs: num
       resolve(woken);
     };
     const onAbort = (): void => finish(false);
-    const cancel = ctx.broker.partitionWatch.waitForAny(keys, () => finish(true));
+    const cancel = ctx.partitionWatch.waitForAny(keys, () => finish(true));
     timer = setTimeout(() => finish(false), timeoutMs);
     ctx.shutdown.addEventListener('abort', onAbort);
-    if (ctx.broker.partitionWatch.changedSince(keys, readFrom)) finish(true);
+    if (ctx.partitionWatch.changedSince(keys, readFrom)) finish(true);
   });
 }
 
@@ -179,18 +179,17 @@ function waitForData(ctx: RequestContext, targets: FetchTarget[], timeoutMs: num
  * Reads every target once. Partitions whose known high watermark equals the fetch offset are answered
  * from memory; the others are read from Postgres, within the byte budget.
  */
-async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: number, byId: boolean, apiVersion: number): Promise<PartitionResult[]> {
+async function fetchOnce(ctx: RequestContext, targets: FetchTarget[], maxBytes: number, byId: boolean, apiVersion: number): Promise<PartitionResult[]> {
   const results = new Array<PartitionResult>(targets.length);
   let budget = Math.max(0, maxBytes);
   let anyRecords = false;
 
   // Offsets of partitions we know nothing about yet: one query for all of them.
-  const unknown = targets.filter((t) => t.resolved && t.partition >= 0 && t.partition < t.resolved.partitions.length && !broker.partitionWatch.get(t.resolved.topicId, t.partition));
+  const unknown = targets.filter((t) => t.resolved && t.partition >= 0 && t.partition < t.resolved.partitions.length && !ctx.partitionWatch.get(t.resolved.topicId, t.partition));
   if (unknown.length > 0) {
-    const offsets = await broker.records.offsets(unknown.map((t) => ({ topicId: t.resolved!.topicId, partition: t.partition })));
-    for (const [key, o] of offsets) {
-      const sep = key.lastIndexOf(':');
-      broker.partitionWatch.update(key.slice(0, sep), Number(key.slice(sep + 1)), o);
+    const states = await ctx.records.partitionStates(unknown.map((t) => ({ topicId: t.resolved!.topicId, partition: t.partition })));
+    for (const s of states.values()) {
+      ctx.partitionWatch.update(s.topicId, s.partition, { highWatermark: s.nextOffset, logStartOffset: s.logStartOffset });
     }
   }
 
@@ -212,7 +211,7 @@ async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: numbe
       results[i] = errorResult(t.partition, epochError);
       continue;
     }
-    const known = broker.partitionWatch.get(t.resolved.topicId, t.partition);
+    const known = ctx.partitionWatch.get(t.resolved.topicId, t.partition);
     if (!known) {
       // The partition vanished between metadata and read (topic deleted).
       results[i] = errorResult(t.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -230,7 +229,7 @@ async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: numbe
   }
 
   const stored = await mapConcurrently(reads, READ_CONCURRENCY, (r) =>
-    broker.records.read(r.topicId, r.target.partition, r.target.fetchOffset, Math.min(Math.max(0, r.target.partitionMaxBytes), budget), true),
+    ctx.records.read(r.topicId, r.target.partition, r.target.fetchOffset, Math.min(Math.max(0, r.target.partitionMaxBytes), budget)),
   );
 
   // Then the byte budget, in request order: whole batches while they fit, and the response's first
@@ -243,7 +242,7 @@ async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: numbe
       return;
     }
     const offsets: KnownOffsets = { highWatermark: read.highWatermark, logStartOffset: read.logStartOffset };
-    broker.partitionWatch.update(topicId, t.partition, offsets);
+    ctx.partitionWatch.update(topicId, t.partition, offsets);
     if (t.fetchOffset < read.logStartOffset || t.fetchOffset > read.highWatermark) {
       results[index] = { data: partitionData(t.partition, offsets, ErrorCode.OFFSET_OUT_OF_RANGE, []), bytes: 0, final: true };
       return;
@@ -261,7 +260,7 @@ async function fetchOnce(broker: Broker, targets: FetchTarget[], maxBytes: numbe
     }
     results[index] = { data: partitionData(t.partition, offsets, ErrorCode.NONE, kept), bytes, final: bytes > 0 };
   });
-  await applyTopicCompression(broker, reads.map((r) => ({ topicId: r.topicId, result: results[r.index]! })), apiVersion);
+  await applyTopicCompression(ctx, reads.map((r) => ({ topicId: r.topicId, result: results[r.index]! })), apiVersion);
   return results;
 }
 
@@ -277,11 +276,11 @@ const CODEC_BY_NAME: Record<string, number> = {
  * gets its batches compressed with it on the way out, as Kafka would have stored them. zstd needs
  * Fetch v10+: older fetchers get UNSUPPORTED_COMPRESSION_TYPE for such a topic, as from Kafka.
  */
-async function applyTopicCompression(broker: Broker, served: { topicId: string; result: PartitionResult }[], apiVersion: number): Promise<void> {
+async function applyTopicCompression(ctx: RequestContext, served: { topicId: string; result: PartitionResult }[], apiVersion: number): Promise<void> {
   for (const { topicId, result } of served) {
     const records = result.data.records;
     if (!Array.isArray(records) || records.length === 0) continue;
-    const codec = CODEC_BY_NAME[(await broker.topicConfigs.get(topicId)).compressionType];
+    const codec = CODEC_BY_NAME[(await ctx.topicConfigs.get(topicId)).compressionType];
     if (codec === undefined) continue;
     if (codec === Compression.zstd && apiVersion < 10) {
       result.data = { ...result.data, errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, records: [] };

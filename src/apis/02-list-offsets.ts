@@ -26,7 +26,8 @@ import type {
   ListOffsetsResponseListOffsetsPartitionResponse,
   ListOffsetsResponseListOffsetsTopicResponse,
 } from '../protocol/messages/types.js';
-import type { PartitionState } from '../storage/admin-store.js';
+import type { PartitionState } from '../storage/log.js';
+import { partitionKey } from '../storage/partition-key.js';
 import { maxTimestampOffset, offsetForTimestamp } from '../topics/offset-lookup.js';
 import { defineHandler, type RequestContext } from './handler.js';
 import { leaderEpochError } from './leader-epoch.js';
@@ -52,20 +53,19 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   minVersion: 0,
   maxVersion: 10,
   async handle(request, ctx) {
-    const { broker } = ctx;
-    const topics = await broker.topics.byNames(request.topics.map((t) => t.name));
+    const topics = await ctx.topics.byNames(request.topics.map((t) => t.name));
     const wanted: { topicId: string; partition: number }[] = [];
     for (const t of request.topics) {
       const topic = topics.get(t.name);
       if (topic) for (const p of t.partitions) wanted.push({ topicId: topic.topicId, partition: p.partitionIndex });
     }
-    const states = await broker.admin.partitionStates(wanted);
+    const states = await ctx.records.partitionStates(wanted);
 
     const seen = new Set<string>();
     const duplicates = new Set<string>();
     for (const t of request.topics) {
       for (const p of t.partitions) {
-        const key = `${t.name}\u0000${p.partitionIndex}`;
+        const key = partitionKey(t.name, p.partitionIndex);
         (seen.has(key) ? duplicates : seen).add(key);
       }
     }
@@ -75,11 +75,11 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
       const topic = topics.get(t.name);
       const partitions: ListOffsetsResponseListOffsetsPartitionResponse[] = [];
       for (const p of t.partitions) {
-        if (ctx.apiVersion >= 1 && duplicates.has(`${t.name}\u0000${p.partitionIndex}`)) {
+        if (ctx.apiVersion >= 1 && duplicates.has(partitionKey(t.name, p.partitionIndex))) {
           partitions.push(errorResult(p.partitionIndex, ErrorCode.INVALID_REQUEST));
           continue;
         }
-        const state = topic ? states.get(`${topic.topicId}:${p.partitionIndex}`) : undefined;
+        const state = topic ? states.get(partitionKey(topic.topicId, p.partitionIndex)) : undefined;
         if (!state) {
           partitions.push(errorResult(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
           continue;
@@ -128,11 +128,11 @@ async function answer(
     case LATEST_TIERED:
       return found(-1n, -1n);
     case MAX_TIMESTAMP: {
-      const max = await maxTimestampOffset(ctx.broker.admin, state);
+      const max = await maxTimestampOffset(ctx.records, state);
       return max && max.offset < highWatermark ? found(max.timestamp, max.offset) : found(-1n, -1n);
     }
     default: {
-      const hit = await offsetForTimestamp(ctx.broker.admin, state, p.timestamp);
+      const hit = await offsetForTimestamp(ctx.records, state, p.timestamp);
       return hit ? found(hit.timestamp, hit.offset) : found(-1n, -1n);
     }
   }

@@ -13,7 +13,7 @@ import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } f
 import { ErrorCode } from '../protocol/error-codes.js';
 import { ZERO_UUID } from '../protocol/reader.js';
 import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '../protocol/messages/types.js';
-import type { TopicRecord } from '../storage/store.js';
+import type { TopicRecord } from '../storage/topics.js';
 import { invalidTopicNameReason } from '../topics/names.js';
 import { autoCreateTopic, placePartition } from '../topics/topics.js';
 import { defineHandler, type RequestContext } from './handler.js';
@@ -24,14 +24,14 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
   minVersion: 0,
   maxVersion: 13,
   async handle(request, ctx) {
-    const { broker, apiVersion } = ctx;
-    const live = await broker.liveBrokers();
+    const { apiVersion } = ctx;
+    const live = await ctx.cluster.liveGateways();
     const liveIds = new Set(live.map((b) => b.nodeId));
 
     const wantsAll = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     const topics: MetadataResponseTopic[] = [];
     if (wantsAll) {
-      for (const t of await broker.store.topics()) topics.push(describeTopic(t, liveIds, ctx, request));
+      for (const t of await ctx.topics.all()) topics.push(describeTopic(t, liveIds, ctx, request));
     } else {
       topics.push(...(await requestedTopics(request, liveIds, ctx)));
     }
@@ -39,7 +39,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
     return {
       throttleTimeMs: 0,
       brokers: live.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
-      clusterId: broker.clusterId,
+      clusterId: ctx.cluster.clusterId,
       // Every gateway must name the same controller, and it must be a listed broker.
       controllerId: live[0]!.nodeId,
       topics,
@@ -50,22 +50,22 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
 });
 
 async function requestedTopics(request: MetadataRequest, liveIds: ReadonlySet<number>, ctx: RequestContext): Promise<MetadataResponseTopic[]> {
-  const { broker, apiVersion } = ctx;
+  const { apiVersion } = ctx;
   const requested = request.topics ?? [];
   // As soon as one entry carries a topic id, Kafka looks every topic up by id and ignores the names (the Java
   // AdminClient's describeTopics by id sends the name "", not null); unknown ids get UNKNOWN_TOPIC_ID.
   const requestedIds = [...new Set(requested.map((t) => t.topicId).filter((id) => id !== ZERO_UUID))];
   if (requestedIds.length > 0) {
-    const found = new Map((await broker.store.topicsById(requestedIds)).map((t) => [t.topicId, t]));
+    const found = await ctx.topics.byIds(requestedIds, { fresh: true });
     return requestedIds.map((id) => {
       const topic = found.get(id);
       return topic ? describeTopic(topic, liveIds, ctx, request) : errorTopic(null, id, ErrorCode.UNKNOWN_TOPIC_ID);
     });
   }
   const names = requested.filter((t) => t.name !== null).map((t) => t.name!);
-  const byName = new Map((await broker.store.topics(names)).map((t) => [t.name, t]));
+  const byName = await ctx.topics.byNames(names, { fresh: true });
   // v0-3 have no allowAutoTopicCreation field: Kafka treats them as allowing it.
-  const mayCreate = (apiVersion < 4 || request.allowAutoTopicCreation) && broker.config.bool('auto.create.topics.enable');
+  const mayCreate = (apiVersion < 4 || request.allowAutoTopicCreation) && ctx.config.bool('auto.create.topics.enable');
 
   const out: MetadataResponseTopic[] = [];
   for (const entry of requested) {
@@ -82,7 +82,7 @@ async function requestedTopics(request: MetadataRequest, liveIds: ReadonlySet<nu
         continue;
       }
       if (mayCreate) {
-        const created = await autoCreateTopic(broker, entry.name);
+        const created = await autoCreateTopic(ctx, entry.name);
         if ('errorCode' in created) {
           out.push(errorTopic(entry.name, ZERO_UUID, created.errorCode));
           continue;
@@ -102,7 +102,7 @@ function describeTopic(topic: TopicRecord, liveIds: ReadonlySet<number>, ctx: Re
     topicId: topic.topicId,
     isInternal: topic.isInternal,
     partitions: topic.partitions.map((p) => {
-      const placement = placePartition(p, liveIds, ctx.broker.nodeId);
+      const placement = placePartition(p, liveIds, ctx.cluster.nodeId);
       return {
         errorCode: ErrorCode.NONE,
         partitionIndex: p.partition,

@@ -37,7 +37,7 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
     const codes =
       apiVersion === 0
         ? partitions.map(() => ErrorCode.UNSUPPORTED_VERSION as number)
-        : await ctx.broker.groups.commitOffsets({
+        : await ctx.groups.commitOffsets({
             groupId: request.groupId,
             generationId: request.generationIdOrMemberEpoch,
             memberId: request.memberId,

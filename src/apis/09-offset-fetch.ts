@@ -23,7 +23,7 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   async handle(request, ctx) {
     const { apiVersion } = ctx;
     if (apiVersion >= 8) {
-      const groups = await ctx.broker.groups.fetchOffsets(
+      const groups = await ctx.groups.fetchOffsets(
         request.groups.map((g) => ({
           groupId: g.groupId,
           topics: g.topics === null ? null : g.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes })),
@@ -64,7 +64,7 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
         })),
       };
     }
-    const [group] = await ctx.broker.groups.fetchOffsets([{ groupId: request.groupId, topics: requested }]);
+    const [group] = await ctx.groups.fetchOffsets([{ groupId: request.groupId, topics: requested }]);
     return {
       throttleTimeMs: 0,
       errorCode: group!.errorCode,

@@ -12,7 +12,7 @@
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/types.js';
-import type { BrokerRecord } from '../storage/store.js';
+import type { GatewayRecord } from '../storage/cluster.js';
 import { defineHandler } from './handler.js';
 
 const GROUP_KEY_TYPE = 0;
@@ -34,7 +34,7 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   async handle(request, ctx) {
     const { apiVersion } = ctx;
     const keyType = apiVersion >= 1 ? request.keyType : GROUP_KEY_TYPE;
-    const live = await ctx.broker.liveBrokers();
+    const live = await ctx.cluster.liveGateways();
     const locate = (key: string): Located => {
       if (keyType !== GROUP_KEY_TYPE && keyType !== TRANSACTION_KEY_TYPE) {
         return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator key type ${keyType}.`, node: NO_NODE };
@@ -61,7 +61,7 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
 });
 
 /** The live gateway that answers for `key`: stable for a given set of live gateways. */
-export function coordinatorFor(key: string, live: readonly BrokerRecord[]): { nodeId: number; host: string; port: number } {
+export function coordinatorFor(key: string, live: readonly GatewayRecord[]): { nodeId: number; host: string; port: number } {
   const b = live[javaAbs(javaStringHash(key)) % live.length]!;
   return { nodeId: b.nodeId, host: b.host, port: b.port };
 }

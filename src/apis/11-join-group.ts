@@ -23,14 +23,14 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   minVersion: 0,
   maxVersion: 9,
   async handle(request, ctx) {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     if (request.groupId === '') return response(joinError(ErrorCode.INVALID_GROUP_ID, request.memberId), apiVersion);
-    const minSession = broker.config.int('group.min.session.timeout.ms');
-    const maxSession = broker.config.int('group.max.session.timeout.ms');
+    const minSession = ctx.config.int('group.min.session.timeout.ms');
+    const maxSession = ctx.config.int('group.max.session.timeout.ms');
     if (request.sessionTimeoutMs < minSession || request.sessionTimeoutMs > maxSession) {
       return response(joinError(ErrorCode.INVALID_SESSION_TIMEOUT, request.memberId), apiVersion);
     }
-    const reply = await broker.groups.join(
+    const reply = await ctx.groups.join(
       {
         groupId: request.groupId,
         memberId: request.memberId,

@@ -19,7 +19,7 @@ export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
   maxVersion: 4,
   async handle(request, ctx) {
     if (request.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
-    const errorCode = await ctx.broker.groups.heartbeat(
+    const errorCode = await ctx.groups.heartbeat(
       request.groupId,
       request.memberId,
       ctx.apiVersion >= 3 ? request.groupInstanceId : null,

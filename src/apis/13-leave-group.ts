@@ -20,7 +20,7 @@ export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
       apiVersion >= 3
         ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
         : [{ memberId: request.memberId, groupInstanceId: null }];
-    const results = await ctx.broker.groups.leave(request.groupId, members);
+    const results = await ctx.groups.leave(request.groupId, members);
     if (apiVersion < 3) return { throttleTimeMs: 0, errorCode: results[0]?.errorCode ?? ErrorCode.NONE, members: [] };
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, members: results };
   },

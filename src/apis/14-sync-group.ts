@@ -29,7 +29,7 @@ export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
       return error(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     if (request.groupId === '') return error(ErrorCode.INVALID_GROUP_ID);
-    const reply = await ctx.broker.groups.sync(
+    const reply = await ctx.groups.sync(
       {
         groupId: request.groupId,
         memberId: request.memberId,

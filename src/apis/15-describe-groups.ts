@@ -18,7 +18,7 @@ export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   minVersion: 0,
   maxVersion: 6,
   async handle(request, ctx) {
-    const described = await ctx.broker.groups.describeGroups(request.groups, ctx.apiVersion);
+    const described = await ctx.groups.describeGroups(request.groups, ctx.apiVersion);
     const withOperations = ctx.apiVersion >= 3 && request.includeAuthorizedOperations;
     return {
       throttleTimeMs: 0,

@@ -18,7 +18,7 @@ export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
     const { apiVersion } = ctx;
     const states = new Set((apiVersion >= 4 ? request.statesFilter : []).map((s) => s.toLowerCase()));
     const types = new Set((apiVersion >= 5 ? request.typesFilter : []).map((s) => s.toLowerCase()));
-    const groups = (await ctx.broker.groups.listGroups()).filter(
+    const groups = (await ctx.groups.listGroups()).filter(
       (g) => (states.size === 0 || states.has(g.state.toLowerCase())) && (types.size === 0 || types.has(GROUP_TYPE)),
     );
     return {

@@ -23,7 +23,7 @@ import type {
   CreateTopicsResponseCreatableTopicResult,
 } from '../protocol/messages/types.js';
 import { ZERO_UUID } from '../protocol/reader.js';
-import type { RegisteredBroker } from '../storage/admin-store.js';
+import type { GatewayRecord } from '../storage/cluster.js';
 import { invalidTopicNameReason } from '../topics/names.js';
 import { isPlacementError, placeNewTopic, requestedPartitionCount, TOO_MANY_PARTITIONS_MESSAGE } from '../topics/placement.js';
 import { defineHandler, type RequestContext } from './handler.js';
@@ -36,7 +36,6 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
   minVersion: 0,
   maxVersion: 7,
   async handle(request, ctx) {
-    const { broker } = ctx;
     const seen = new Set<string>();
     const duplicates = new Set<string>();
     for (const t of request.topics) (seen.has(t.name) ? duplicates : seen).add(t.name);
@@ -45,16 +44,15 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
     const results = new Map<string, CreateTopicsResponseCreatableTopicResult>();
     for (const name of duplicates) results.set(name, failure(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
 
-    const defaultPartitions = broker.config.int('num.partitions');
+    const defaultPartitions = ctx.config.int('num.partitions');
     const requested = unique
       .filter((t) => t.name !== CLUSTER_METADATA_TOPIC)
       .reduce((sum, t) => sum + requestedPartitionCount(t, defaultPartitions), 0);
-    if (requested > broker.config.int('kpg.max.partitions.per.request')) {
+    if (requested > ctx.config.int('kpg.max.partitions.per.request')) {
       for (const t of unique) results.set(t.name, failure(t.name, ErrorCode.POLICY_VIOLATION, TOO_MANY_PARTITIONS_MESSAGE));
       ctx.log.info({ partitions: requested }, 'CreateTopics refused: too many partitions in one request');
     } else {
-      const brokers = await broker.admin.registeredBrokers(broker.config.int('broker.session.timeout.ms'));
-      markSelfLive(brokers, broker.nodeId);
+      const brokers = await ctx.cluster.gateways();
       for (const topic of unique) {
         results.set(topic.name, await createOne(topic, request.validateOnly, brokers, ctx));
       }
@@ -67,18 +65,17 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
 async function createOne(
   topic: CreateTopicsRequestCreatableTopic,
   validateOnly: boolean,
-  brokers: readonly RegisteredBroker[],
+  brokers: readonly GatewayRecord[],
   ctx: RequestContext,
 ): Promise<CreateTopicsResponseCreatableTopicResult> {
-  const { broker } = ctx;
   const name = topic.name;
   if (name === CLUSTER_METADATA_TOPIC) {
     return failure(name, ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`);
   }
   const invalid = invalidTopicNameReason(name);
   if (invalid !== null) return failure(name, ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
-  if (await broker.admin.topicNameExists(name)) return alreadyExists(name);
-  const colliding = await broker.admin.collidingTopic(name);
+  if ((await ctx.topics.byNames([name], { fresh: true })).has(name)) return alreadyExists(name);
+  const colliding = await ctx.topics.collidingTopic(name);
   if (colliding !== null) return collision(name, colliding);
 
   const nullConfigs = topic.configs.filter((c) => c.value === null).map((c) => c.name);
@@ -95,8 +92,8 @@ async function createOne(
   }
 
   const placement = placeNewTopic(topic, brokers, {
-    numPartitions: broker.config.int('num.partitions'),
-    replicationFactor: broker.config.int('default.replication.factor'),
+    numPartitions: ctx.config.int('num.partitions'),
+    replicationFactor: ctx.config.int('default.replication.factor'),
   });
   if (isPlacementError(placement)) return failure(name, placement.errorCode, placement.message);
 
@@ -104,7 +101,7 @@ async function createOne(
   let topicId: string = randomUUID();
   if (!validateOnly) {
     try {
-      const outcome = await broker.admin.createTopic({
+      const outcome = await ctx.topics.create({
         name,
         replicationFactor: placement.replicationFactor,
         assignment: placement.assignment,
@@ -130,7 +127,7 @@ async function createOne(
     topicConfigErrorCode: ErrorCode.NONE,
     numPartitions: placement.assignment.length,
     replicationFactor: placement.replicationFactor,
-    configs: effectiveTopicConfigs(configs, broker.config).map((c) => ({
+    configs: effectiveTopicConfigs(configs, ctx.config).map((c) => ({
       name: c.name,
       value: c.value,
       readOnly: false,
@@ -138,12 +135,6 @@ async function createOne(
       isSensitive: false,
     })),
   };
-}
-
-/** The gateway answering is alive even when its own heartbeat is late (as Broker.liveBrokers assumes). */
-function markSelfLive(brokers: RegisteredBroker[], nodeId: number): void {
-  const self = brokers.find((b) => b.nodeId === nodeId);
-  if (self) self.live = true;
 }
 
 function failure(name: string, errorCode: number, errorMessage: string | null): CreateTopicsResponseCreatableTopicResult {

@@ -26,14 +26,14 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
   minVersion: 0,
   maxVersion: 6,
   async handle(request, ctx) {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     const entries = apiVersion >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const responses: DeleteTopicsResponseDeletableTopicResult[] = [];
     const respond = (name: string | null, topicId: string, errorCode: number, errorMessage: string | null = null): void => {
       responses.push({ name, topicId, errorCode, errorMessage });
     };
 
-    if (!broker.config.bool('delete.topic.enable')) {
+    if (!ctx.config.bool('delete.topic.enable')) {
       for (const e of entries) {
         if (apiVersion < 3) respond(e.name, e.topicId, ErrorCode.INVALID_REQUEST, 'Topic deletion is disabled.');
         else respond(e.name, e.topicId, ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
@@ -71,17 +71,15 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
 
     // What to delete: topic id -> name, from ids first, then names.
     const toDelete = new Map<string, { name: string; byId: boolean }>();
-    const byId = ids.size > 0 ? await broker.store.topicsById([...ids]) : [];
-    const foundIds = new Map(byId.map((t) => [t.topicId, t.name]));
+    const foundIds = await ctx.topics.byIds([...ids], { fresh: true });
     for (const id of ids) {
-      const name = foundIds.get(id);
+      const name = foundIds.get(id)?.name;
       if (name === undefined) respond(null, id, ErrorCode.UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_ID_MESSAGE);
       else toDelete.set(id, { name, byId: true });
     }
-    const byName = names.size > 0 ? await broker.store.topics([...names]) : [];
-    const foundNames = new Map(byName.map((t) => [t.name, t.topicId]));
+    const foundNames = await ctx.topics.byNames([...names], { fresh: true });
     for (const name of names) {
-      const id = foundNames.get(name);
+      const id = foundNames.get(name)?.topicId;
       if (id === undefined) {
         respond(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_MESSAGE);
       } else if (toDelete.has(id)) {
@@ -95,7 +93,7 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
     for (const [topicId, { name, byId: addressedById }] of toDelete) {
       let deleted: boolean;
       try {
-        deleted = await broker.admin.deleteTopic(topicId);
+        deleted = await ctx.topics.delete(topicId);
       } catch (err) {
         ctx.log.error({ err, topic: name, topicId }, 'deleting a topic failed');
         respond(name, topicId, ErrorCode.UNKNOWN_SERVER_ERROR, `Deleting topic '${name}' failed: ${(err as Error).message}`);

@@ -25,12 +25,11 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
   minVersion: 0,
   maxVersion: 2,
   async handle(request, ctx) {
-    const { broker } = ctx;
-    const topics = await broker.topics.byNames(request.topics.map((t) => t.name));
+    const topics = await ctx.topics.byNames(request.topics.map((t) => t.name));
     const out: DeleteRecordsResponseDeleteRecordsTopicResult[] = [];
     for (const t of request.topics) {
       const topic = topics.get(t.name);
-      const config = topic ? await broker.topicConfigs.get(topic.topicId) : undefined;
+      const config = topic ? await ctx.topicConfigs.get(topic.topicId) : undefined;
       const partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[] = [];
       for (const p of t.partitions) {
         const fail = (errorCode: number): void => {
@@ -45,7 +44,7 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
           fail(ErrorCode.POLICY_VIOLATION);
           continue;
         }
-        const outcome = await broker.admin.deleteRecords(topic.topicId, p.partitionIndex, p.offset);
+        const outcome = await ctx.records.deleteRecords(topic.topicId, p.partitionIndex, p.offset);
         if ('unknownPartition' in outcome) fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         else if ('outOfRange' in outcome) fail(ErrorCode.OFFSET_OUT_OF_RANGE);
         else {

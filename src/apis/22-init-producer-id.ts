@@ -23,7 +23,7 @@ export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
     if (request.transactionalId !== null) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
     }
-    const { producerId, producerEpoch } = await ctx.broker.records.newProducerId(null);
+    const { producerId, producerEpoch } = await ctx.records.newProducerId();
     ctx.log.debug({ producerId }, 'new idempotent producer');
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch };
   },

@@ -24,7 +24,8 @@ import type {
   OffsetForLeaderEpochResponse,
   OffsetForLeaderEpochResponseEpochEndOffset,
 } from '../protocol/messages/types.js';
-import type { PartitionState } from '../storage/admin-store.js';
+import type { PartitionState } from '../storage/log.js';
+import { partitionKey } from '../storage/partition-key.js';
 import { defineHandler } from './handler.js';
 import { leaderEpochError } from './leader-epoch.js';
 
@@ -38,21 +39,20 @@ export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochRe
   minVersion: 2,
   maxVersion: 4,
   async handle(request, ctx) {
-    const { broker } = ctx;
-    const topics = await broker.topics.byNames([...new Set(request.topics.map((t) => t.topic))]);
+    const topics = await ctx.topics.byNames([...new Set(request.topics.map((t) => t.topic))]);
     const wanted: { topicId: string; partition: number }[] = [];
     for (const t of request.topics) {
       const topic = topics.get(t.topic);
       if (topic) for (const p of t.partitions) wanted.push({ topicId: topic.topicId, partition: p.partition });
     }
-    const states = await broker.admin.partitionStates(wanted);
+    const states = await ctx.records.partitionStates(wanted);
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((t) => {
         const topic = topics.get(t.topic);
         return {
           topic: t.topic,
-          partitions: t.partitions.map((p) => answer(p, topic ? states.get(`${topic.topicId}:${p.partition}`) : undefined)),
+          partitions: t.partitions.map((p) => answer(p, topic ? states.get(partitionKey(topic.topicId, p.partition)) : undefined)),
         };
       }),
     };

@@ -115,18 +115,17 @@ async function describeTopic(
   request: DescribeConfigsRequest,
   ctx: RequestContext,
 ): Promise<DescribeConfigsResponseDescribeConfigsResourceResult[]> {
-  const { broker } = ctx;
   const invalid = invalidTopicNameReason(resource.resourceName);
   if (invalid !== null) throw new ResourceError(ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
-  const [topic] = await broker.store.topics([resource.resourceName]);
+  const topic = (await ctx.topics.byNames([resource.resourceName], { fresh: true })).get(resource.resourceName);
   // Kafka answers an unknown topic with an empty message (not null), so clients show "", not the code's text.
   if (!topic) throw new ResourceError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, '');
-  const overrides = await broker.admin.topicOverrides(topic.topicId);
+  const overrides = await ctx.topicConfigs.overrides(topic.topicId);
   const include = wanted(resource);
   return TOPIC_CONFIGS.filter((d) => include(d.name)).map((d) => {
-    const effective = effectiveTopicConfig(d, overrides, broker.config);
+    const effective = effectiveTopicConfig(d, overrides, ctx.config);
     // The topic's own value is shown parsed, as Kafka shows it; broker values as they were set.
-    const synonyms = topicConfigSynonyms(d, overrides, broker.config).map((s) =>
+    const synonyms = topicConfigSynonyms(d, overrides, ctx.config).map((s) =>
       s.source === 'TOPIC_CONFIG' ? { ...s, value: canonicalTopicConfigValue(d, s.value) } : s,
     );
     // Kafka reports the source of the first synonym; with none listed, the default.
@@ -140,32 +139,31 @@ async function describeBroker(
   request: DescribeConfigsRequest,
   ctx: RequestContext,
 ): Promise<DescribeConfigsResponseDescribeConfigsResourceResult[]> {
-  const { broker } = ctx;
-  const brokerId = brokerIdOfResource(resource.resourceName, broker.nodeId, true);
+  const brokerId = brokerIdOfResource(resource.resourceName, ctx.cluster.nodeId, true);
   const include = wanted(resource);
   if (brokerId === -1) {
     // The cluster-wide default resource shows only what is set there.
-    return broker.config
+    return ctx.config
       .dynamicDefaultNames()
       .filter(include)
       .map((name) => {
-        const e = describeBrokerConfig(name, broker.config);
+        const e = describeBrokerConfig(name, ctx.config);
         const synonyms = e.synonyms.filter((s) => s.source === 'DYNAMIC_DEFAULT_BROKER_CONFIG');
-        const value = e.isSensitive ? null : (broker.config.layersOf(name).find((l) => l.source === 'DYNAMIC_DEFAULT_BROKER_CONFIG')?.value ?? null);
+        const value = e.isSensitive ? null : (ctx.config.layersOf(name).find((l) => l.source === 'DYNAMIC_DEFAULT_BROKER_CONFIG')?.value ?? null);
         return entry(name, value, synonyms[0]?.source ?? 'DEFAULT_CONFIG', e.readOnly, e.isSensitive, synonyms, e.definition?.type, e.definition?.documentation ?? null, request);
       });
   }
-  const logDir = `postgres://${await broker.admin.databaseName()}/kpg`;
-  const runtime = runtimeBrokerConfigs(broker.nodeId, broker.advertisedHost, broker.advertisedPort, logDir);
+  const logDir = await ctx.cluster.logDir();
+  const runtime = runtimeBrokerConfigs(ctx.cluster.nodeId, ctx.cluster.advertisedHost, ctx.cluster.advertisedPort, logDir);
   const out: DescribeConfigsResponseDescribeConfigsResourceResult[] = [];
   for (const [name, fact] of runtime) {
     if (!include(name)) continue;
     const synonym = { name, value: fact.value, source: 'STATIC_BROKER_CONFIG' as const };
     out.push(entry(name, fact.value, 'STATIC_BROKER_CONFIG', true, false, [synonym], fact.definition.type, fact.definition.documentation, request));
   }
-  for (const name of describableBrokerConfigNames(broker.config)) {
+  for (const name of describableBrokerConfigNames(ctx.config)) {
     if (!include(name) || runtime.has(name)) continue;
-    const e = describeBrokerConfig(name, broker.config);
+    const e = describeBrokerConfig(name, ctx.config);
     const d = brokerConfigDefinition(name);
     out.push(entry(name, e.value, e.source, e.readOnly, e.isSensitive, e.synonyms, d?.type, d?.documentation ?? null, request));
   }

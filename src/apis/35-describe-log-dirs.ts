@@ -17,7 +17,8 @@ import type {
   DescribeLogDirsResponse,
   DescribeLogDirsResponseDescribeLogDirsTopic,
 } from '../protocol/messages/types.js';
-import type { TopicRecord } from '../storage/store.js';
+import { partitionKey } from '../storage/partition-key.js';
+import type { TopicRecord } from '../storage/topics.js';
 import { placePartition } from '../topics/topics.js';
 import { defineHandler } from './handler.js';
 
@@ -27,11 +28,10 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   minVersion: 0,
   maxVersion: 4,
   async handle(request, ctx) {
-    const { broker } = ctx;
     let topics: TopicRecord[];
     let wantedPartitions: Map<string, Set<number>> | null = null;
     if (request.topics === null) {
-      topics = await broker.store.topics();
+      topics = await ctx.topics.all();
     } else {
       wantedPartitions = new Map();
       for (const t of request.topics) {
@@ -39,20 +39,20 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
         for (const p of t.partitions) set.add(p);
         wantedPartitions.set(t.topic, set);
       }
-      topics = await broker.store.topics([...wantedPartitions.keys()]);
+      topics = [...(await ctx.topics.byNames([...wantedPartitions.keys()], { fresh: true })).values()];
     }
-    const sizes = await broker.admin.partitionSizes(request.topics === null ? null : topics.map((t) => t.topicId));
-    const live = new Set((await broker.liveBrokers()).map((b) => b.nodeId));
+    const sizes = await ctx.records.partitionSizes(request.topics === null ? null : topics.map((t) => t.topicId));
+    const live = new Set((await ctx.cluster.liveGateways()).map((b) => b.nodeId));
 
     const described: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
     for (const topic of topics) {
       const wanted = wantedPartitions?.get(topic.name);
       const partitions = topic.partitions
         .filter((p) => wanted === undefined || wanted.has(p.partition))
-        .filter((p) => placePartition(p, live, broker.nodeId).replicaNodes.includes(broker.nodeId))
+        .filter((p) => placePartition(p, live, ctx.cluster.nodeId).replicaNodes.includes(ctx.cluster.nodeId))
         .map((p) => ({
           partitionIndex: p.partition,
-          partitionSize: sizes.get(`${topic.topicId}:${p.partition}`) ?? 0n,
+          partitionSize: sizes.get(partitionKey(topic.topicId, p.partition)) ?? 0n,
           offsetLag: 0n,
           isFutureKey: false,
         }));
@@ -64,7 +64,7 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
       results: [
         {
           errorCode: ErrorCode.NONE,
-          logDir: `postgres://${await broker.admin.databaseName()}/kpg`,
+          logDir: await ctx.cluster.logDir(),
           topics: described,
           totalBytes: -1n,
           usableBytes: -1n,

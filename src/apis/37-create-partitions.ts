@@ -18,10 +18,17 @@ import type {
   CreatePartitionsResponse,
   CreatePartitionsResponseCreatePartitionsTopicResult,
 } from '../protocol/messages/types.js';
-import { AlterRefused, type RegisteredBroker } from '../storage/admin-store.js';
-import type { TopicRecord } from '../storage/store.js';
+import type { GatewayRecord } from '../storage/cluster.js';
+import type { TopicRecord } from '../storage/topics.js';
 import { checkManualReplicas, isPlacementError, placeAutomatically, TOO_MANY_PARTITIONS_MESSAGE } from '../topics/placement.js';
 import { defineHandler, type RequestContext } from './handler.js';
+
+/** Thrown from the partition plan to refuse the change with Kafka's error; nothing is written. */
+class AlterRefused extends Error {
+  constructor(readonly errorCode: number, message: string) {
+    super(message);
+  }
+}
 
 export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
   apiKey: 37,
@@ -29,7 +36,6 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
   minVersion: 0,
   maxVersion: 3,
   async handle(request, ctx) {
-    const { broker } = ctx;
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
     const seen = new Set<string>();
     const duplicates = new Set<string>();
@@ -37,16 +43,14 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
     for (const name of duplicates) results.push({ name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
     const unique = request.topics.filter((t) => !duplicates.has(t.name));
 
-    const existing = new Map((await broker.store.topics(unique.map((t) => t.name))).map((t) => [t.name, t]));
+    const existing = await ctx.topics.byNames(unique.map((t) => t.name), { fresh: true });
     const added = unique.reduce((sum, t) => sum + Math.max(0, t.count - (existing.get(t.name)?.partitions.length ?? t.count)), 0);
-    if (added > broker.config.int('kpg.max.partitions.per.request')) {
+    if (added > ctx.config.int('kpg.max.partitions.per.request')) {
       for (const t of unique) results.push({ name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: TOO_MANY_PARTITIONS_MESSAGE });
       return { throttleTimeMs: 0, results };
     }
 
-    const brokers = await broker.admin.registeredBrokers(broker.config.int('broker.session.timeout.ms'));
-    const self = brokers.find((b) => b.nodeId === broker.nodeId);
-    if (self) self.live = true;
+    const brokers = await ctx.cluster.gateways();
     for (const topic of unique) {
       results.push(await growTopic(topic, existing.get(topic.name), brokers, request.validateOnly, ctx));
     }
@@ -57,14 +61,14 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
 async function growTopic(
   topic: CreatePartitionsRequestCreatePartitionsTopic,
   existing: TopicRecord | undefined,
-  brokers: readonly RegisteredBroker[],
+  brokers: readonly GatewayRecord[],
   validateOnly: boolean,
   ctx: RequestContext,
 ): Promise<CreatePartitionsResponseCreatePartitionsTopicResult> {
   const name = topic.name;
   if (!existing) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null };
   try {
-    const found = await ctx.broker.admin.addPartitions(
+    const found = await ctx.topics.addPartitions(
       existing.topicId,
       (current, firstReplicas) => planNewPartitions(topic, current, firstReplicas.length || existing.replicationFactor, brokers),
       validateOnly,
@@ -84,7 +88,7 @@ function planNewPartitions(
   topic: CreatePartitionsRequestCreatePartitionsTopic,
   current: number,
   replicationFactor: number,
-  brokers: readonly RegisteredBroker[],
+  brokers: readonly GatewayRecord[],
 ): number[][] {
   if (topic.count === current) {
     throw new AlterRefused(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);

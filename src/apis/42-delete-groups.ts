@@ -14,7 +14,7 @@ export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
   async handle(request, ctx) {
     const results = [];
     for (const groupId of new Set(request.groupsNames)) {
-      results.push({ groupId, errorCode: await ctx.broker.groups.deleteGroup(groupId) });
+      results.push({ groupId, errorCode: await ctx.groups.deleteGroup(groupId) });
     }
     return { throttleTimeMs: 0, results };
   },

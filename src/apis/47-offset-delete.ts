@@ -18,7 +18,7 @@ export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   maxVersion: 0,
   async handle(request, ctx) {
     if (request.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, throttleTimeMs: 0, topics: [] };
-    const result = await ctx.broker.groups.deleteOffsets(
+    const result = await ctx.groups.deleteOffsets(
       request.groupId,
       request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => p.partitionIndex) })),
     );

@@ -22,7 +22,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   minVersion: 0,
   maxVersion: 2,
   async handle(request, ctx) {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
     const requested = request.endpointType;
     if (requested !== EndpointType.BROKER && requested !== EndpointType.CONTROLLER) {
       return {
@@ -42,21 +42,18 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
         brokers: [],
       };
     }
-    const live = await broker.liveBrokers();
-    const brokers = live.map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }));
-    if (request.includeFencedBrokers) {
-      const liveIds = new Set(live.map((b) => b.nodeId));
-      for (const b of await broker.admin.registeredBrokers(broker.config.int('broker.session.timeout.ms'))) {
-        if (!liveIds.has(b.nodeId)) brokers.push({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: true });
-      }
-      brokers.sort((a, b) => a.brokerId - b.brokerId);
-    }
+    const gateways = await ctx.cluster.gateways();
+    const live = gateways.filter((g) => g.live);
+    // Gateways that stopped heartbeating are fenced brokers, listed only when asked for.
+    const brokers = gateways
+      .filter((g) => g.live || request.includeFencedBrokers)
+      .map((g) => ({ brokerId: g.nodeId, host: g.host, port: g.port, rack: g.rack, isFenced: !g.live }));
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType: EndpointType.BROKER,
-      clusterId: broker.clusterId,
+      clusterId: ctx.cluster.clusterId,
       controllerId: live[0]!.nodeId,
       brokers,
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,

@@ -31,13 +31,12 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
   minVersion: 0,
   maxVersion: 0,
   async handle(request, ctx) {
-    const { broker } = ctx;
     const cursor = request.cursor;
     const cursorTopic = cursor?.topicName ?? '';
     const fetchAll = request.topics.length === 0;
     let names: string[];
     if (fetchAll) {
-      names = (await broker.store.topics()).map((t) => t.name).filter((n) => n >= cursorTopic);
+      names = (await ctx.topics.all()).map((t) => t.name).filter((n) => n >= cursorTopic);
     } else {
       names = [...new Set(request.topics.map((t) => t.name))].filter((n) => n >= cursorTopic);
       if (cursor && !names.includes(cursor.topicName)) {
@@ -51,9 +50,9 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
     }
     names.sort();
 
-    const byName = new Map((await broker.store.topics(names)).map((t) => [t.name, t]));
-    const live = new Set((await broker.liveBrokers()).map((b) => b.nodeId));
-    const limit = Math.max(Math.min(broker.config.int('max.request.partition.size.limit'), request.responsePartitionLimit), 1);
+    const byName = await ctx.topics.byNames(names, { fresh: true });
+    const live = new Set((await ctx.cluster.liveGateways()).map((b) => b.nodeId));
+    const limit = Math.max(Math.min(ctx.config.int('max.request.partition.size.limit'), request.responsePartitionLimit), 1);
     let remaining = limit;
     const topics: DescribeTopicPartitionsResponseTopic[] = [];
     let nextCursor: DescribeTopicPartitionsResponseCursor | null = null;
@@ -80,7 +79,7 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
       const start = name === cursorTopic && cursor ? cursor.partitionIndex : 0;
       const upper = Math.min(topic.partitions.length, start + remaining);
       const partitions: DescribeTopicPartitionsResponsePartition[] = topic.partitions.slice(start, upper).map((p) => {
-        const placement = placePartition(p, live, broker.nodeId);
+        const placement = placePartition(p, live, ctx.cluster.nodeId);
         return {
           errorCode: ErrorCode.NONE,
           partitionIndex: p.partition,

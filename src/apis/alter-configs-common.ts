@@ -62,7 +62,6 @@ export async function alterTopic(
   validateOnly: boolean,
   ctx: RequestContext,
 ): Promise<ResourceOutcome> {
-  const { broker } = ctx;
   if (name === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Default topic resources are not allowed.' };
   const invalid = invalidTopicNameReason(name);
   if (invalid !== null) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: invalid };
@@ -75,15 +74,14 @@ export async function alterTopic(
     }
   };
   try {
-    const [topic] = await broker.store.topics([name]);
+    const topic = (await ctx.topics.byNames([name], { fresh: true })).get(name);
     if (!topic) {
       validated(new Map());
       return unknownTopic(name);
     }
-    const found = await broker.admin.alterTopicConfigs(topic.topicId, validated, validateOnly);
+    const found = await ctx.topicConfigs.alter(topic.topicId, validated, validateOnly);
     if (!found) return unknownTopic(name);
     if (!validateOnly) {
-      broker.topicConfigs.invalidate(topic.topicId);
       ctx.log.info({ topic: name, topicId: topic.topicId }, 'altered topic configs');
     }
     return OK;
@@ -104,12 +102,10 @@ export async function alterBroker(
   validateOnly: boolean,
   ctx: RequestContext,
 ): Promise<ResourceOutcome> {
-  const { broker } = ctx;
   try {
-    const brokerId = brokerIdOfResource(name, broker.nodeId, false);
-    await broker.admin.alterBrokerConfigs(brokerId, (current) => validateBrokerConfigChange(compute(current)), validateOnly);
+    const brokerId = brokerIdOfResource(name, ctx.cluster.nodeId, false);
+    await ctx.cluster.alterBrokerConfigs(brokerId, (current) => validateBrokerConfigChange(compute(current)), validateOnly);
     if (!validateOnly) {
-      broker.config.setDynamic(await broker.store.brokerConfigs());
       ctx.log.info({ broker: name === '' ? 'cluster default' : name }, 'altered dynamic broker configs');
     }
     return OK;

@@ -3,21 +3,55 @@
  * registry in ./registry.ts lists them, and ApiVersions advertises exactly that list.
  */
 import type { Logger } from 'pino';
-import type { Broker } from '../broker.js';
+import type { ClusterView } from '../cluster/cluster-view.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { TopicConfigs } from '../config/topic-config.js';
+import type { PartitionWatch } from '../fetch/partition-watch.js';
+import type { FetchSessionCache } from '../fetch/sessions.js';
+import type { GroupCoordinator } from '../groups/coordinator.js';
 import type { RequestHeader } from '../protocol/protocol.js';
+import type { LogStorage } from '../storage/log.js';
+import type { TopicService } from '../topics/topic-service.js';
 
-export interface ClientInfo {
+/** Who sent a request: what the connection and the client told us (and, once kpg authenticates, the principal). */
+export interface ClientIdentity {
+  /** The request header's client id. */
+  clientId: string | null;
+  /** Client software name and version from ApiVersions v3+, null until the client sent them. */
+  softwareName: string | null;
+  softwareVersion: string | null;
+  /** The listener the connection arrived on, e.g. "PLAINTEXT". */
+  listener: string;
   address: string;
   port: number;
   connectionId: number;
 }
 
-export interface RequestContext {
-  broker: Broker;
+/** The services of one gateway that handlers may use; one set per gateway, shared by every request. */
+export interface GatewayServices {
+  /** This gateway, the others, liveness, and dynamic broker config changes. */
+  cluster: ClusterView;
+  /** Effective broker configs. */
+  config: BrokerConfig;
+  /** Effective topic configs (cached), a topic's own configs, and altering them. */
+  topicConfigs: TopicConfigs;
+  /** Topic lookups (cached, or fresh when asked) and topic changes. */
+  topics: TopicService;
+  /** Partition logs: append (group commit), read, offsets, timestamps, DeleteRecords, sizes, producer ids. */
+  records: LogStorage;
+  /** Known high watermarks and the fetches waiting on them. */
+  partitionWatch: PartitionWatch;
+  fetchSessions: FetchSessionCache;
+  /** Consumer groups and committed offsets (any gateway coordinates any group). */
+  groups: GroupCoordinator;
+}
+
+/** What a handler gets: the request's identity and the gateway's services. */
+export interface RequestContext extends GatewayServices {
+  client: ClientIdentity;
   header: RequestHeader;
   /** The version the request was sent with (also in header). */
   apiVersion: number;
-  client: ClientInfo;
   log: Logger;
   /** The handlers this server serves (ApiVersions reads it). */
   handlers: ReadonlyMap<number, ApiHandler>;

@@ -10,8 +10,7 @@
  * Postgres and must agree on them. Configs with `honoured: false` are accepted and reported so tools that
  * set them keep working, but change nothing in kpg.
  */
-import type { ConfigDefinition } from './broker-config.js';
-import { atLeast, between, gzipLevel, listOf, LONG_MAX, oneOf, type ConfigType, type Validator } from './config-def.js';
+import { atLeast, between, gzipLevel, listOf, LONG_MAX, oneOf, type ConfigDefinition, type ConfigType, type Validator } from './config-def.js';
 
 export interface BrokerConfigRule {
   validator?: Validator;

@@ -5,22 +5,9 @@
  */
 
 import { BROKER_CONFIG_RULES, KAFKA_BROKER_CONFIGS } from './broker-config-kafka.js';
-import type { ConfigType, Validator } from './config-def.js';
+import type { ConfigDefinition, ConfigType } from './config-def.js';
 
-export type { ConfigType } from './config-def.js';
-
-export interface ConfigDefinition {
-  name: string;
-  type: ConfigType;
-  /** Kafka's default as Kafka reports it, or null when it has none. */
-  defaultValue: string | null;
-  documentation: string;
-  /** Whether kpg acts on it; the rest are accepted and reported for compatibility. */
-  honoured: boolean;
-  /** Whether AlterConfigs may change it at runtime (see broker-config-kafka.ts); read-only otherwise. */
-  dynamic?: boolean;
-  validator?: Validator;
-}
+export type { ConfigDefinition, ConfigType } from './config-def.js';
 
 function def(name: string, type: ConfigType, defaultValue: string | null, honoured: boolean, documentation: string): ConfigDefinition {
   return { name, type, defaultValue, honoured, documentation };

@@ -17,6 +17,20 @@ export interface Validator {
   readonly describe: string;
 }
 
+/** A broker config: Kafka's name, type and default (broker-config.ts and broker-config-kafka.ts list them). */
+export interface ConfigDefinition {
+  name: string;
+  type: ConfigType;
+  /** Kafka's default as Kafka reports it, or null when it has none. */
+  defaultValue: string | null;
+  documentation: string;
+  /** Whether kpg acts on it; the rest are accepted and reported for compatibility. */
+  honoured: boolean;
+  /** Whether AlterConfigs may change it at runtime (see broker-config-kafka.ts); read-only otherwise. */
+  dynamic?: boolean;
+  validator?: Validator;
+}
+
 /** DescribeConfigs ConfigType ids (DescribeConfigsResponse.ConfigType). */
 const CONFIG_TYPE_IDS: Record<ConfigType, number> = {
   boolean: 1,

@@ -28,7 +28,9 @@ import {
   type ConfigValue,
   type Validator,
 } from './config-def.js';
-import { Channel, type Notifications } from '../storage/notifications.js';
+import type { ConfigChange } from '../storage/cluster.js';
+import type { ChangeNotifications } from '../storage/notifications.js';
+import type { TopicStorage } from '../storage/topics.js';
 
 export interface BrokerSynonym {
   name: string;
@@ -343,9 +345,8 @@ export function resolveTopicConfig(overrides: ReadonlyMap<string, string>, broke
 
 export interface TopicConfigsDeps {
   config: BrokerConfig;
-  notifications: Notifications;
-  /** A topic's own configs; empty when it has none or does not exist. */
-  loadOverrides(topicId: string): Promise<ReadonlyMap<string, string>>;
+  notifications: ChangeNotifications;
+  storage: Pick<TopicStorage, 'topicConfigs' | 'alterTopicConfigs'>;
 }
 
 interface CachedTopic {
@@ -354,9 +355,9 @@ interface CachedTopic {
 }
 
 /**
- * Effective topic configs for the hot paths, cached per topic. A topic's own configs are dropped from
- * the cache when any gateway announces a change to them (NOTIFY kpg_config '<topic_id>') or deletes the
- * topic (kpg_topics), everything when the LISTEN connection reconnects; broker-level fallbacks are
+ * Topic configs: the effective ones for the hot paths, cached per topic, and a topic's own ones read and
+ * altered in storage. A topic's own configs are dropped from the cache when any gateway announces a
+ * change to them (topicConfigChanged) or to the topic (topicChanged), everything on reconnection; broker-level fallbacks are
  * re-derived whenever the gateway's BrokerConfig reloads its dynamic layers.
  */
 export class TopicConfigs {
@@ -365,9 +366,8 @@ export class TopicConfigs {
   private generation = 0;
 
   constructor(private readonly deps: TopicConfigsDeps) {
-    deps.notifications.on('notification', (channel, payload) => {
-      if ((channel === Channel.config && payload !== 'broker') || channel === Channel.topics) this.invalidate(payload);
-    });
+    deps.notifications.on('topicConfigChanged', (topicId) => this.invalidate(topicId));
+    deps.notifications.on('topicChanged', (topicId) => this.invalidate(topicId));
     deps.notifications.on('reconnected', () => this.invalidate());
   }
 
@@ -375,7 +375,7 @@ export class TopicConfigs {
     let entry = this.cache.get(topicId);
     if (!entry) {
       const generation = this.generation;
-      const overrides = this.deps.loadOverrides(topicId);
+      const overrides = this.deps.storage.topicConfigs(topicId);
       entry = { overrides };
       this.cache.set(topicId, entry);
       const created = entry;
@@ -394,6 +394,21 @@ export class TopicConfigs {
       entry.resolved = { brokerVersion, value: resolveTopicConfig(overrides, this.deps.config) };
     }
     return entry.resolved.value;
+  }
+
+  /** A topic's own configs (source TOPIC_CONFIG) as stored now; empty when it has none or does not exist. */
+  overrides(topicId: string): Promise<Map<string, string>> {
+    return this.deps.storage.topicConfigs(topicId);
+  }
+
+  /**
+   * Replaces a topic's own configs with what `change` makes of them (throwing refuses), one alter at a
+   * time per topic. False when the topic does not exist.
+   */
+  async alter(topicId: string, change: ConfigChange, validateOnly: boolean): Promise<boolean> {
+    const found = await this.deps.storage.alterTopicConfigs(topicId, change, validateOnly);
+    if (found && !validateOnly) this.invalidate(topicId);
+    return found;
   }
 
   /** Forgets one topic, or everything. */

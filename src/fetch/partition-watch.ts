@@ -1,13 +1,13 @@
 /**
  * What this gateway knows about partitions' log end offsets without asking Postgres, and who is waiting
- * for them to move. Every append, on any gateway or from SQL, sends NOTIFY kpg_records
- * '<topic_id>:<partition>:<next_offset>' when it commits; that keeps the known high watermarks current
- * and wakes waiting fetches, so a consumer waiting on an idle partition costs no query at all.
+ * for them to move. Every append, on any gateway or from SQL, is announced (recordsAppended) when it
+ * commits; that keeps the known high watermarks current and wakes waiting fetches, so a consumer waiting on an idle partition costs no query at all.
  *
- * After the LISTEN connection reconnects, notifications may have been missed: everything known is
+ * After the change feed reconnects, notifications may have been missed: everything known is
  * forgotten and every waiter is woken to re-check against Postgres.
  */
-import { Channel, type Notifications } from '../storage/notifications.js';
+import type { ChangeNotifications } from '../storage/notifications.js';
+import { isPartitionOf, partitionKey } from '../storage/partition-key.js';
 
 export interface KnownOffsets {
   highWatermark: bigint;
@@ -15,8 +15,6 @@ export interface KnownOffsets {
 }
 
 type Waiter = () => void;
-
-export const partitionKey = (topicId: string, partition: number): string => `${topicId}:${partition}`;
 
 export class PartitionWatch {
   private readonly known = new Map<string, KnownOffsets>();
@@ -31,11 +29,11 @@ export class PartitionWatch {
   /** The change after which everything counts as changed (reconnect, topic deletion). */
   private changedAll = 0;
 
-  constructor(notifications: Notifications) {
-    notifications.on('notification', (channel, payload) => {
-      if (channel === Channel.records) this.onAppend(payload);
-      else if (channel === Channel.topics) this.forgetTopic(payload);
-    });
+  constructor(notifications: ChangeNotifications) {
+    notifications.on('recordsAppended', (topicId, partition, nextOffset, logStartOffset) =>
+      this.appended(topicId, partition, nextOffset, logStartOffset),
+    );
+    notifications.on('topicChanged', (topicId) => this.forgetTopic(topicId));
     notifications.on('reconnected', () => {
       this.known.clear();
       this.changedAll = ++this.changes;
@@ -100,22 +98,6 @@ export class PartitionWatch {
     return cancel;
   }
 
-  private onAppend(payload: string): void {
-    // '<uuid>:<partition>:<next_offset>[:<log_start_offset>]'
-    const parts = payload.split(':');
-    if (parts.length < 3) return;
-    const partition = Number(parts[1]);
-    let highWatermark: bigint;
-    let logStartOffset: bigint | undefined;
-    try {
-      highWatermark = BigInt(parts[2]!);
-      if (parts[3] !== undefined) logStartOffset = BigInt(parts[3]);
-    } catch {
-      return;
-    }
-    this.appended(parts[0]!, partition, highWatermark, logStartOffset);
-  }
-
   /**
    * A committed append moved a partition's log end to `highWatermark`: from a notification, or straight
    * from this gateway's produce path, so its own consumers need not wait for the notification's round trip.
@@ -133,11 +115,10 @@ export class PartitionWatch {
   }
 
   private forgetTopic(topicId: string): void {
-    const prefix = `${topicId}:`;
     this.changedAll = ++this.changes;
-    for (const key of [...this.lastChange.keys()]) if (key.startsWith(prefix)) this.lastChange.delete(key);
-    for (const key of [...this.known.keys()]) if (key.startsWith(prefix)) this.known.delete(key);
-    for (const [key, set] of [...this.waiters]) if (key.startsWith(prefix)) for (const w of [...set]) w();
+    for (const key of [...this.lastChange.keys()]) if (isPartitionOf(key, topicId)) this.lastChange.delete(key);
+    for (const key of [...this.known.keys()]) if (isPartitionOf(key, topicId)) this.known.delete(key);
+    for (const [key, set] of [...this.waiters]) if (isPartitionOf(key, topicId)) for (const w of [...set]) w();
   }
 
   private wakeAll(): void {

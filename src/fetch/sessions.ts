@@ -41,7 +41,6 @@ export type SessionLookup =
   | { kind: 'incremental'; session: FetchSession }
   | { kind: 'error'; errorCode: number };
 
-export const sessionPartitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class FetchSessionCache {
   private readonly sessions = new Map<number, FetchSession>();

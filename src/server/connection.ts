@@ -8,8 +8,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { CloseConnection, type ApiHandler, type RequestContext } from '../apis/handler.js';
-import type { Broker } from '../broker.js';
+import { CloseConnection, type ApiHandler, type GatewayServices, type RequestContext } from '../apis/handler.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { FrameDecoder, FrameTooLargeError } from '../protocol/framing.js';
 import {
@@ -33,7 +32,9 @@ type Outcome = Buffer[] | 'none' | 'close';
 export interface ConnectionOptions {
   id: number;
   socket: Socket;
-  broker: Broker;
+  services: GatewayServices;
+  /** The listener's name, e.g. "PLAINTEXT". */
+  listener: string;
   handlers: ReadonlyMap<number, ApiHandler>;
   log: Logger;
   maxFrameBytes: number;
@@ -49,6 +50,8 @@ export class Connection {
   private readonly log: Logger;
   private readonly address: string;
   private readonly port: number;
+  /** What the client said it is in ApiVersions v3+. */
+  private software: { name: string; version: string } | null = null;
   /** Resolves when the connection is closed and every handled request has finished. */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -214,12 +217,24 @@ export class Connection {
       this.log.warn({ apiKey, apiVersion, err: err.message }, 'closing connection: malformed request');
       return 'close';
     }
+    if (apiKey === API_VERSIONS_KEY && apiVersion >= 3) {
+      const { clientSoftwareName, clientSoftwareVersion } = body as { clientSoftwareName: string; clientSoftwareVersion: string };
+      this.software = { name: clientSoftwareName, version: clientSoftwareVersion };
+    }
     const log = this.log.child({ clientId: header.clientId, apiKey, apiVersion, correlationId });
     const ctx: RequestContext = {
-      broker: this.options.broker,
+      ...this.options.services,
       header,
       apiVersion,
-      client: { address: this.address, port: this.port, connectionId: this.options.id },
+      client: {
+        clientId: header.clientId,
+        softwareName: this.software?.name ?? null,
+        softwareVersion: this.software?.version ?? null,
+        listener: this.options.listener,
+        address: this.address,
+        port: this.port,
+        connectionId: this.options.id,
+      },
       log,
       handlers: this.options.handlers,
       shutdown: this.options.shutdown,

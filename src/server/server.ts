@@ -4,21 +4,22 @@
  */
 import net from 'node:net';
 import type { Logger } from 'pino';
-import type { ApiHandler } from '../apis/handler.js';
-import type { Broker } from '../broker.js';
+import type { ApiHandler, GatewayServices } from '../apis/handler.js';
 import { Connection } from './connection.js';
 
 export interface KafkaServerOptions {
   handlers: ReadonlyMap<number, ApiHandler>;
   log: Logger;
   maxFrameBytes: number;
+  /** The listener's name, e.g. "PLAINTEXT". */
+  listener: string;
 }
 
 export class KafkaServer {
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
-  private broker: Broker | undefined;
+  private services: GatewayServices | undefined;
   private readonly shutdownController = new AbortController();
 
   constructor(private readonly options: KafkaServerOptions) {
@@ -26,7 +27,7 @@ export class KafkaServer {
     this.server.on('error', (err) => options.log.error({ err }, 'listener error'));
   }
 
-  /** Binds the port; connections are accepted only once `serve(broker)` is called. */
+  /** Binds the port; connections are accepted only once `serve(services)` is called. */
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
@@ -39,8 +40,8 @@ export class KafkaServer {
     });
   }
 
-  serve(broker: Broker): void {
-    this.broker = broker;
+  serve(services: GatewayServices): void {
+    this.services = services;
   }
 
   get connectionCount(): number {
@@ -48,14 +49,15 @@ export class KafkaServer {
   }
 
   private accept(socket: net.Socket): void {
-    if (!this.broker || this.shutdownController.signal.aborted) {
+    if (!this.services || this.shutdownController.signal.aborted) {
       socket.destroy();
       return;
     }
     const connection = new Connection({
       id: this.nextConnectionId++,
       socket,
-      broker: this.broker,
+      services: this.services,
+      listener: this.options.listener,
       handlers: this.options.handlers,
       log: this.options.log,
       maxFrameBytes: this.options.maxFrameBytes,

@@ -17,10 +17,5 @@ export function invalidTopicNameReason(name: string | null | undefined): string 
   return null;
 }
 
-/** Kafka treats "." and "_" alike when warning about colliding metric names. */
-export function collisionKey(name: string): string {
-  return name.replace(/\./g, '_');
-}
-
 /** Topics that Kafka itself owns. */
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);

@@ -4,7 +4,7 @@
  * one batch (through the running-maximum time index); the batch's records give the exact offset.
  */
 import { Attributes, decodeBatchRecords, readBatchHeader } from '../records/batch.js';
-import type { AdminStore, PartitionState, StoredBatch } from '../storage/admin-store.js';
+import type { LogStorage, PartitionState, StoredBatch } from '../storage/log.js';
 
 export interface TimestampAndOffset {
   timestamp: bigint;
@@ -31,10 +31,10 @@ async function recordPositions(stored: StoredBatch): Promise<RecordPosition[]> {
  * The first record at or after the log start whose timestamp is >= `timestamp`, or null when no record
  * is that recent (Kafka then answers offset -1, timestamp -1).
  */
-export async function offsetForTimestamp(admin: AdminStore, state: PartitionState, timestamp: bigint): Promise<TimestampAndOffset | null> {
+export async function offsetForTimestamp(log: Pick<LogStorage, 'firstBatchReaching'>, state: PartitionState, timestamp: bigint): Promise<TimestampAndOffset | null> {
   let from = state.logStartOffset;
   for (;;) {
-    const batch = await admin.firstBatchReaching(state.topicId, state.partition, timestamp, from);
+    const batch = await log.firstBatchReaching(state.topicId, state.partition, timestamp, from);
     if (!batch) return null;
     const hit = (await recordPositions(batch)).find((r) => r.offset >= from && r.timestamp >= timestamp);
     if (hit && hit.offset < state.nextOffset) return hit;
@@ -45,12 +45,12 @@ export async function offsetForTimestamp(admin: AdminStore, state: PartitionStat
 }
 
 /** The offset and value of the partition's largest timestamp at or after the log start (ListOffsets -3). */
-export async function maxTimestampOffset(admin: AdminStore, state: PartitionState): Promise<TimestampAndOffset | null> {
+export async function maxTimestampOffset(log: Pick<LogStorage, 'batchWithMaxTimestamp'>, state: PartitionState): Promise<TimestampAndOffset | null> {
   if (state.maxTimestampOffset >= state.logStartOffset && state.maxTimestampOffset >= 0n) {
     return { timestamp: state.maxTimestamp, offset: state.maxTimestampOffset };
   }
   // The record that carried it is gone (DeleteRecords, retention): find the largest among what is left.
-  const batch = await admin.batchWithMaxTimestamp(state.topicId, state.partition, state.logStartOffset);
+  const batch = await log.batchWithMaxTimestamp(state.topicId, state.partition, state.logStartOffset);
   if (!batch) return null;
   let best: RecordPosition | null = null;
   for (const r of await recordPositions(batch)) {

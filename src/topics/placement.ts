@@ -5,7 +5,7 @@
  * that size would.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { RegisteredBroker } from '../storage/admin-store.js';
+import type { GatewayRecord } from '../storage/cluster.js';
 import { assignReplicas } from './topics.js';
 
 export interface PlacementError {
@@ -21,7 +21,7 @@ export function isPlacementError(p: Placement | PlacementError | number[][]): p 
 
 /** Round-robin placement of `count` partitions starting at `firstPartition` over the live brokers. */
 export function placeAutomatically(
-  brokers: readonly RegisteredBroker[],
+  brokers: readonly GatewayRecord[],
   count: number,
   replicationFactor: number,
   firstPartition = 0,
@@ -47,12 +47,7 @@ export function placeAutomatically(
         `cannot be reached because only ${live.length} broker(s) are registered.`,
     };
   }
-  return assignReplicas(
-    live.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
-    count,
-    replicationFactor,
-    firstPartition,
-  );
+  return assignReplicas(live, count, replicationFactor, firstPartition);
 }
 
 /**
@@ -62,7 +57,7 @@ export function placeAutomatically(
 export function checkManualReplicas(
   replicas: readonly number[],
   partition: number,
-  brokers: readonly RegisteredBroker[],
+  brokers: readonly GatewayRecord[],
   expectedReplicationFactor: number | undefined,
 ): PlacementError | null {
   if (replicas.length === 0) {
@@ -110,7 +105,7 @@ export interface TopicPlacementRequest {
 /** The replicas of a new topic's partitions, or why Kafka would refuse them. */
 export function placeNewTopic(
   request: TopicPlacementRequest,
-  brokers: readonly RegisteredBroker[],
+  brokers: readonly GatewayRecord[],
   defaults: { numPartitions: number; replicationFactor: number },
 ): Placement {
   if (request.assignments.length > 0) {

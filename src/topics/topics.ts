@@ -1,15 +1,18 @@
 /**
  * Topic placement and lookup shared by the APIs that create or describe topics.
  */
-import type { Broker } from '../broker.js';
+import type { Logger } from 'pino';
+import type { ClusterView } from '../cluster/cluster-view.js';
+import type { BrokerConfig } from '../config/broker-config.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { BrokerRecord, PartitionRecord, TopicRecord } from '../storage/store.js';
+import type { PartitionRecord, TopicRecord } from '../storage/topics.js';
+import type { TopicService } from './topic-service.js';
 
 /**
  * Kafka-style round-robin replica placement: partition p's replicas start at live broker p mod n and
  * take the next `replicationFactor` brokers, so leadership spreads across gateways.
  */
-export function assignReplicas(live: readonly BrokerRecord[], partitionCount: number, replicationFactor: number, firstPartition = 0): number[][] {
+export function assignReplicas(live: readonly { nodeId: number }[], partitionCount: number, replicationFactor: number, firstPartition = 0): number[][] {
   const ids = live.map((b) => b.nodeId);
   return Array.from({ length: partitionCount }, (_, i) => {
     const p = firstPartition + i;
@@ -43,12 +46,16 @@ export type AutoCreateResult = { topic: TopicRecord } | { errorCode: number };
  * CreateTopics makes: a replication factor the live gateways can hold and no name collision.
  * Returns the topic (also when another client created it first) or the error Metadata reports.
  */
-export async function autoCreateTopic(broker: Broker, name: string): Promise<AutoCreateResult> {
-  const live = await broker.liveBrokers();
-  const partitionCount = broker.config.int('num.partitions');
-  const replicationFactor = broker.config.int('default.replication.factor');
+export async function autoCreateTopic(
+  services: { cluster: ClusterView; config: BrokerConfig; topics: TopicService; log: Logger },
+  name: string,
+): Promise<AutoCreateResult> {
+  const { cluster, config, topics } = services;
+  const live = await cluster.liveGateways();
+  const partitionCount = config.int('num.partitions');
+  const replicationFactor = config.int('default.replication.factor');
   if (replicationFactor > live.length) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR };
-  const result = await broker.admin.createTopic({
+  const result = await topics.create({
     name,
     replicationFactor,
     assignment: assignReplicas(live, partitionCount, replicationFactor),
@@ -56,9 +63,9 @@ export async function autoCreateTopic(broker: Broker, name: string): Promise<Aut
   });
   if ('collidesWith' in result) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION };
   if ('created' in result) {
-    broker.log.info({ topic: name, partitions: partitionCount }, 'auto-created topic');
+    services.log.info({ topic: name, partitions: partitionCount }, 'auto-created topic');
     return { topic: result.created };
   }
-  const existing = (await broker.store.topics([name]))[0];
+  const existing = (await topics.byNames([name], { fresh: true })).get(name);
   return existing ? { topic: existing } : { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
 }

@@ -33,7 +33,7 @@ describe('DescribeCluster', () => {
       const cluster = await admin.describeCluster();
       expect(cluster.brokers).toEqual([{ nodeId: kpg.gateway.nodeId, host: '127.0.0.1', port: kpg.gateway.port }]);
       expect(cluster.controller).toBe(kpg.gateway.nodeId);
-      expect(cluster.clusterId).toBe(kpg.gateway.broker.clusterId);
+      expect(cluster.clusterId).toBe(kpg.gateway.services.cluster.clusterId);
     } finally {
       await admin.disconnect();
     }
@@ -49,7 +49,7 @@ describe('DescribeCluster', () => {
     ].sort((a, b) => (a[0] as number) - (b[0] as number)));
     await second.gateway.stop();
     const { body } = await raw.request(60, 2, { includeClusterAuthorizedOperations: true, endpointType: 1, includeFencedBrokers: true });
-    expect(body).toMatchObject({ errorCode: 0, clusterId: kpg.gateway.broker.clusterId, controllerId: kpg.gateway.nodeId, endpointType: 1 });
+    expect(body).toMatchObject({ errorCode: 0, clusterId: kpg.gateway.services.cluster.clusterId, controllerId: kpg.gateway.nodeId, endpointType: 1 });
     expect(body.brokers.find((b: { brokerId: number }) => b.brokerId === secondId)).toMatchObject({ isFenced: true });
     expect(body.clusterAuthorizedOperations).toBeGreaterThan(0);
     const without = await raw.request(60, 2, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });

@@ -259,9 +259,9 @@ describe('the topic config cache', () => {
       const { rows } = await db.query<{ topic_id: string }>('SELECT topic_id FROM kpg.topics WHERE name = $1', ['shared-config']);
       const topicId = rows[0]!.topic_id;
       // The second gateway has no static message.max.bytes: Kafka's default applies there.
-      expect((await second.gateway.broker.topicConfigs.get(topicId)).maxMessageBytes).toBe(1048588);
+      expect((await second.gateway.services.topicConfigs.get(topicId)).maxMessageBytes).toBe(1048588);
       expect(await incremental(TOPIC, 'shared-config', [{ name: 'max.message.bytes', configOperation: SET, value: '300' }])).toMatchObject({ errorCode: 0 });
-      await until(async () => (await second.gateway.broker.topicConfigs.get(topicId)).maxMessageBytes === 300);
+      await until(async () => (await second.gateway.services.topicConfigs.get(topicId)).maxMessageBytes === 300);
       const producer = kafkaClient(second.bootstrap).producer();
       await producer.connect();
       try {
@@ -278,13 +278,13 @@ describe('the topic config cache', () => {
     await create('missed-notify', [{ name: 'retention.ms', value: '1000' }]);
     const { rows } = await db.query<{ topic_id: string }>('SELECT topic_id FROM kpg.topics WHERE name = $1', ['missed-notify']);
     const topicId = rows[0]!.topic_id;
-    const cache = kpg.gateway.broker.topicConfigs;
+    const cache = kpg.gateway.services.topicConfigs;
     expect((await cache.get(topicId)).retentionMs).toBe(1000);
     // A change nobody announces: the cache keeps the old value...
     await db.query(`UPDATE kpg.topic_configs SET value = '2000' WHERE topic_id = $1 AND name = 'retention.ms'`, [topicId]);
     expect((await cache.get(topicId)).retentionMs).toBe(1000);
     // ...until the LISTEN connection drops and comes back, after which everything is reloaded.
-    const pid = await kpg.gateway.broker.notifications.backendPid();
+    const pid = await kpg.gateway.storage.notifications.backendPid();
     await db.query('SELECT pg_terminate_backend($1)', [pid]);
     await until(async () => (await cache.get(topicId)).retentionMs === 2000);
   });
@@ -325,7 +325,7 @@ describe('dynamic broker configs', () => {
       const retention = byName(await describeConfigs(TOPIC, 'inherits', ['retention.ms'])).get('retention.ms')!;
       expect(retention).toMatchObject({ value: '7777', configSource: 3, synonyms: [{ name: 'log.retention.ms', value: '7777', source: 3 }, { name: 'log.retention.hours', value: '24', source: 4 }, { name: 'log.retention.hours', value: '168', source: 5 }] });
       const { rows } = await db.query<{ topic_id: string }>('SELECT topic_id FROM kpg.topics WHERE name = $1', ['inherits']);
-      const resolved = await kpg.gateway.broker.topicConfigs.get(rows[0]!.topic_id);
+      const resolved = await kpg.gateway.services.topicConfigs.get(rows[0]!.topic_id);
       expect(resolved.retentionMs).toBe(7777);
     } finally {
       await incremental(BROKER, '', [{ name: 'log.retention.ms', configOperation: DELETE, value: null }]);

@@ -242,7 +242,7 @@ describe('bad input', () => {
 
 describe('atomicity', () => {
   it('a failure inside the creation transaction leaves no trace of the topic', async () => {
-    const failing = kpg.gateway.broker.admin.createTopic({
+    const failing = kpg.gateway.services.topics.create({
       name: 'half-made',
       replicationFactor: 1,
       // The second partition's replica list cannot be stored: the partitions insert fails after the topic row.

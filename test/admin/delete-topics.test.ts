@@ -6,7 +6,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ZERO_UUID } from '../../src/protocol/reader.js';
-import { ReaperSql } from '../../src/storage/admin-store.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { type AdminGateway, createTopicOverKafka, startAdminGateway } from './support/admin-gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
@@ -102,10 +101,10 @@ describe('deleting topics', () => {
     expect(body.responses[0].errorCode).toBe(ErrorCode.NONE);
     // Holding the reaper lock keeps the background passes out while each statement's bound is checked.
     const chunks: number[] = [];
-    await kpg.gateway.broker.admin.asReaper(async (client) => {
-      if ((await ReaperSql.orphanTopicIds(client, 10)).includes(topicId)) {
+    await kpg.gateway.storage.reclaim.asReaper(async (reclaim) => {
+      if ((await reclaim.orphanTopicIds(10)).includes(topicId)) {
         for (let n = -1; n !== 0; ) {
-          n = await ReaperSql.deleteOrphanBatches(client, topicId, 5000);
+          n = await reclaim.deleteOrphanBatches(topicId, 5000);
           chunks.push(n);
         }
       }

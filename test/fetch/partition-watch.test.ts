@@ -4,15 +4,26 @@
  */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { PartitionWatch, partitionKey } from '../../src/fetch/partition-watch.js';
-import { Channel, type Notifications } from '../../src/storage/notifications.js';
+import { PartitionWatch } from '../../src/fetch/partition-watch.js';
+import type { ChangeNotifications } from '../../src/storage/notifications.js';
+import { partitionKey } from '../../src/storage/partition-key.js';
+import { Channel } from '../../src/storage/pg/channels.js';
+import { toChangeEvent } from '../../src/storage/pg/notifications.js';
 
 const TOPIC = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const OTHER = '11111111-2222-3333-4444-555555555555';
 
+/** Delivers wire notifications the way the LISTEN connection does: parsed into typed events. */
+class FakeNotifications extends EventEmitter {
+  notify(channel: string, payload: string): void {
+    const change = toChangeEvent(channel, payload);
+    if (change) this.emit(change.event, ...change.args);
+  }
+}
+
 function watch() {
-  const notifications = new EventEmitter();
-  return { notifications, watch: new PartitionWatch(notifications as unknown as Notifications) };
+  const notifications = new FakeNotifications();
+  return { notifications, watch: new PartitionWatch(notifications as unknown as ChangeNotifications) };
 }
 
 describe('PartitionWatch', () => {
@@ -22,7 +33,7 @@ describe('PartitionWatch', () => {
     const p1 = partitionKey(TOPIC, 1);
     const before = w.mark();
     expect(w.changedSince([p0, p1], before)).toBe(false);
-    notifications.emit('notification', Channel.records, `${TOPIC}:0:5`);
+    notifications.notify(Channel.records, `${TOPIC}:0:5`);
     expect(w.changedSince([p0], before)).toBe(true);
     expect(w.changedSince([p1], before)).toBe(false);
     const later = w.mark();
@@ -39,7 +50,7 @@ describe('PartitionWatch', () => {
     notifications.emit('reconnected');
     expect(w.changedSince([key], mark)).toBe(true);
     mark = w.mark();
-    notifications.emit('notification', Channel.topics, TOPIC);
+    notifications.notify(Channel.topics, TOPIC);
     expect(w.changedSince([key], mark)).toBe(true);
   });
 
@@ -58,8 +69,8 @@ describe('PartitionWatch', () => {
   it('ignores malformed notifications', () => {
     const { notifications, watch: w } = watch();
     const mark = w.mark();
-    notifications.emit('notification', Channel.records, 'garbage');
-    notifications.emit('notification', Channel.records, `${TOPIC}:0:not-a-number`);
+    notifications.notify(Channel.records, 'garbage');
+    notifications.notify(Channel.records, `${TOPIC}:0:not-a-number`);
     expect(w.changedSince([partitionKey(TOPIC, 0)], mark)).toBe(false);
   });
 });

@@ -110,7 +110,7 @@ describe('offset retention', () => {
     await admin.setOffsets({ groupId: kept, topic, partitions: [{ partition: 0, offset: '1' }] });
     // kafkajs commits these as a consumer group that is now empty: its offsets expire once it has been
     // empty for the retention (7 days by default). Make the first group look empty for 8 days.
-    await kpg.gateway.store.pool.query(
+    await kpg.gateway.storage.pool.query(
       `UPDATE kpg.groups SET state_changed_ms = state_changed_ms - 8 * 86400000 WHERE group_id = $1`,
       [expiring],
     );
@@ -139,7 +139,7 @@ describe('offset retention', () => {
       await m.join();
       await m.sync([{ memberId: m.memberId, assignment: encodeAssignment({ [topic]: [0] }) }]);
       expect(await m.commit([{ topic, partition: 0, offset: 3n }])).toEqual([ErrorCode.NONE]);
-      await kpg.gateway.store.pool.query(
+      await kpg.gateway.storage.pool.query(
         `UPDATE kpg.group_offsets SET commit_timestamp_ms = commit_timestamp_ms - 8 * 86400000
           WHERE group_key = (SELECT group_key FROM kpg.groups WHERE group_id = $1)`,
         [groupId],

@@ -316,7 +316,7 @@ it.skipIf(!java4Available || !confluentAvailable).each<Client>(['java', 'librdka
     const topic = unique('mixed');
     const groupId = unique('mixed');
     // Partitions alternate between the two gateways as leaders, so every member fetches from both.
-    const created = await g1.gateway.broker.admin.createTopic({
+    const created = await g1.gateway.services.topics.create({
       name: topic,
       replicationFactor: 1,
       assignment: Array.from({ length: PARTITIONS }, (_, p) => [(p % 2 ? g2 : g1).gateway.nodeId]),

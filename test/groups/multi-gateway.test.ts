@@ -289,8 +289,8 @@ describe('raw members on different gateways', () => {
     await converge([a], topic, 2);
     const bJoin = b.join();
     await eventually(async () => (await a.heartbeat()) === ErrorCode.REBALANCE_IN_PROGRESS);
-    const pid = await g2.gateway.broker.notifications.backendPid();
-    const admin = await g1.gateway.store.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+    const pid = await g2.gateway.storage.notifications.backendPid();
+    const admin = await g1.gateway.storage.pool.query('SELECT pg_terminate_backend($1)', [pid]);
     expect(admin.rowCount).toBe(1);
     await a.join();
     const rb = await bJoin;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyBinaryRows, parseBinaryCopy, sqlLiteral } from '../../src/storage/binary-copy.js';
+import { copyBinaryRows, parseBinaryCopy, sqlLiteral } from '../../src/storage/pg/binary-copy.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;

@@ -282,7 +282,7 @@ describe('Fetch checks the current leader epoch (v9+)', () => {
   let topicId: string;
   beforeAll(async () => {
     await createTopic(TOPIC, 2);
-    topicId = (await kpg.gateway.broker.topics.byNames([TOPIC])).get(TOPIC)!.topicId;
+    topicId = (await kpg.gateway.services.topics.byNames([TOPIC])).get(TOPIC)!.topicId;
     await produce(TOPIC, 0, await encodeBatch([{ value: 'a' }]));
     await produce(TOPIC, 1, await encodeBatch([{ value: 'b' }]));
   });

@@ -42,7 +42,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 
 /** Creates a topic directly in a gateway's storage (every partition on that gateway), failing if it exists. */
 export async function createTopic(gateway: Gateway, name: string, partitions = 1, configs: Record<string, string> = {}): Promise<void> {
-  const result = await gateway.broker.admin.createTopic({
+  const result = await gateway.services.topics.create({
     name,
     replicationFactor: 1,
     assignment: Array.from({ length: partitions }, () => [gateway.nodeId]),

@@ -10,15 +10,14 @@
  *   holds at least retention.bytes (Kafka's segment rule, with batches as segments).
  *
  * Every gateway runs one; a session advisory lock lets only one of them work at a time. A pass runs
- * soon after a topic is deleted anywhere (NOTIFY kpg_topics), after DeleteRecords on this gateway, and
+ * soon after a topic changes anywhere (topicChanged), after DeleteRecords on this gateway, and
  * periodically; retention is checked every log.retention.check.interval.ms, the first time 30 s after
  * startup (as Kafka waits log.initial.task.delay.ms).
  */
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfigs } from '../config/topic-config.js';
-import { ReaperSql, type AdminStore } from './admin-store.js';
-import { Channel, type Notifications } from './notifications.js';
+import type { Storage } from '../storage/storage.js';
 
 /** How often a pass runs even when nothing woke the reaper (a pass with nothing to do is a few index probes). */
 const IDLE_PASS_INTERVAL_MS = 30_000;
@@ -36,10 +35,9 @@ export interface ReaperStats {
 }
 
 export interface ReaperDeps {
-  admin: AdminStore;
+  storage: Pick<Storage, 'reclaim' | 'log' | 'notifications'>;
   topicConfigs: TopicConfigs;
   config: BrokerConfig;
-  notifications: Notifications;
   log: Logger;
 }
 
@@ -50,15 +48,13 @@ export class StorageReaper {
   private stopped = false;
   /** Like Kafka's log manager, the first retention check waits a little after startup (log.initial.task.delay.ms). */
   private nextRetentionCheck = Date.now() + INITIAL_RETENTION_DELAY_MS;
-  private readonly onNotification = (channel: string): void => {
-    if (channel === Channel.topics) this.wake();
-  };
+  private readonly onTopicChanged = (): void => this.wake();
 
   constructor(private readonly deps: ReaperDeps) {}
 
   start(): void {
-    this.deps.notifications.on('notification', this.onNotification);
-    this.deps.admin.onLogStartMoved(() => this.wake());
+    this.deps.storage.notifications.on('topicChanged', this.onTopicChanged);
+    this.deps.storage.log.onLogStartMoved(() => this.wake());
     this.schedule(WAKE_DELAY_MS);
   }
 
@@ -74,7 +70,7 @@ export class StorageReaper {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.deps.notifications.off('notification', this.onNotification);
+    this.deps.storage.notifications.off('topicChanged', this.onTopicChanged);
     clearTimeout(this.timer);
     clearTimeout(this.wakeTimer);
     await this.running?.catch(() => undefined);
@@ -105,14 +101,14 @@ export class StorageReaper {
 
   private async pass(forceRetention: boolean): Promise<ReaperStats> {
     const stats: ReaperStats = { ran: false, deletedTopicBatches: 0, belowLogStartBatches: 0, logStartsMoved: 0 };
-    const { admin, config, log } = this.deps;
+    const { storage, config, log } = this.deps;
     const limit = config.int('kpg.reaper.batch.limit');
-    stats.ran = await admin.asReaper(async (client) => {
-      for (const topicId of await ReaperSql.orphanTopicIds(client, 1000)) {
+    stats.ran = await storage.reclaim.asReaper(async (reclaim) => {
+      for (const topicId of await reclaim.orphanTopicIds(1000)) {
         let n: number;
         do {
           if (this.stopped) return;
-          n = await ReaperSql.deleteOrphanBatches(client, topicId, limit);
+          n = await reclaim.deleteOrphanBatches(topicId, limit);
           stats.deletedTopicBatches += n;
         } while (n > 0);
         log.info({ topicId }, 'reclaimed the storage of a deleted topic');
@@ -120,7 +116,7 @@ export class StorageReaper {
 
       if (forceRetention || Date.now() >= this.nextRetentionCheck) {
         this.nextRetentionCheck = Date.now() + config.int('log.retention.check.interval.ms');
-        for (const topicId of await ReaperSql.topicIds(client)) {
+        for (const topicId of await reclaim.topicIds()) {
           if (this.stopped) return;
           const topicConfig = await this.deps.topicConfigs.get(topicId);
           if (!topicConfig.deleteEnabled) continue;
@@ -128,17 +124,17 @@ export class StorageReaper {
           const bySize = topicConfig.retentionBytes >= 0;
           if (!byTime && !bySize) continue;
           const cutoff = BigInt(Date.now()) - BigInt(Math.min(topicConfig.retentionMs, Number.MAX_SAFE_INTEGER));
-          for (const p of await ReaperSql.partitionsOf(client, topicId)) {
+          for (const p of await reclaim.partitionsOf(topicId)) {
             let start = p.logStartOffset;
             if (byTime) {
-              const t = await ReaperSql.timeRetentionStart(client, topicId, p.partition, cutoff);
+              const t = await reclaim.timeRetentionStart(topicId, p.partition, cutoff);
               start = maxBig(start, t ?? p.nextOffset);
             }
             if (bySize) {
-              const s = await ReaperSql.sizeRetentionStart(client, topicId, p.partition, start, BigInt(topicConfig.retentionBytes));
+              const s = await reclaim.sizeRetentionStart(topicId, p.partition, start, BigInt(topicConfig.retentionBytes));
               if (s !== null) start = maxBig(start, s);
             }
-            if (start > p.logStartOffset && (await ReaperSql.advanceLogStart(client, topicId, p.partition, start))) {
+            if (start > p.logStartOffset && (await reclaim.advanceLogStart(topicId, p.partition, start))) {
               stats.logStartsMoved++;
               log.info({ topicId, partition: p.partition, logStartOffset: start.toString() }, 'retention moved the log start offset');
             }
@@ -146,11 +142,11 @@ export class StorageReaper {
         }
       }
 
-      for (const p of await ReaperSql.partitionsWithBatchesBelowLogStart(client)) {
+      for (const p of await reclaim.partitionsWithBatchesBelowLogStart()) {
         let n: number;
         do {
           if (this.stopped) return;
-          n = await ReaperSql.deleteBatchesBelow(client, p.topicId, p.partition, p.logStartOffset, limit);
+          n = await reclaim.deleteBatchesBelow(p.topicId, p.partition, p.logStartOffset, limit);
           stats.belowLogStartBatches += n;
         } while (n > 0);
       }

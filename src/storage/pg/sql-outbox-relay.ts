@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { Channel, type Notifications } from './notifications.js';
+import type { ChangeNotifications } from '../notifications.js';
 
 /** Records appended per transaction: bounds how long one relay transaction holds partition locks. */
 const RECORDS_PER_TRANSACTION = 5_000;
@@ -24,29 +24,26 @@ export class SqlOutboxRelay {
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly onNotification = (channel: string): void => {
-    if (channel === Channel.outbox) void this.wake();
-  };
-  private readonly onReconnected = (): void => {
+  private readonly onWake = (): void => {
     void this.wake();
   };
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly notifications: Notifications,
+    private readonly notifications: ChangeNotifications,
     private readonly log: Logger,
   ) {}
 
   start(): void {
-    this.notifications.on('notification', this.onNotification);
-    this.notifications.on('reconnected', this.onReconnected);
+    this.notifications.on('sqlOutboxReady', this.onWake);
+    this.notifications.on('reconnected', this.onWake);
     void this.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.notifications.off('notification', this.onNotification);
-    this.notifications.off('reconnected', this.onReconnected);
+    this.notifications.off('sqlOutboxReady', this.onWake);
+    this.notifications.off('reconnected', this.onWake);
     clearTimeout(this.timer);
     await this.running;
   }

@@ -1,0 +1,130 @@
+/**
+ * The cluster facet on Postgres: kpg.cluster, kpg.brokers (registration, heartbeat, liveness) and
+ * kpg.broker_configs.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { BrokerConfigRecord, ClusterStorage, ConfigChange, GatewayRecord } from '../cluster.js';
+import { BROKER_CONFIG_PAYLOAD, Channel } from './channels.js';
+import { inTransaction } from './transaction.js';
+
+/** Advisory lock keys (first key of the two-key form): "kpg" + a digit. */
+const BROKER_REGISTRATION_LOCK = 0x6b706701;
+const BROKER_CONFIG_LOCK = 0x6b706703;
+
+export class PgClusterStorage implements ClusterStorage {
+  private cachedClusterId: string | undefined;
+  private cachedLogDir: string | undefined;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async clusterId(): Promise<string> {
+    if (this.cachedClusterId) return this.cachedClusterId;
+    // Kafka cluster ids are a random UUID in url-safe base64 without padding: 22 characters.
+    const candidate = randomBytes(16).toString('base64url');
+    await this.pool.query('INSERT INTO kpg.cluster (singleton, cluster_id) VALUES (true, $1) ON CONFLICT DO NOTHING', [
+      candidate,
+    ]);
+    const { rows } = await this.pool.query<{ cluster_id: string }>('SELECT cluster_id FROM kpg.cluster');
+    this.cachedClusterId = rows[0]!.cluster_id;
+    return this.cachedClusterId;
+  }
+
+  async registerGateway(host: string, port: number, rack: string | null, preferredNodeId?: number): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [BROKER_REGISTRATION_LOCK]);
+      const incarnation = randomUUID();
+      const existing = await client.query<{ node_id: number }>(
+        'SELECT node_id FROM kpg.brokers WHERE host = $1 AND port = $2',
+        [host, port],
+      );
+      if (existing.rows.length > 0 && (preferredNodeId === undefined || existing.rows[0]!.node_id === preferredNodeId)) {
+        const nodeId = existing.rows[0]!.node_id;
+        await client.query(
+          `UPDATE kpg.brokers SET rack = $2, incarnation = $3, started_at = now(), last_heartbeat = now()
+            WHERE node_id = $1`,
+          [nodeId, rack, incarnation],
+        );
+        return nodeId;
+      }
+      if (existing.rows.length > 0) {
+        // The address moves to the explicitly requested node id.
+        await client.query('DELETE FROM kpg.brokers WHERE host = $1 AND port = $2', [host, port]);
+      }
+      let nodeId: number;
+      if (preferredNodeId !== undefined) {
+        nodeId = preferredNodeId;
+      } else {
+        const free = await client.query<{ node_id: number }>(
+          `SELECT min(n)::int AS node_id
+             FROM generate_series(1, (SELECT coalesce(max(node_id), 0) + 1 FROM kpg.brokers)) AS n
+            WHERE n NOT IN (SELECT node_id FROM kpg.brokers)`,
+        );
+        nodeId = free.rows[0]!.node_id;
+      }
+      await client.query(
+        `INSERT INTO kpg.brokers (node_id, host, port, rack, incarnation, started_at, last_heartbeat)
+         VALUES ($1, $2, $3, $4, $5, now(), now())
+         ON CONFLICT (node_id) DO UPDATE
+           SET host = excluded.host, port = excluded.port, rack = excluded.rack,
+               incarnation = excluded.incarnation, started_at = now(), last_heartbeat = now()`,
+        [nodeId, host, port, rack, incarnation],
+      );
+      return nodeId;
+    });
+  }
+
+  async heartbeat(nodeId: number): Promise<void> {
+    await this.pool.query('UPDATE kpg.brokers SET last_heartbeat = now() WHERE node_id = $1', [nodeId]);
+  }
+
+  async unregisterGateway(nodeId: number): Promise<void> {
+    // The row stays so the address keeps its node id; an old heartbeat makes it count as gone.
+    await this.pool.query(`UPDATE kpg.brokers SET last_heartbeat = 'epoch' WHERE node_id = $1`, [nodeId]);
+  }
+
+  async gateways(sessionTimeoutMs: number): Promise<GatewayRecord[]> {
+    const { rows } = await this.pool.query<{ node_id: number; host: string; port: number; rack: string | null; live: boolean }>(
+      `SELECT node_id, host, port, rack,
+              last_heartbeat > now() - make_interval(secs => $1::double precision / 1000) AS live
+         FROM kpg.brokers ORDER BY node_id`,
+      [sessionTimeoutMs],
+    );
+    return rows.map((r) => ({ nodeId: r.node_id, host: r.host, port: r.port, rack: r.rack, live: r.live }));
+  }
+
+  async logDirName(): Promise<string> {
+    if (this.cachedLogDir) return this.cachedLogDir;
+    const { rows } = await this.pool.query<{ db: string }>('SELECT current_database() AS db');
+    this.cachedLogDir = `postgres://${rows[0]!.db}/kpg`;
+    return this.cachedLogDir;
+  }
+
+  async brokerConfigs(): Promise<BrokerConfigRecord[]> {
+    const { rows } = await this.pool.query<{ broker_id: number; name: string; value: string | null }>(
+      'SELECT broker_id, name, value FROM kpg.broker_configs ORDER BY broker_id, name',
+    );
+    return rows.map((r) => ({ brokerId: r.broker_id, name: r.name, value: r.value }));
+  }
+
+  async alterBrokerConfigs(brokerId: number, change: ConfigChange, validateOnly: boolean): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [BROKER_CONFIG_LOCK, brokerId]);
+      const { rows } = await client.query<{ name: string; value: string | null }>(
+        'SELECT name, value FROM kpg.broker_configs WHERE broker_id = $1',
+        [brokerId],
+      );
+      const next = change(new Map(rows.filter((r) => r.value !== null).map((r) => [r.name, r.value!])));
+      if (validateOnly) return;
+      await client.query('DELETE FROM kpg.broker_configs WHERE broker_id = $1', [brokerId]);
+      if (next.size > 0) {
+        await client.query(
+          `INSERT INTO kpg.broker_configs (broker_id, name, value)
+           SELECT $1, c.name, c.value FROM unnest($2::text[], $3::text[]) AS c(name, value)`,
+          [brokerId, [...next.keys()], [...next.values()]],
+        );
+      }
+      await client.query('SELECT pg_notify($1, $2)', [Channel.config, BROKER_CONFIG_PAYLOAD]);
+    });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The Storage interface (../storage.ts) on PostgreSQL: one connection pool for every facet, and one
+ * LISTEN connection for the change notifications.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Storage } from '../storage.js';
+import { PgClusterStorage } from './cluster.js';
+import { PostgresGroupStore } from './group-store.js';
+import { PgLogStorage } from './log.js';
+import { PgNotifications } from './notifications.js';
+import { PgReclaimStorage } from './reclaim.js';
+import { PgTopicStorage } from './topics.js';
+
+const INT8_OID = 20;
+
+/** int8 columns come back as bigint instead of pg's default string. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (v: string) => BigInt(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface PgStorageOptions {
+  connectionString: string;
+  logger: Logger;
+  /** Upper bound of pooled connections this gateway opens. */
+  maxConnections?: number;
+}
+
+export class PgStorage implements Storage {
+  /** For the Postgres-only parts of the gateway (the SQL outbox relay) and for tests. */
+  readonly pool: pg.Pool;
+  readonly cluster: PgClusterStorage;
+  readonly topics: PgTopicStorage;
+  readonly log: PgLogStorage;
+  readonly reclaim: PgReclaimStorage;
+  readonly groups: PostgresGroupStore;
+  readonly notifications: PgNotifications;
+
+  constructor(options: PgStorageOptions) {
+    const log = options.logger;
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 20, application_name: 'kpg', types });
+    // An idle pooled connection that dies (Postgres restart) must not crash the gateway.
+    this.pool.on('error', (err) => log.warn({ err }, 'idle Postgres connection failed'));
+    this.cluster = new PgClusterStorage(this.pool);
+    this.topics = new PgTopicStorage(this.pool);
+    this.log = new PgLogStorage(this.pool, log.child({ component: 'records' }));
+    this.reclaim = new PgReclaimStorage(this.pool);
+    this.groups = new PostgresGroupStore(this.pool, log.child({ component: 'groups' }));
+    this.notifications = new PgNotifications(options.connectionString, log.child({ component: 'listen' }));
+  }
+
+  /** Opens the LISTEN connection; changes are heard from then on. */
+  async start(): Promise<void> {
+    await this.notifications.start();
+  }
+
+  async close(): Promise<void> {
+    await this.notifications.stop();
+    await this.pool.end();
+  }
+}
