@@ -18,9 +18,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { Channel, type Notifications } from '../storage/notifications.js';
+import type { ChangeNotifications } from '../storage/notifications.js';
 import type { GroupRef, GroupStore, GroupUpdate, SharedGroupDecision, SharedGroupView, StoredOffset } from '../storage/groups.js';
-import type { TopicRecord } from '../storage/store.js';
+import { partitionKey } from '../storage/partition-key.js';
+import type { TopicRecord } from '../storage/topics.js';
 import {
   ClassicGroup,
   type GroupReply,
@@ -193,7 +194,7 @@ export class GroupCoordinator {
 
   constructor(
     private readonly store: GroupStore,
-    private readonly notifications: Notifications,
+    private readonly notifications: ChangeNotifications,
     private readonly config: BrokerConfig,
     private readonly topics: TopicLookup,
     private readonly log: Logger,
@@ -216,14 +217,12 @@ export class GroupCoordinator {
 
   /** The one subscription to other gateways' news; returns how to unsubscribe. */
   private listen(): () => void {
-    const onNotification = (channel: string, payload: string): void => {
-      if (channel === Channel.groups) this.groupChanged(Number.parseInt(payload, 10), payload.endsWith('+'));
-    };
+    const onGroupChanged = (groupKey: number, repliesWritten: boolean): void => this.groupChanged(groupKey, repliesWritten);
     const onReconnected = (): void => this.notificationsLost();
-    this.notifications.on('notification', onNotification);
+    this.notifications.on('groupChanged', onGroupChanged);
     this.notifications.on('reconnected', onReconnected);
     return () => {
-      this.notifications.off('notification', onNotification);
+      this.notifications.off('groupChanged', onGroupChanged);
       this.notifications.off('reconnected', onReconnected);
     };
   }
@@ -502,14 +501,14 @@ export class GroupCoordinator {
         out.push({ groupId: request.groupId, errorCode: ErrorCode.NONE, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) });
         continue;
       }
-      const index = new Map(stored.map((o) => [`${o.topicName}\u0000${o.partition}`, o]));
+      const index = new Map(stored.map((o) => [partitionKey(o.topicName, o.partition), o]));
       out.push({
         groupId: request.groupId,
         errorCode: ErrorCode.NONE,
         topics: request.topics.map((t) => ({
           name: t.name,
           partitions: t.partitions.map((partition) => {
-            const o = index.get(`${t.name}\u0000${partition}`);
+            const o = index.get(partitionKey(t.name, partition));
             // Never committed (or unknown topic): offset -1 and empty metadata, as Kafka answers.
             return o ? fetched(o) : { partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
           }),

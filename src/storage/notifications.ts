@@ -21,12 +21,6 @@ export interface ChangeEvents {
   sqlOutboxReady: [];
   /** The change feed reconnected: anything may have changed unseen. */
   reconnected: [];
-  /**
-   * The raw (channel, payload) pair. Only for src/groups until it listens to groupChanged; new code
-   * uses the typed events above.
-   * @deprecated
-   */
-  notification: [channel: string, payload: string];
 }
 
 export type ChangeListener<K extends keyof ChangeEvents> = (...args: ChangeEvents[K]) => void;
@@ -35,11 +29,3 @@ export interface ChangeNotifications {
   on<K extends keyof ChangeEvents>(event: K, listener: ChangeListener<K>): void;
   off<K extends keyof ChangeEvents>(event: K, listener: ChangeListener<K>): void;
 }
-
-/**
- * Compatibility for src/groups (coordinator and group store) until the groups branch adopts the typed
- * events: the old type name and the channel names.
- * @deprecated
- */
-export type Notifications = ChangeNotifications;
-export { Channel } from './pg/channels.js';

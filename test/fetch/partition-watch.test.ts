@@ -8,7 +8,7 @@ import { PartitionWatch } from '../../src/fetch/partition-watch.js';
 import type { ChangeNotifications } from '../../src/storage/notifications.js';
 import { partitionKey } from '../../src/storage/partition-key.js';
 import { Channel } from '../../src/storage/pg/channels.js';
-import { toChangeEvent } from '../../src/storage/pg/notifications.js';
+import { toChangeEvent } from '../../src/storage/pg/channels.js';
 
 const TOPIC = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const OTHER = '11111111-2222-3333-4444-555555555555';

@@ -1,10 +1,9 @@
 /**
- * The one parser of notification payloads: every wire format kpg's SQL and storage send becomes its
- * typed event; anything else is dropped.
+ * The one module of notification payloads: every wire format kpg's SQL and storage send becomes its
+ * typed event, what TypeScript sends parses back to the change it announced, and anything else is dropped.
  */
 import { describe, expect, it } from 'vitest';
-import { Channel } from '../../src/storage/pg/channels.js';
-import { toChangeEvent } from '../../src/storage/pg/notifications.js';
+import { Channel, notifyChange, toChangeEvent, type SentChange } from '../../src/storage/pg/channels.js';
 
 const TOPIC = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 
@@ -25,5 +24,24 @@ describe('toChangeEvent', () => {
     expect(toChangeEvent(Channel.records, `${TOPIC}:0:not-a-number`)).toBeNull();
     expect(toChangeEvent(Channel.groups, 'x')).toBeNull();
     expect(toChangeEvent('somewhere_else', 'x')).toBeNull();
+  });
+});
+
+describe('notifyChange', () => {
+  it('sends what toChangeEvent reads back as the same change', async () => {
+    const changes: SentChange[] = [
+      { event: 'topicChanged', args: [TOPIC] },
+      { event: 'topicConfigChanged', args: [TOPIC] },
+      { event: 'brokerConfigChanged', args: [] },
+      { event: 'groupChanged', args: [17, false] },
+      { event: 'groupChanged', args: [17, true] },
+    ];
+    for (const change of changes) {
+      const sent: unknown[][] = [];
+      await notifyChange({ query: async (_text: string, values: unknown[]) => sent.push(values) }, change);
+      expect(sent).toHaveLength(1);
+      const [channel, payload] = sent[0] as [string, string];
+      expect(toChangeEvent(channel, payload)).toEqual(change);
+    }
   });
 });

@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { BrokerConfigRecord, ClusterStorage, ConfigChange, GatewayRecord } from '../cluster.js';
-import { BROKER_CONFIG_PAYLOAD, Channel } from './channels.js';
+import { notifyChange } from './channels.js';
 import { inTransaction } from './transaction.js';
 
 /** Advisory lock keys (first key of the two-key form): "kpg" + a digit. */
@@ -124,7 +124,7 @@ export class PgClusterStorage implements ClusterStorage {
           [brokerId, [...next.keys()], [...next.values()]],
         );
       }
-      await client.query('SELECT pg_notify($1, $2)', [Channel.config, BROKER_CONFIG_PAYLOAD]);
+      await notifyChange(client, { event: 'brokerConfigChanged', args: [] });
     });
   }
 }

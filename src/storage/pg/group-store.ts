@@ -26,8 +26,9 @@ import type {
   TakeReplyResult,
   TopicPartitionRef,
 } from '../groups.js';
-import { Channel } from '../notifications.js';
-import { inTransaction } from '../transaction.js';
+import { partitionKey } from '../partition-key.js';
+import { notifyChange } from './channels.js';
+import { inTransaction } from './transaction.js';
 
 /** Postgres' clock in epoch milliseconds: every gateway measures deadlines with it. */
 const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
@@ -294,7 +295,7 @@ export class PostgresGroupStore implements GroupStore {
  * were written (or waiting requests superseded), which is what waiting requests listen for.
  */
 async function notifyGroupChanged(client: pg.PoolClient, groupKey: number, answersWritten: boolean): Promise<void> {
-  await client.query('SELECT pg_notify($1, $2)', [Channel.groups, `${groupKey}${answersWritten ? '+' : ''}`]);
+  await notifyChange(client, { event: 'groupChanged', args: [groupKey, answersWritten] });
 }
 
 async function insertEmptyGroup(client: pg.PoolClient, groupId: string): Promise<void> {
@@ -395,7 +396,7 @@ async function lockGroupShared(
 /** Writes committed offsets (later entries for the same partition win). */
 async function commitOffsets(client: pg.PoolClient, groupKey: number, offsets: readonly OffsetToCommit[]): Promise<void> {
   const unique = new Map<string, OffsetToCommit>();
-  for (const o of offsets) unique.set(`${o.topicId}:${o.partition}`, o);
+  for (const o of offsets) unique.set(partitionKey(o.topicId, o.partition), o);
   // One lock order for every commit, so concurrent commits of a group cannot deadlock.
   const list = [...unique.values()].sort((a, b) => (a.topicId < b.topicId ? -1 : a.topicId > b.topicId ? 1 : a.partition - b.partition));
   if (list.length === 0) return;

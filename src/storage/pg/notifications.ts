@@ -1,6 +1,6 @@
 /**
- * The gateway's one LISTEN connection, and the one place that parses kpg's notification payloads into
- * typed events (../notifications.ts). Postgres delivers a NOTIFY only when the transaction that sent it
+ * The gateway's one LISTEN connection, turning kpg's notifications into typed events (../notifications.ts;
+ * the payloads are parsed in ./channels.ts). Postgres delivers a NOTIFY only when the transaction that sent it
  * commits, so an event means "this change is visible now". Waiters (long-poll fetches, joins) are woken
  * by it instead of polling.
  *
@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { ChangeEvents, ChangeListener, ChangeNotifications } from '../notifications.js';
-import { BROKER_CONFIG_PAYLOAD, Channel } from './channels.js';
+import { Channel, toChangeEvent } from './channels.js';
 
 export class PgNotifications implements ChangeNotifications {
   private readonly events = new EventEmitter();
@@ -44,7 +44,6 @@ export class PgNotifications implements ChangeNotifications {
   }
 
   private dispatch(channel: string, payload: string): void {
-    this.emit('notification', channel, payload);
     const change = toChangeEvent(channel, payload);
     if (change) this.events.emit(change.event, ...change.args);
   }
@@ -98,39 +97,5 @@ export class PgNotifications implements ChangeNotifications {
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
-  }
-}
-
-/** One typed change event: its name and its arguments. */
-export type ChangeEvent = { [K in keyof ChangeEvents]: { event: K; args: ChangeEvents[K] } }[keyof ChangeEvents];
-
-/** Parses one wire notification into its typed event; null for unknown channels and malformed payloads. */
-export function toChangeEvent(channel: string, payload: string): ChangeEvent | null {
-  switch (channel) {
-    case Channel.records: {
-      // '<uuid>:<partition>:<next_offset>[:<log_start_offset>]'
-      const parts = payload.split(':');
-      if (parts.length < 3) return null;
-      try {
-        const nextOffset = BigInt(parts[2]!);
-        const logStartOffset = parts[3] !== undefined ? BigInt(parts[3]) : undefined;
-        return { event: 'recordsAppended', args: [parts[0]!, Number(parts[1]), nextOffset, logStartOffset] };
-      } catch {
-        return null;
-      }
-    }
-    case Channel.topics:
-      return { event: 'topicChanged', args: [payload] };
-    case Channel.config:
-      return payload === BROKER_CONFIG_PAYLOAD ? { event: 'brokerConfigChanged', args: [] } : { event: 'topicConfigChanged', args: [payload] };
-    case Channel.groups: {
-      // '<group_key>', or '<group_key>+' when answers to waiting requests were written
-      const groupKey = Number.parseInt(payload, 10);
-      return Number.isFinite(groupKey) ? { event: 'groupChanged', args: [groupKey, payload.endsWith('+')] } : null;
-    }
-    case Channel.outbox:
-      return { event: 'sqlOutboxReady', args: [] };
-    default:
-      return null;
   }
 }

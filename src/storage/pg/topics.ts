@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { ConfigChange } from '../cluster.js';
 import type { CreateTopicOutcome, NewTopicSpec, PartitionPlan, TopicRecord, TopicStorage } from '../topics.js';
-import { Channel } from './channels.js';
+import { notifyChange } from './channels.js';
 import { inTransaction } from './transaction.js';
 
 /** Advisory lock namespace (first key of the two-key form) serialising creations of colliding names. */
@@ -81,7 +81,7 @@ export class PgTopicStorage implements TopicStorage {
       if (inserted.rowCount === 0) return { alreadyExists: true } as const;
       await insertPartitions(client, topicId, 0, spec.assignment);
       await insertTopicConfigs(client, topicId, spec.configs);
-      await client.query('SELECT pg_notify($1, $2)', [Channel.topics, topicId]);
+      await notifyChange(client, { event: 'topicChanged', args: [topicId] });
       return {
         created: {
           topicId,
@@ -103,8 +103,8 @@ export class PgTopicStorage implements TopicStorage {
     return inTransaction(this.pool, async (client) => {
       const deleted = await client.query('DELETE FROM kpg.topics WHERE topic_id = $1', [topicId]);
       if (deleted.rowCount === 0) return false;
-      await client.query('SELECT pg_notify($1, $2)', [Channel.topics, topicId]);
-      await client.query('SELECT pg_notify($1, $2)', [Channel.config, topicId]);
+      await notifyChange(client, { event: 'topicChanged', args: [topicId] });
+      await notifyChange(client, { event: 'topicConfigChanged', args: [topicId] });
       return true;
     });
   }
@@ -124,7 +124,7 @@ export class PgTopicStorage implements TopicStorage {
       if (validateOnly || added.length === 0) return true;
       await insertPartitions(client, topicId, current, added);
       await client.query('UPDATE kpg.topics SET partition_count = $2 WHERE topic_id = $1', [topicId, current + added.length]);
-      await client.query('SELECT pg_notify($1, $2)', [Channel.topics, topicId]);
+      await notifyChange(client, { event: 'topicChanged', args: [topicId] });
       return true;
     });
   }
@@ -150,7 +150,7 @@ export class PgTopicStorage implements TopicStorage {
       if (validateOnly) return true;
       await client.query('DELETE FROM kpg.topic_configs WHERE topic_id = $1', [topicId]);
       await insertTopicConfigs(client, topicId, next);
-      await client.query('SELECT pg_notify($1, $2)', [Channel.config, topicId]);
+      await notifyChange(client, { event: 'topicConfigChanged', args: [topicId] });
       return true;
     });
   }
