@@ -17,7 +17,6 @@ import { TopicConfigs } from './config/topic-config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { KafkaServer } from './server/server.js';
 import { applyMigrations } from './storage/pg/migrate.js';
-import { SqlOutboxRelay } from './storage/pg/sql-outbox-relay.js';
 import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
 import { TopicService } from './topics/topic-service.js';
@@ -122,10 +121,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const reaper = new StorageReaper({ storage, topicConfigs, config, log: log.child({ component: 'reaper' }) });
     reaper.start();
     cleanup.push(() => reaper.stop());
-    // Records produced from SQL by REPEATABLE READ / SERIALIZABLE transactions are appended here.
-    const sqlRelay = new SqlOutboxRelay(storage.pool, notifications, log.child({ component: 'sql-relay' }));
-    sqlRelay.start();
-    cleanup.push(() => sqlRelay.stop());
 
     const heartbeatTimer = setInterval(() => {
       storage.cluster.heartbeat(nodeId).catch((err) => log.warn({ err }, 'broker heartbeat failed'));
