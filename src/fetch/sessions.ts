@@ -69,6 +69,11 @@ export class FetchSessionCache {
     return { kind: 'incremental', session };
   }
 
+  /** Removes a session (Kafka closes one that an incremental fetch left without partitions). */
+  close(sessionId: number): void {
+    this.sessions.delete(sessionId);
+  }
+
   private create(now: number): FetchSession | undefined {
     if (this.slots() <= 0) return undefined;
     if (this.sessions.size >= this.slots() && !this.evictOne(now)) return undefined;
