@@ -157,6 +157,7 @@ async function preparePartition(
       produceVersion: apiVersion,
       topicPartition: `${topic.name}-${data.index}`,
       maxMessageBytes: config.maxMessageBytes,
+      segmentBytes: config.segmentBytes,
       logAppendTime: config.timestampType === 'LogAppendTime',
       compacted: config.compactEnabled,
       timestampBeforeMaxMs: toLong(config.timestampBeforeMaxMs),

@@ -9,7 +9,8 @@
  * max.message.bytes, CRC), then its LogValidator (offset range and count, no control batches, a sequence
  * for idempotent batches) and last every record (KIP-467): a keyless record on a compacted topic is
  * INVALID_RECORD, a CreateTime outside message.timestamp.before/after.max.ms (or a LogAppendTime type set by
- * the producer where Kafka refuses it) INVALID_TIMESTAMP. Record errors are collected for the whole batch
+ * the producer where Kafka refuses it) INVALID_TIMESTAMP; then a batch larger than segment.bytes is
+ * RECORD_LIST_TOO_LARGE (the batch as received: kpg does not recompress on append). Record errors are collected for the whole batch
  * and thrown together as a RecordValidationError carrying each record's batch index and Kafka's message, so
  * the client can fail exactly those records.
  */
@@ -64,6 +65,8 @@ export interface ProduceLimits {
   /** max.message.bytes of the topic. */
   maxMessageBytes: number;
   logAppendTime: boolean;
+  /** segment.bytes of the topic: Kafka refuses a batch larger than a segment (default: no limit). */
+  segmentBytes?: number;
   /** cleanup.policy includes compact: every record needs a key (default false). */
   compacted?: boolean;
   /** message.timestamp.before.max.ms / after.max.ms (CreateTime topics only). */
@@ -206,6 +209,14 @@ export async function validateProducedBatch(records: Buffer | null, limits: Prod
       ErrorCode.INVALID_RECORD,
       `One or more records have been rejected due to ${recordErrors.length} record errors in total, and only showing the first three errors at most: [${shown.join(', ')}]`,
       recordErrors,
+    );
+  }
+
+  // Kafka's log, after validation: a batch must fit in one segment (max.message.bytes may allow more).
+  if (limits.segmentBytes !== undefined && records.length > limits.segmentBytes) {
+    throw new InvalidBatchError(
+      ErrorCode.RECORD_LIST_TOO_LARGE,
+      `Message batch size is ${records.length} bytes in append to partition ${tp}, which exceeds the maximum configured segment size of ${limits.segmentBytes}.`,
     );
   }
 

@@ -168,6 +168,18 @@ describe('Produce record errors, as Kafka 4.1 answers them', () => {
     expect((await readPartition(kpg.bootstrap, 'rec-batch', 0)).highWatermark).toBe(0n);
   });
 
+  it('a batch larger than segment.bytes (max.message.bytes allowing it): RECORD_LIST_TOO_LARGE, after record checks', async () => {
+    await createTopic(kpg.gateway, 'rec-segment', 1, { 'max.message.bytes': '3000000', 'segment.bytes': '1048576' });
+    const big = 'x'.repeat(1_500_000);
+    expect(await produce('rec-segment', await encodeBatch([{ key: 'k', value: big }]))).toMatchObject({
+      errorCode: ErrorCode.RECORD_LIST_TOO_LARGE, logStartOffset: -1n, recordErrors: [], errorMessage: null,
+    });
+    expect((await produce('rec-segment', await encodeBatch([{ key: 'k', value: big, timestamp: Date.now() + 7_200_000 }]))).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
+    // The size that counts is the batch's as sent: compressed, it fits.
+    expect(await produce('rec-segment', await encodeBatch([{ key: 'k', value: big }], { compression: Compression.gzip }))).toMatchObject({ errorCode: 0, baseOffset: 0n });
+    expect(await produce('rec-segment', await encodeBatch([{ key: 'k', value: 'x'.repeat(1_048_576 - 100) }]))).toMatchObject({ errorCode: 0, baseOffset: 1n });
+  });
+
   it('kafkajs: a send with a keyless record to a compacted topic fails with INVALID_RECORD; keyed sends go on', async () => {
     await createTopic(kpg.gateway, 'rec-kafkajs', 1, { 'cleanup.policy': 'compact' });
     const producer = kafkaClient(kpg.bootstrap).producer();
