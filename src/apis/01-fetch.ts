@@ -6,8 +6,8 @@
  * partition_max_bytes per partition and max_bytes in total. With less than min_bytes available the request
  * waits up to max_wait_ms and is answered as soon as enough data commits anywhere, woken by LISTEN/NOTIFY:
  * an idle wait runs no query at all. A fetch with no partitions to read (a session close, which every Java
- * consumer sends when it closes, or an empty full fetch) is answered at once, as Kafka answers it. Incremental fetch sessions (KIP-227) per ./../fetch/sessions.ts;
- * v13+ addresses topics by id.
+ * consumer sends when it closes, or an empty full fetch) is answered at once, as Kafka answers it.
+ * Incremental fetch sessions (KIP-227) per ./../fetch/sessions.ts; v13+ addresses topics by id.
  *
  * No transactions exist yet, so the last stable offset is the high watermark for both isolation levels and
  * aborted transactions are always empty. preferred_read_replica is -1. A current_leader_epoch (v9+) is
