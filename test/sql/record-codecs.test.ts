@@ -178,7 +178,7 @@ describe('kpg.records shows what was produced, whatever the codec', () => {
         const sent = await encodeBatch(p.records, { compression: p.codec, timestampType: p.producerTimestampType });
         const now = BigInt(Date.now());
         // What the produce handler does before appending: decompress, validate, stamp LogAppendTime.
-        const validated = await validateProducedBatch(sent, {
+        const validate = () => validateProducedBatch(sent, {
           produceVersion: 9,
           maxMessageBytes: 10 * 1024 * 1024,
           logAppendTime: p.logAppendTimeTopic,
@@ -186,6 +186,12 @@ describe('kpg.records shows what was produced, whatever the codec', () => {
           timestampAfterMaxMs: LONG_MAX,
           now,
         });
+        if (p.logAppendTimeTopic && p.producerTimestampType === 1) {
+          // Kafka refuses a LogAppendTime type set by the producer on a LogAppendTime topic (INVALID_TIMESTAMP).
+          await expect(validate()).rejects.toMatchObject({ errorCode: 32 });
+          return;
+        }
+        const validated = await validate();
         const topicName = p.logAppendTimeTopic ? 'codecs-log-append-time' : 'codecs-create-time';
         const [appended] = await appendBatches(session.db, [{
           topicId: p.logAppendTimeTopic ? logAppendTimeTopic : createTimeTopic,

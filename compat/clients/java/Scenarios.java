@@ -68,6 +68,8 @@ public class Scenarios {
                 case "bulk": out = bulk(); break;
                 case "crash-retry": out = crashRetry(); break;
                 case "golden": out = golden(); break;
+                case "record-errors": out = recordErrors(); break;
+                case "fetch-close": out = fetchClose(); break;
                 default: out = new Outcome("n/a", "unknown scenario " + scenario);
             }
         } catch (Exception e) {
@@ -439,6 +441,133 @@ public class Scenarios {
             return pass("topic: " + c.entries().size() + " entries (cleanup.policy=delete, retention.ms=" + rm.value() + ", source "
                 + rm.source() + "); broker " + n.id() + ": " + bc.entries().size() + " entries");
         }
+    }
+
+    // ------------------------------------------------------------------ record-errors (see compat/README.md)
+    /** What one send's callback got: "ok@offset" or "ExceptionClass: message". */
+    static String outcome(java.util.concurrent.Future<RecordMetadata> f) {
+        try {
+            return "ok@" + f.get(60, TimeUnit.SECONDS).offset();
+        } catch (Exception e) {
+            Throwable c = e;
+            while (c instanceof java.util.concurrent.ExecutionException && c.getCause() != null) c = c.getCause();
+            return c.getClass().getSimpleName() + ": " + c.getMessage();
+        }
+    }
+
+    /** Sends the records as one batch (a long linger, then flush) and returns each callback's outcome. */
+    static List<String> sendBatch(KafkaProducer<String, String> p, List<ProducerRecord<String, String>> recs) {
+        List<java.util.concurrent.Future<RecordMetadata>> fs = new ArrayList<>();
+        for (ProducerRecord<String, String> r : recs) fs.add(p.send(r));
+        p.flush();
+        List<String> out = new ArrayList<>();
+        for (java.util.concurrent.Future<RecordMetadata> f : fs) out.add(outcome(f));
+        return out;
+    }
+
+    static final String OTHER_RECORD = "KafkaException: Failed to append record because it was part of a batch which had one more more invalid records";
+
+    static Outcome recordErrors() throws Exception {
+        String compact = topic + "-compact", small = topic + "-small";
+        try (Admin a = admin()) {
+            get(a.createTopics(Arrays.asList(
+                newTopic(compact, 1, 1, "cleanup.policy", "compact"),
+                newTopic(small, 1, 1, "max.message.bytes", "1000"))).all());
+        }
+        List<String> problems = new ArrayList<>();
+        int cases = 0;
+        Properties pp = common();
+        pp.put("key.serializer", StringSerializer.class.getName());
+        pp.put("value.serializer", StringSerializer.class.getName());
+        pp.put("linger.ms", "1000");
+        pp.put("acks", "all"); // and the default idempotence: a refused batch must not break the producer's sequences
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(pp)) {
+            String noKey = "Compacted topic cannot accept message without key in topic partition " + compact + "-0";
+            // Two keyless records among keyed ones: each bad record fails with its own message, the others with the generic one.
+            List<String> got = sendBatch(p, Arrays.asList(
+                new ProducerRecord<>(compact, 0, "k0", "v0"), new ProducerRecord<>(compact, 0, null, "v1"),
+                new ProducerRecord<>(compact, 0, "k2", "v2"), new ProducerRecord<>(compact, 0, null, "v3")));
+            cases++;
+            List<String> want = Arrays.asList(OTHER_RECORD, "InvalidRecordException: " + noKey, OTHER_RECORD, "InvalidRecordException: " + noKey);
+            if (!got.equals(want)) problem(problems, "compacted, 2 keyless of 4: got " + got + ", want " + want);
+            // One keyless record: the partition's error code's exception, with the record's message.
+            got = sendBatch(p, Arrays.asList(new ProducerRecord<>(compact, 0, "k4", "v4"), new ProducerRecord<>(compact, 0, null, "v5")));
+            cases++;
+            want = Arrays.asList(OTHER_RECORD, "InvalidRecordException: " + noKey);
+            if (!got.equals(want)) problem(problems, "compacted, 1 keyless of 2: got " + got + ", want " + want);
+            // Keyed records afterwards are stored from offset 0: nothing of the refused batches was.
+            got = sendBatch(p, Arrays.asList(new ProducerRecord<>(compact, 0, "k6", "v6"), new ProducerRecord<>(compact, 0, "k7", "v7")));
+            cases++;
+            if (!got.equals(Arrays.asList("ok@0", "ok@1"))) problem(problems, "compacted, keyed after refusals: got " + got + ", want [ok@0, ok@1]");
+
+            // A CreateTime two hours ahead (message.timestamp.after.max.ms defaults to one hour).
+            long now = System.currentTimeMillis(), future = now + 7_200_000L;
+            got = sendBatch(p, Arrays.asList(
+                new ProducerRecord<>(topic, 0, now, "t0", "t0"), new ProducerRecord<>(topic, 0, future, "t1", "t1"),
+                new ProducerRecord<>(topic, 0, now, "t2", "t2")));
+            cases++;
+            String tsPattern = "InvalidTimestampException: Timestamp " + future + " of message with offset 1 is out of range\\. "
+                + "The timestamp should be within \\[-?\\d+, \\d+\\]";
+            if (got.size() != 3 || !got.get(0).equals(OTHER_RECORD) || !got.get(1).matches(tsPattern) || !got.get(2).equals(OTHER_RECORD))
+                problem(problems, "future timestamp: got " + got + ", want [generic, " + tsPattern + ", generic]");
+            else {
+                // The window is [now - before.max.ms (Long.MAX_VALUE), now + after.max.ms (3600000)] on the broker's clock.
+                String[] bounds = got.get(1).replaceAll(".*\\[(-?\\d+), (\\d+)\\]$", "$1 $2").split(" ");
+                long lo = Long.parseLong(bounds[0]), hi = Long.parseLong(bounds[1]);
+                if (hi - lo != Long.MAX_VALUE + 3_600_000L || Math.abs(hi - 3_600_000L - now) > 60_000)
+                    problem(problems, "future timestamp: window [" + lo + ", " + hi + "] is not [now - Long.MAX_VALUE, now + 3600000]");
+            }
+            got = sendBatch(p, Arrays.asList(new ProducerRecord<>(topic, 0, now, "t3", "t3")));
+            cases++;
+            if (!got.equals(Arrays.asList("ok@0"))) problem(problems, "after the refused batch: got " + got + ", want [ok@0]");
+
+            // A record larger than the topic's max.message.bytes: Kafka's default message (the broker sends none).
+            char[] big = new char[2000];
+            Arrays.fill(big, 'x');
+            got = sendBatch(p, Arrays.asList(new ProducerRecord<>(small, 0, "big", new String(big))));
+            cases++;
+            want = Arrays.asList("RecordTooLargeException: The request included a message larger than the max message size the server will accept.");
+            if (!got.equals(want)) problem(problems, "too large: got " + got + ", want " + want);
+        }
+        // What is stored: only the accepted records.
+        try (KafkaConsumer<String, String> c = consumer(null)) {
+            TopicPartition tp = new TopicPartition(compact, 0);
+            c.assign(Collections.singleton(tp));
+            c.seekToBeginning(Collections.singleton(tp));
+            List<String> keys = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 20000;
+            while (keys.size() < 2 && System.currentTimeMillis() < deadline)
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(300))) keys.add(r.offset() + ":" + r.key());
+            cases++;
+            if (!keys.equals(Arrays.asList("0:k6", "1:k7"))) problem(problems, "stored in " + compact + ": " + keys + ", want [0:k6, 1:k7]");
+        }
+        return problems.isEmpty() ? pass(cases + " cases: per-record InvalidRecordException / InvalidTimestampException with Kafka's messages, "
+            + "the generic error for the batch's other records, RecordTooLargeException, nothing of refused batches stored")
+            : fail(String.join("; ", problems));
+    }
+
+    // ------------------------------------------------------------------ fetch-close (see compat/README.md)
+    static Outcome fetchClose() throws Exception {
+        produce("none", Collections.singletonList(new Rec("k", "v", Collections.emptyList(), BASE_TS)));
+        Properties cp = common();
+        cp.put("key.deserializer", StringDeserializer.class.getName());
+        cp.put("value.deserializer", StringDeserializer.class.getName());
+        cp.put("fetch.max.wait.ms", "5000"); // a close that waited for the fetch to time out would take this long
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(cp);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        c.assign(Collections.singleton(tp));
+        c.seekToBeginning(Collections.singleton(tp));
+        if (firstOffset(c) != 0) return fail("first record not at offset 0");
+        // A fetch session is open now. Pause the partition and poll past fetch.max.wait.ms, so that no fetch
+        // is in flight any more: close then sends only the fetch that ends the session, which names no partition.
+        c.pause(Collections.singleton(tp));
+        long drainUntil = System.currentTimeMillis() + 6000;
+        while (System.currentTimeMillis() < drainUntil) c.poll(Duration.ofMillis(500));
+        long t0 = System.nanoTime();
+        c.close(Duration.ofSeconds(30));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (ms >= 2500) return fail("close took " + ms + " ms: the session-closing fetch was held towards fetch.max.wait.ms (5000)");
+        return pass("close returned in under 2.5 s (fetch.max.wait.ms 5000): the session-closing fetch is answered at once");
     }
 
     // ------------------------------------------------------------------ admin-errors (see compat/README.md)
