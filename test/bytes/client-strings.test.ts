@@ -261,3 +261,31 @@ describe('custom broker configs', () => {
     }
   });
 });
+
+describe('topic names stay validated', () => {
+  it('a topic name with NUL gets the answers Kafka gives (checked against Kafka 4.1.2), never a closed connection', async () => {
+    const T = 'a\0b';
+    const raw = await RawClient.connect(a.bootstrap);
+    try {
+      const metadata = await raw.request(3, 4, { topics: [{ name: T }], allowAutoTopicCreation: true });
+      expect(metadata.body.topics[0]).toMatchObject({ name: T, errorCode: 17 }); // INVALID_TOPIC_EXCEPTION
+      const commit = await raw.request(8, 7, {
+        groupId: unique('bytes-topic'), generationIdOrMemberEpoch: -1, memberId: '',
+        topics: [{ name: T, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedMetadata: 'x' }] }],
+      });
+      expect(commit.body.topics[0].partitions[0].errorCode).toBe(3); // UNKNOWN_TOPIC_OR_PARTITION
+      const fetched = await raw.request(9, 7, { groupId: unique('bytes-topic'), topics: [{ name: T, partitionIndexes: [0] }], requireStable: false });
+      expect(fetched.body.topics[0].partitions[0]).toMatchObject({ committedOffset: -1n, errorCode: 0 });
+      const listed = await raw.request(2, 5, { replicaId: -1, topics: [{ name: T, partitions: [{ partitionIndex: 0, timestamp: -1n }] }] });
+      expect(listed.body.topics[0].partitions[0].errorCode).toBe(3);
+      const deleted = await raw.request(20, 3, { topicNames: [T], timeoutMs: 5000 });
+      expect(deleted.body.responses[0].errorCode).toBe(3);
+      const records = await raw.request(21, 1, { topics: [{ name: T, partitions: [{ partitionIndex: 0, offset: 0n }] }], timeoutMs: 1000 });
+      expect(records.body.topics[0].partitions[0].errorCode).toBe(3);
+      const produced = await raw.request(0, 7, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: T, partitionData: [{ index: 0, records: null }] }] });
+      expect(produced.body.responses[0].partitionResponses[0].errorCode).toBe(3);
+    } finally {
+      raw.close();
+    }
+  });
+});

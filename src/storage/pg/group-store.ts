@@ -174,7 +174,8 @@ export class PostgresGroupStore implements GroupStore {
          JOIN kpg.topics t ON t.topic_id = o.topic_id
         WHERE g.group_id = $1 AND ($2::text[] IS NULL OR t.name = ANY($2::text[]))
         ORDER BY t.name, o.partition`,
-      [toDb(groupId), topicNames === null ? null : [...topicNames]],
+      // Topic names are legal characters only: a name with NUL names no topic (and Postgres text holds no NUL).
+      [toDb(groupId), topicNames === null ? null : topicNames.filter((n) => !n.includes('\0'))],
     );
     return rows.map((r) => ({
       topicName: r.name,
