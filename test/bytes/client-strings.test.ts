@@ -223,6 +223,14 @@ describe('raw requests with invalid UTF-8 and NUL', () => {
     const { rows } = await db.query(
       `SELECT group_id, client_id FROM kpg.consumer_group_members WHERE client_id LIKE 'c%'`);
     expect(rows).toEqual([{ group_id: 'g\\xff\\x00\\xc3', client_id: 'c\\x80\\x00\\\\' }]);
+    // kpg.client_string_bytes turns the escaped form back into the bytes the client sent.
+    const exact = await db.query(
+      `SELECT kpg.client_string_bytes(group_id) AS g, kpg.client_string_bytes(client_id) AS c,
+              kpg.client_string_bytes(member_id) AS m, kpg.client_string_bytes(group_instance_id) AS i
+         FROM kpg.consumer_group_members WHERE client_id LIKE 'c%'`);
+    expect(exact.rows).toEqual([{ g: Buffer.from(groupBytes), c: Buffer.from(clientBytes), m: bytesOf(memberId), i: Buffer.from(instanceBytes) }]);
+    const plain = await db.query(`SELECT kpg.client_string_bytes('plain grüße') AS p, kpg.client_string_bytes('') AS e`);
+    expect(plain.rows).toEqual([{ p: Buffer.from('plain grüße'), e: Buffer.alloc(0) }]);
   });
 });
 
