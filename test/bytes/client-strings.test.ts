@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeResponse } from '../../src/protocol/protocol.js';
 import { decodeString } from '../../src/protocol/reader.js';
 import { encodeString } from '../../src/protocol/writer.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -296,4 +297,73 @@ describe('topic names stay validated', () => {
       raw.close();
     }
   });
+});
+
+describe('answers to waiting requests (kpg.group_replies) across gateways', () => {
+  it('a rebalance of two members with NUL and invalid UTF-8 in their ids answers each byte-exact', async () => {
+    const group = str([0x72, 0x62, 0x00, 0xff, ...Buffer.from(unique('-rb'))]);
+    const type = str([0x74, 0x00, 0x80]);
+    const name = str([0x6e, 0xc3, 0x00]);
+    const instance1 = str([0x31, 0xff]);
+    const instance2 = str([0x32, 0x00, 0xe2]);
+    const joinBody = (memberId: string, instance: string) => ({
+      groupId: group, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, memberId, groupInstanceId: instance, reason: null,
+      protocolType: type, protocols: [{ name, metadata: Buffer.from([7]) }],
+    });
+    const one = await RawClient.connect(a.bootstrap);
+    const two = await RawClient.connect(b.bootstrap);
+    try {
+      const first = await one.request(11, 9, joinBody('', instance1), str([0x61, 0x00]));
+      expect(first.body.errorCode).toBe(0);
+      const member1: string = first.body.memberId;
+      const sync1 = await one.request(14, 5, {
+        groupId: group, generationId: first.body.generationId, memberId: member1, groupInstanceId: instance1,
+        protocolType: type, protocolName: name, assignments: [{ memberId: member1, assignment: Buffer.from([1]) }],
+      });
+      expect(sync1.body.errorCode).toBe(0);
+
+      // The second member joins through the other gateway and waits there for the first to rejoin.
+      const joinId = two.send(11, 9, joinBody('', instance2), str([0x62, 0xfe]));
+      const rejoin = await eventually(async () => {
+        const hb = await one.request(12, 4, { groupId: group, generationId: first.body.generationId, memberId: member1, groupInstanceId: instance1 });
+        return hb.body.errorCode === 27 ? true : undefined; // REBALANCE_IN_PROGRESS
+      }, 10_000, 'the rebalance');
+      expect(rejoin).toBe(true);
+      const leader = await one.request(11, 9, joinBody(member1, instance1));
+      expect(leader.body.errorCode).toBe(0);
+      const frame = await two.nextFrame(15_000);
+      const follower = decodeResponse(frame!, 11, 9);
+      expect(follower.correlationId).toBe(joinId);
+      expect(follower.body.errorCode).toBe(0);
+      const member2: string = follower.body.memberId;
+      expect(bytesOf(member2)!.subarray(0, 4).equals(Buffer.from([0x32, 0x00, 0xe2, 0x2d]))).toBe(true);
+      expect(hex(follower.body.leader)).toBe(hex(member1));
+      expect(hex(follower.body.protocolType)).toBe(hex(type));
+      expect(hex(follower.body.protocolName)).toBe(hex(name));
+      // The leader learns both members, ids and instance ids exact.
+      const members = (leader.body.members as { memberId: string; groupInstanceId: string }[])
+        .map((m) => [hex(m.memberId), hex(m.groupInstanceId)]).sort();
+      expect(members).toEqual([[hex(member1), hex(instance1)], [hex(member2), hex(instance2)]].sort());
+
+      // The follower's SyncGroup waits on its gateway for the leader's, sent through the other.
+      const syncId = two.send(14, 5, {
+        groupId: group, generationId: follower.body.generationId, memberId: member2, groupInstanceId: instance2,
+        protocolType: type, protocolName: name, assignments: [],
+      });
+      const sync = await one.request(14, 5, {
+        groupId: group, generationId: leader.body.generationId, memberId: member1, groupInstanceId: instance1, protocolType: type, protocolName: name,
+        assignments: [{ memberId: member1, assignment: Buffer.from([1]) }, { memberId: member2, assignment: Buffer.from([2]) }],
+      });
+      expect(sync.body.errorCode).toBe(0);
+      const syncFrame = decodeResponse((await two.nextFrame(15_000))!, 14, 5);
+      expect(syncFrame.correlationId).toBe(syncId);
+      expect(syncFrame.body.errorCode).toBe(0);
+      expect(syncFrame.body.assignment).toEqual(Buffer.from([2]));
+      expect(hex(syncFrame.body.protocolType)).toBe(hex(type));
+      expect(hex(syncFrame.body.protocolName)).toBe(hex(name));
+    } finally {
+      one.close();
+      two.close();
+    }
+  }, 60_000);
 });
