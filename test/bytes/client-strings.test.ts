@@ -367,3 +367,31 @@ describe('answers to waiting requests (kpg.group_replies) across gateways', () =
     }
   }, 60_000);
 });
+
+describe('record header keys', () => {
+  it('a header key with NUL reaches consumers byte-exact and shows in kpg.records as base64', async () => {
+    const topic = unique('bytes-headers');
+    await createTopic(a.gateway, topic);
+    const producer = kafkaClient(a.bootstrap).producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'v', headers: { 'k\0ey': 'x\0y', plain: 'text' } }] });
+    await producer.disconnect();
+    const { rows } = await db.query(`SELECT headers FROM kpg.records WHERE topic = $1`, [topic]);
+    expect(rows[0].headers).toEqual([
+      { key: Buffer.from('k\0ey').toString('base64'), key_encoding: 'base64', value: Buffer.from('x\0y').toString('base64'), value_encoding: 'base64' },
+      { key: 'plain', value: 'text' },
+    ]);
+    const consumer = kafkaClient(b.bootstrap).consumer({ groupId: unique('bytes-headers') });
+    await consumer.connect();
+    try {
+      const got: Record<string, Buffer>[] = [];
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void got.push(message.headers as Record<string, Buffer>) });
+      await eventually(async () => got.length === 1, 30_000, 'the record');
+      expect(Object.keys(got[0]!)).toEqual(['k\0ey', 'plain']);
+      expect(got[0]!['k\0ey']).toEqual(Buffer.from('x\0y'));
+    } finally {
+      await consumer.disconnect();
+    }
+  }, 60_000);
+});
