@@ -597,8 +597,45 @@ def record_errors(a):
            "later records are stored from offset 0"
 
 
+def bytes_scenario(a):
+    """Strings are bytes: librdkafka sends commit metadata with a trailing NUL byte; the commit succeeds and
+    reads back (as librdkafka sees it, up to the NUL). A non-ASCII client id is described as sent."""
+    produce(a, "none", [{"key": "k0", "value": "r0", "ts": int(time.time() * 1000)}])
+    c = Consumer(conf(a, **{"group.id": a.group, "enable.auto.commit": False}))
+    try:
+        r = c.commit(offsets=[TopicPartition(a.topic, 0, 1, metadata="meta")], asynchronous=False)
+        if r[0].error:
+            raise Fail("commit with metadata: %s" % r[0].error)
+        got = c.committed([TopicPartition(a.topic, 0)], timeout=30)[0]
+        if got.error or got.offset != 1 or got.metadata != "meta":
+            raise Fail("committed: offset %s metadata %r error %s, want 1 'meta'" % (got.offset, got.metadata, got.error))
+    finally:
+        c.close()
+    client_id = "kpg-compat-\u00fc"
+    group = a.group + "-member"
+    c = Consumer(conf(a, **{"group.id": group, "client.id": client_id, "auto.offset.reset": "earliest"}))
+    try:
+        c.subscribe([a.topic])
+        deadline = time.time() + 40
+        while True:
+            m = c.poll(0.5)
+            if m is not None and not m.error():
+                break
+            if time.time() > deadline:
+                raise Fail("no record within 40s")
+        admin = AdminClient(conf(a))
+        g = admin.describe_consumer_groups([group])[group].result(timeout=30)
+        ids = [m.client_id for m in g.members]
+        if ids != [client_id]:
+            raise Fail("described client ids %r, want [%r]" % (ids, client_id))
+    finally:
+        c.close()
+    return "commit metadata with librdkafka's trailing NUL committed and read back; client id %r described as sent" % client_id
+
+
 if __name__ == "__main__":
     run({"metadata": metadata, "topic-admin": topic_admin, "produce-consume": produce_consume,
          "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs,
-         "bulk": bulk, "crash-retry": crash_retry, "golden": golden, "record-errors": record_errors},
+         "bulk": bulk, "crash-retry": crash_retry, "golden": golden, "record-errors": record_errors,
+         "bytes": bytes_scenario},
         "confluent-kafka %s (librdkafka %s)" % (confluent_kafka.__version__, confluent_kafka.libversion()[0]))

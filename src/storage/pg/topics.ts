@@ -25,7 +25,11 @@ export class PgTopicStorage implements TopicStorage {
 
   async topics(names?: readonly string[]): Promise<TopicRecord[]> {
     if (names === undefined) return this.loadTopics('true', []);
-    return this.loadTopics('t.name = ANY($1::text[])', [[...names]]);
+    // A name with NUL (a client string may hold one) names no topic: topic names are legal characters
+    // only. Postgres text cannot hold NUL, so such a name is not sent at all.
+    const possible = names.filter((n) => !n.includes('\0'));
+    if (possible.length === 0) return [];
+    return this.loadTopics('t.name = ANY($1::text[])', [possible]);
   }
 
   async topicsById(ids: readonly string[]): Promise<TopicRecord[]> {
