@@ -31,7 +31,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 const CACHE = process.env.KPG_CACHE ?? join(homedir(), '.cache', 'kpg');
 const DOC = join(ROOT, 'docs', 'compat.md');
-const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume', 'list-offsets', 'describe-configs', 'admin-errors', 'group-admin', 'record-errors', 'fetch-close', 'bytes', 'bulk', 'crash-retry'];
+const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume', 'list-offsets', 'describe-configs', 'admin-errors', 'group-admin', 'broker-configs', 'reassignments', 'acls-disabled', 'record-errors', 'fetch-close', 'bytes', 'bulk', 'crash-retry'];
 /**
  * What some scenarios need beyond the defaults (150 s per cell, a one-partition topic, cells run two at a time):
  *   timeout     seconds per cell, unless --timeout is given

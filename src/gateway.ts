@@ -14,6 +14,7 @@ import { FetchSessionCache } from './fetch/sessions.js';
 import { GroupCoordinator } from './groups/coordinator.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { TopicConfigs } from './config/topic-config.js';
+import { KAFKA_CLUSTER_DEFAULTS } from './config/kafka-broker-configs.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { KafkaServer } from './server/server.js';
 import { applyMigrations } from './storage/pg/migrate.js';
@@ -92,7 +93,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const advertisedHost = options.advertisedHost ?? defaultAdvertisedHost(bound.host);
     const advertisedPort = options.advertisedPort ?? bound.port;
     nodeId = await storage.cluster.registerGateway(advertisedHost, advertisedPort, null, options.nodeId);
-    const clusterId = await storage.cluster.clusterId();
+    // A new cluster starts with the cluster-wide dynamic defaults a new Kafka 4.1 cluster writes.
+    const clusterId = await storage.cluster.clusterId(KAFKA_CLUSTER_DEFAULTS);
     const { notifications } = storage;
     const cluster = new ClusterView(
       { nodeId, advertisedHost, advertisedPort, rack: null },

@@ -19,15 +19,28 @@ export class PgClusterStorage implements ClusterStorage {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async clusterId(): Promise<string> {
+  async clusterId(initialDefaults: ReadonlyMap<string, string> = new Map()): Promise<string> {
     if (this.cachedClusterId) return this.cachedClusterId;
     // Kafka cluster ids are a random UUID in url-safe base64 without padding: 22 characters.
     const candidate = randomBytes(16).toString('base64url');
-    await this.pool.query('INSERT INTO kpg.cluster (singleton, cluster_id) VALUES (true, $1) ON CONFLICT DO NOTHING', [
-      candidate,
-    ]);
-    const { rows } = await this.pool.query<{ cluster_id: string }>('SELECT cluster_id FROM kpg.cluster');
-    this.cachedClusterId = rows[0]!.cluster_id;
+    this.cachedClusterId = await inTransaction(this.pool, async (client) => {
+      const created = await client.query('INSERT INTO kpg.cluster (singleton, cluster_id) VALUES (true, $1) ON CONFLICT DO NOTHING', [
+        candidate,
+      ]);
+      if (created.rowCount === 1 && initialDefaults.size > 0) {
+        // Only the transaction that created the cluster gets here; a default someone set already stays.
+        await client.query('SELECT pg_advisory_xact_lock($1, -1)', [BROKER_CONFIG_LOCK]);
+        await client.query(
+          `INSERT INTO kpg.broker_configs (broker_id, name, value)
+           SELECT -1, c.name, c.value FROM unnest($1::text[], $2::text[]) AS c(name, value)
+           ON CONFLICT DO NOTHING`,
+          [[...initialDefaults.keys()], [...initialDefaults.values()]],
+        );
+        await notifyChange(client, { event: 'brokerConfigChanged', args: [] });
+      }
+      const { rows } = await client.query<{ cluster_id: string }>('SELECT cluster_id FROM kpg.cluster');
+      return rows[0]!.cluster_id;
+    });
     return this.cachedClusterId;
   }
 
