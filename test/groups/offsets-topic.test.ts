@@ -1,0 +1,183 @@
+/**
+ * The internal topic __consumer_offsets: created on the first group coordinator use (50 partitions,
+ * internal, Kafka's configs), holding Kafka's OffsetCommit and GroupMetadata records written from kpg's
+ * group tables, with tombstones; producing to it is refused as Kafka refuses it. kafkajs and raw requests.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeGroupMetadataValue, decodeOffsetCommitValue, decodeOffsetsTopicKey, offsetsTopicPartition } from '../../src/groups/offsets-topic.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { kafkaClient } from '../support/kafkajs.js';
+import { RawClient } from '../support/raw-client.js';
+import { readPartition, type ReadRecord } from '../support/read-partition.js';
+
+let kpg: TestGateway;
+
+beforeAll(async () => {
+  kpg = await startTestGateway();
+});
+afterAll(() => kpg?.stop());
+
+interface Decoded {
+  offset: bigint;
+  key: ReturnType<typeof decodeOffsetsTopicKey>;
+  value: ReturnType<typeof decodeOffsetCommitValue> | ReturnType<typeof decodeGroupMetadataValue> | null;
+}
+
+function decode(records: ReadRecord[]): Decoded[] {
+  return records.map((r) => {
+    const key = decodeOffsetsTopicKey(r.keyBytes!);
+    const value = r.valueBytes === null ? null : key.type === 'offsetCommit' ? decodeOffsetCommitValue(r.valueBytes) : decodeGroupMetadataValue(r.valueBytes);
+    return { offset: r.offset, key, value };
+  });
+}
+
+async function groupRecords(group: string): Promise<Decoded[]> {
+  const { records, errorCode } = await readPartition(kpg.bootstrap, '__consumer_offsets', offsetsTopicPartition(group, 50));
+  expect(errorCode).toBe(0);
+  return decode(records).filter((d) => d.key.group === group);
+}
+
+async function metadataTopics(): Promise<{ name: string; isInternal: boolean; partitions: unknown[] }[]> {
+  const raw = await RawClient.connect(kpg.bootstrap);
+  try {
+    const { body } = await raw.request(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    return body.topics;
+  } finally {
+    raw.close();
+  }
+}
+
+/** OffsetCommit as a simple group (generation -1, no member), raw. */
+async function commitRaw(group: string, topic: string, offsets: [number, bigint][], version = 8, retentionTimeMs = -1n): Promise<number[]> {
+  const raw = await RawClient.connect(kpg.bootstrap);
+  try {
+    const { body } = await raw.request(8, version, {
+      groupId: group, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs,
+      topics: [{ name: topic, partitions: offsets.map(([partitionIndex, committedOffset]) => ({ partitionIndex, committedOffset, committedLeaderEpoch: 4, commitTimestamp: -1n, committedMetadata: 'm' })) }],
+    });
+    return body.topics[0].partitions.map((p: { errorCode: number }) => p.errorCode);
+  } finally {
+    raw.close();
+  }
+}
+
+describe('__consumer_offsets', () => {
+  it('is listed only after the first group coordinator use, then as an internal topic of 50 partitions', async () => {
+    const admin = kafkaClient(kpg.bootstrap).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'ot-a', numPartitions: 2 }] });
+      expect((await metadataTopics()).map((t) => t.name)).not.toContain('__consumer_offsets');
+      const raw = await RawClient.connect(kpg.bootstrap);
+      try {
+        const { body } = await raw.request(10, 3, { key: 'ot-first', keyType: 0 });
+        expect(body.errorCode).toBe(0);
+      } finally {
+        raw.close();
+      }
+      const listed = (await metadataTopics()).find((t) => t.name === '__consumer_offsets');
+      expect(listed?.isInternal).toBe(true);
+      expect(listed?.partitions).toHaveLength(50);
+      const kafkajsView = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] });
+      expect(kafkajsView.topics[0]!.partitions).toHaveLength(50);
+      const configs = await admin.describeConfigs({ resources: [{ type: 2, name: '__consumer_offsets' }], includeSynonyms: false });
+      const set = Object.fromEntries(configs.resources[0]!.configEntries.filter((c) => !c.isDefault).map((c) => [c.configName, c.configValue]));
+      expect(set).toMatchObject({ 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '104857600' });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('holds the committed offsets of a simple group as OffsetCommit records after its empty group metadata', async () => {
+    expect(await commitRaw('ot-simple', 'ot-a', [[0, 5n], [1, 7n]])).toEqual([0, 0]);
+    const records = await groupRecords('ot-simple');
+    expect(records.map((r) => r.key.type)).toEqual(['groupMetadata', 'offsetCommit', 'offsetCommit']);
+    expect(records[0]!.value).toMatchObject({ version: 3, protocolType: '', generation: 0, protocol: null, leader: null, members: [] });
+    const commits = records.slice(1).map((r) => ({ key: r.key, value: r.value }));
+    expect(commits).toEqual([
+      { key: { type: 'offsetCommit', group: 'ot-simple', topic: 'ot-a', partition: 0 }, value: expect.objectContaining({ version: 3, offset: 5n, leaderEpoch: 4, metadata: 'm' }) },
+      { key: { type: 'offsetCommit', group: 'ot-simple', topic: 'ot-a', partition: 1 }, value: expect.objectContaining({ version: 3, offset: 7n, leaderEpoch: 4, metadata: 'm' }) },
+    ]);
+    const ts = (commits[0]!.value as { commitTimestamp: bigint }).commitTimestamp;
+    expect(Math.abs(Number(ts) - Date.now())).toBeLessThan(60_000);
+    // A later commit appends; an explicit retention (OffsetCommit v2) writes value version 1 with the expiry.
+    expect(await commitRaw('ot-simple', 'ot-a', [[0, 6n]], 2, 3_600_000n)).toEqual([0]);
+    const again = await groupRecords('ot-simple');
+    expect(again).toHaveLength(4);
+    const v1 = again[3]!.value as ReturnType<typeof decodeOffsetCommitValue>;
+    expect(v1).toMatchObject({ version: 1, offset: 6n, metadata: 'm' });
+    expect(Math.abs(Number(v1.expireTimestamp - v1.commitTimestamp) - 3_600_000)).toBeLessThan(5_000);
+  });
+
+  it('gets group metadata with members and assignments from a consumer group, and its commits', async () => {
+    const client = kafkaClient(kpg.bootstrap, 'ot-consumer');
+    const producer = client.producer();
+    await producer.connect();
+    await producer.send({ topic: 'ot-a', messages: [0, 1, 2].map((i) => ({ partition: 0, value: `v${i}` })) });
+    await producer.disconnect();
+    const consumer = client.consumer({ groupId: 'ot-live', sessionTimeout: 10_000, heartbeatInterval: 500 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'ot-a', fromBeginning: true });
+    let seen = 0;
+    await new Promise<void>((resolve, reject) => {
+      consumer.run({ autoCommit: false, eachMessage: async () => { seen++; if (seen === 3) resolve(); } }).catch(reject);
+    });
+    await consumer.commitOffsets([{ topic: 'ot-a', partition: 0, offset: '3' }]);
+    await consumer.disconnect();
+
+    const records = await groupRecords('ot-live');
+    const stable = records.find((r) => r.key.type === 'groupMetadata' && r.value !== null && (r.value as { members: unknown[] }).members.length === 1);
+    expect(stable?.value).toMatchObject({ version: 3, protocolType: 'consumer', generation: 1, protocol: 'RoundRobinAssigner' });
+    const member = (stable!.value as ReturnType<typeof decodeGroupMetadataValue>).members[0]!;
+    expect(member.clientId).toBe('ot-consumer');
+    expect(member.assignment.length).toBeGreaterThan(0);
+    expect((stable!.value as { leader: string }).leader).toBe(member.memberId);
+    const commit = records.find((r) => r.key.type === 'offsetCommit');
+    expect(commit?.key).toEqual({ type: 'offsetCommit', group: 'ot-live', topic: 'ot-a', partition: 0 });
+    expect(commit?.value).toMatchObject({ version: 3, offset: 3n, leaderEpoch: -1 });
+    // Leaving made the group Empty: metadata without members, the next generation.
+    const last = records.filter((r) => r.key.type === 'groupMetadata').at(-1)!;
+    expect(last.value).toMatchObject({ protocolType: 'consumer', generation: 2, protocol: null, leader: null, members: [] });
+  });
+
+  it('gets tombstones when offsets and groups are deleted', async () => {
+    const admin = kafkaClient(kpg.bootstrap).admin();
+    await admin.connect();
+    try {
+      expect(await commitRaw('ot-del', 'ot-a', [[0, 1n], [1, 2n]])).toEqual([0, 0]);
+      await admin.deleteGroups(['ot-del']);
+    } finally {
+      await admin.disconnect();
+    }
+    const records = await groupRecords('ot-del');
+    expect(records.map((r) => [r.key.type, r.key.type === 'offsetCommit' ? r.key.partition : null, r.value === null])).toEqual([
+      ['groupMetadata', null, false],
+      ['offsetCommit', 0, false],
+      ['offsetCommit', 1, false],
+      ['offsetCommit', 0, true],
+      ['offsetCommit', 1, true],
+      ['groupMetadata', null, true],
+    ]);
+  });
+
+  it('refuses produce with INVALID_TOPIC_EXCEPTION', async () => {
+    const producer = kafkaClient(kpg.bootstrap).producer({ retry: { retries: 0 } });
+    await producer.connect();
+    try {
+      const err = await producer.send({ topic: '__consumer_offsets', messages: [{ partition: 0, value: 'x' }] }).then(() => null, (e: unknown) => e as { type?: string; cause?: { type?: string } });
+      expect(err?.type ?? err?.cause?.type).toBe('INVALID_TOPIC_EXCEPTION');
+    } finally {
+      await producer.disconnect();
+    }
+    const raw = await RawClient.connect(kpg.bootstrap);
+    try {
+      const { body } = await raw.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: '__consumer_offsets', partitionData: [{ index: 0, records: null }] }] });
+      const p = body.responses[0].partitionResponses[0];
+      expect(p.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+      expect(p.errorMessage).toBe('Cannot append to internal topic __consumer_offsets');
+    } finally {
+      raw.close();
+    }
+  });
+});
