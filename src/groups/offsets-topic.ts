@@ -1,6 +1,6 @@
 /**
  * The records of __consumer_offsets in Kafka's own format (group-coordinator's OffsetCommitKey/Value and
- * GroupMetadataKey/Value, non-flexible versions), as kpg writes them (src/storage/pg/sql/65-offsets-topic.sql)
+ * GroupMetadataKey/Value: OffsetCommitValue v1, v3 and v4 (flexible), GroupMetadataValue v0-3), as kpg writes them (src/storage/pg/sql/65-offsets-topic.sql)
  * and tools read them (kafka-console-consumer's OffsetsMessageFormatter / GroupMetadataMessageFormatter).
  * The key starts with an int16 record type: 0 and 1 are offset commits, 2 group metadata.
  */
@@ -59,6 +59,20 @@ class Cursor {
     this.pos += n;
     return s;
   }
+  uvarint(): number {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = this.buf[this.pos++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return v;
+    }
+  }
+  compactString(): string {
+    const n = this.uvarint() - 1;
+    const s = this.buf.toString('utf8', this.pos, this.pos + Math.max(0, n));
+    this.pos += Math.max(0, n);
+    return s;
+  }
   bytes(): Buffer {
     const n = this.int32();
     const b = this.buf.subarray(this.pos, this.pos + Math.max(0, n));
@@ -78,10 +92,10 @@ export function decodeOffsetsTopicKey(key: Buffer): OffsetsTopicKey {
 export function decodeOffsetCommitValue(value: Buffer): OffsetCommitValue {
   const c = new Cursor(value);
   const version = c.int16();
-  if (version > 3) throw new Error(`OffsetCommitValue version ${version} is not read here`);
+  if (version > 4) throw new Error(`OffsetCommitValue version ${version} is not read here`);
   const offset = c.int64();
   const leaderEpoch = version >= 3 ? c.int32() : -1;
-  const metadata = c.string() ?? '';
+  const metadata = version >= 4 ? c.compactString() : (c.string() ?? '');
   const commitTimestamp = c.int64();
   const expireTimestamp = version === 1 ? c.int64() : -1n;
   return { version, offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp };

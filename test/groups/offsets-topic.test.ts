@@ -89,23 +89,22 @@ describe('__consumer_offsets', () => {
     }
   });
 
-  it('holds the committed offsets of a simple group as OffsetCommit records after its empty group metadata', async () => {
+  it('holds the committed offsets of a simple group as OffsetCommit records (v4), without group metadata', async () => {
     expect(await commitRaw('ot-simple', 'ot-a', [[0, 5n], [1, 7n]])).toEqual([0, 0]);
     const records = await groupRecords('ot-simple');
-    expect(records.map((r) => r.key.type)).toEqual(['groupMetadata', 'offsetCommit', 'offsetCommit']);
-    expect(records[0]!.value).toMatchObject({ version: 3, protocolType: '', generation: 0, protocol: null, leader: null, members: [] });
-    const commits = records.slice(1).map((r) => ({ key: r.key, value: r.value }));
+    expect(records.map((r) => r.key.type)).toEqual(['offsetCommit', 'offsetCommit']);
+    const commits = records.map((r) => ({ key: r.key, value: r.value }));
     expect(commits).toEqual([
-      { key: { type: 'offsetCommit', group: 'ot-simple', topic: 'ot-a', partition: 0 }, value: expect.objectContaining({ version: 3, offset: 5n, leaderEpoch: 4, metadata: 'm' }) },
-      { key: { type: 'offsetCommit', group: 'ot-simple', topic: 'ot-a', partition: 1 }, value: expect.objectContaining({ version: 3, offset: 7n, leaderEpoch: 4, metadata: 'm' }) },
+      { key: { type: 'offsetCommit', group: 'ot-simple', topic: 'ot-a', partition: 0 }, value: expect.objectContaining({ version: 4, offset: 5n, leaderEpoch: 4, metadata: 'm' }) },
+      { key: { type: 'offsetCommit', group: 'ot-simple', topic: 'ot-a', partition: 1 }, value: expect.objectContaining({ version: 4, offset: 7n, leaderEpoch: 4, metadata: 'm' }) },
     ]);
     const ts = (commits[0]!.value as { commitTimestamp: bigint }).commitTimestamp;
     expect(Math.abs(Number(ts) - Date.now())).toBeLessThan(60_000);
     // A later commit appends; an explicit retention (OffsetCommit v2) writes value version 1 with the expiry.
     expect(await commitRaw('ot-simple', 'ot-a', [[0, 6n]], 2, 3_600_000n)).toEqual([0]);
     const again = await groupRecords('ot-simple');
-    expect(again).toHaveLength(4);
-    const v1 = again[3]!.value as ReturnType<typeof decodeOffsetCommitValue>;
+    expect(again).toHaveLength(3);
+    const v1 = again[2]!.value as ReturnType<typeof decodeOffsetCommitValue>;
     expect(v1).toMatchObject({ version: 1, offset: 6n, metadata: 'm' });
     expect(Math.abs(Number(v1.expireTimestamp - v1.commitTimestamp) - 3_600_000)).toBeLessThan(5_000);
   });
@@ -127,6 +126,8 @@ describe('__consumer_offsets', () => {
     await consumer.disconnect();
 
     const records = await groupRecords('ot-live');
+    // Created by JoinGroup: Kafka's empty group metadata first.
+    expect(records[0]!.value).toMatchObject({ version: 3, protocolType: '', generation: 0, protocol: null, leader: null, members: [] });
     const stable = records.find((r) => r.key.type === 'groupMetadata' && r.value !== null && (r.value as { members: unknown[] }).members.length === 1);
     expect(stable?.value).toMatchObject({ version: 3, protocolType: 'consumer', generation: 1, protocol: 'RoundRobinAssigner' });
     const member = (stable!.value as ReturnType<typeof decodeGroupMetadataValue>).members[0]!;
@@ -135,7 +136,7 @@ describe('__consumer_offsets', () => {
     expect((stable!.value as { leader: string }).leader).toBe(member.memberId);
     const commit = records.find((r) => r.key.type === 'offsetCommit');
     expect(commit?.key).toEqual({ type: 'offsetCommit', group: 'ot-live', topic: 'ot-a', partition: 0 });
-    expect(commit?.value).toMatchObject({ version: 3, offset: 3n, leaderEpoch: -1 });
+    expect(commit?.value).toMatchObject({ version: 4, offset: 3n, leaderEpoch: -1 });
     // Leaving made the group Empty: metadata without members, the next generation.
     const last = records.filter((r) => r.key.type === 'groupMetadata').at(-1)!;
     expect(last.value).toMatchObject({ protocolType: 'consumer', generation: 2, protocol: null, leader: null, members: [] });
@@ -152,7 +153,6 @@ describe('__consumer_offsets', () => {
     }
     const records = await groupRecords('ot-del');
     expect(records.map((r) => [r.key.type, r.key.type === 'offsetCommit' ? r.key.partition : null, r.value === null])).toEqual([
-      ['groupMetadata', null, false],
       ['offsetCommit', 0, false],
       ['offsetCommit', 1, false],
       ['offsetCommit', 0, true],

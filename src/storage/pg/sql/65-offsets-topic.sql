@@ -3,12 +3,12 @@
 -- kpg.topics append Kafka's own records, in the transaction that changes the tables, through
 -- kpg.append_batches (so offsets, high watermarks, NOTIFY kpg_records and Fetch work as for any topic):
 --
---   OffsetCommitKey (key version 1: group, topic, partition) with OffsetCommitValue v3 (offset, leader epoch,
---     metadata, commit timestamp), or v1 (with the expire timestamp of OffsetCommit v2-4); a null value
+--   OffsetCommitKey (key version 1: group, topic, partition) with OffsetCommitValue v4 (offset, leader epoch,
+--     metadata, commit timestamp; flexible), or v1 (with the expire timestamp of OffsetCommit v2-4); a null value
 --     (tombstone) when the offset is deleted (OffsetDelete, expiry, DeleteGroups, the topic deleted).
 --   GroupMetadataKey (key version 2: group) with GroupMetadataValue v3 (protocol type, generation,
 --     protocol, leader, current state timestamp, members with their subscription and assignment) when a
---     group becomes Stable (its assignment synced) or Empty, and for a group created by an offset commit
+--     group becomes Stable (its assignment synced) or Empty, and for a group created by JoinGroup
 --     (protocol type "", generation 0, no members); a tombstone when the group is deleted.
 --
 -- Each record goes to partition abs(javaHashCode(group id)) % partition count, as Kafka places it. Nothing
@@ -63,7 +63,23 @@ CREATE OR REPLACE FUNCTION kpg.offset_commit_key(group_id text, topic text, "par
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT int2send(1::smallint) || kpg.kafka_string(group_id) || kpg.kafka_string(topic) || int4send("partition") $$;
 
--- Version 3, or version 1 when the commit carried an explicit expiry (OffsetCommit v2-4), as Kafka 4.1 writes it.
+-- An unsigned varint (flexible versions' lengths and counts).
+CREATE OR REPLACE FUNCTION kpg.unsigned_varint(v bigint) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  out bytea := '\x'::bytea;
+BEGIN
+  WHILE v >= 128 LOOP
+    out := out || set_byte('\x00'::bytea, 0, ((v & 127) | 128)::integer);
+    v := v >> 7;
+  END LOOP;
+  RETURN out || set_byte('\x00'::bytea, 0, v::integer);
+END;
+$$;
+
+-- Version 4 (the first flexible one: compact string, empty tagged fields), or version 1 when the commit
+-- carried an explicit expiry (OffsetCommit v2-4), as Kafka 4.1 writes it.
 CREATE OR REPLACE FUNCTION kpg.offset_commit_value(committed_offset bigint, leader_epoch integer, metadata text,
                                                    commit_timestamp_ms bigint, expire_timestamp_ms bigint) RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -71,8 +87,9 @@ AS $$
   SELECT CASE WHEN expire_timestamp_ms IS NOT NULL
     THEN int2send(1::smallint) || int8send(committed_offset) || kpg.kafka_string(coalesce(metadata, ''))
          || int8send(commit_timestamp_ms) || int8send(expire_timestamp_ms)
-    ELSE int2send(3::smallint) || int8send(committed_offset) || int4send(coalesce(leader_epoch, -1))
-         || kpg.kafka_string(coalesce(metadata, '')) || int8send(commit_timestamp_ms)
+    ELSE int2send(4::smallint) || int8send(committed_offset) || int4send(coalesce(leader_epoch, -1))
+         || kpg.unsigned_varint(octet_length(coalesce(metadata, '')) + 1) || convert_to(coalesce(metadata, ''), 'UTF8')
+         || int8send(commit_timestamp_ms) || '\x00'::bytea
   END
 $$;
 
@@ -158,8 +175,8 @@ BEGIN
 END;
 $$;
 
--- Committed offsets (inserted or updated): the groups created by this very commit (simple groups, created
--- by an offset commit: Kafka writes their empty group metadata first), then one OffsetCommit record each.
+-- Committed offsets (inserted or updated): one OffsetCommit record each. (A group created by an offset
+-- commit gets no group metadata record, as in Kafka 4.1.)
 CREATE OR REPLACE FUNCTION kpg.offsets_topic_on_commit() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
@@ -173,18 +190,10 @@ BEGIN
          coalesce(array_agg(x.v ORDER BY x.ord, x.topic, x.part), '{}')
     INTO g, k, v
     FROM (
-      SELECT 0 AS ord, ''::text AS topic, 0 AS part, kpg.offsets_topic_text(gr.group_id) AS group_id,
-             kpg.group_metadata_key(kpg.offsets_topic_text(gr.group_id)) AS k,
-             kpg.group_metadata_value(gr.group_key, false) AS v
-        FROM kpg.groups gr
-       WHERE TG_OP = 'INSERT' AND gr.group_key IN (SELECT n.group_key FROM new_offsets n)
-         AND gr.state = 'Empty' AND gr.generation_id = 0 AND coalesce(gr.protocol_type, '') = ''
-         AND gr.xmin::text = (pg_current_xact_id()::text::numeric % 4294967296)::text
-      UNION ALL
-      SELECT 1, t.name, n.partition, kpg.offsets_topic_text(gr.group_id),
-             kpg.offset_commit_key(kpg.offsets_topic_text(gr.group_id), t.name, n.partition),
+      SELECT 1 AS ord, t.name AS topic, n.partition AS part, kpg.offsets_topic_text(gr.group_id) AS group_id,
+             kpg.offset_commit_key(kpg.offsets_topic_text(gr.group_id), t.name, n.partition) AS k,
              kpg.offset_commit_value(n.committed_offset, n.leader_epoch, kpg.offsets_topic_text(n.metadata),
-                                     n.commit_timestamp_ms, n.expire_timestamp_ms)
+                                     n.commit_timestamp_ms, n.expire_timestamp_ms) AS v
         FROM new_offsets n
         JOIN kpg.groups gr ON gr.group_key = n.group_key
         JOIN kpg.topics t ON t.topic_id = n.topic_id
@@ -271,6 +280,28 @@ BEGIN
 END;
 $$;
 
+-- A group created by a JoinGroup (not by an offset commit, which leaves offsets and no protocol type):
+-- Kafka 4.1 writes its empty metadata (protocol type "", generation 0, no members) when it creates it.
+CREATE OR REPLACE FUNCTION kpg.offsets_topic_on_group_insert() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  cur record;
+  gid text;
+BEGIN
+  SELECT group_key, group_id, protocol_type, state INTO cur FROM kpg.groups WHERE group_key = NEW.group_key;
+  IF NOT FOUND OR (coalesce(cur.protocol_type, '') = ''
+                   AND EXISTS (SELECT 1 FROM kpg.group_offsets o WHERE o.group_key = NEW.group_key)) THEN
+    RETURN NULL;
+  END IF;
+  gid := kpg.offsets_topic_text(cur.group_id);
+  PERFORM kpg.offsets_topic_append(ARRAY[gid], ARRAY[kpg.group_metadata_key(gid)],
+    ARRAY[int2send(3::smallint) || kpg.kafka_string('') || int4send(0) || int2send(-1::smallint) || int2send(-1::smallint)
+          || int8send(NEW.state_changed_ms) || int4send(0)]);
+  RETURN NULL;
+END;
+$$;
+
 -- Every group's metadata and committed offsets as records: what a freshly created __consumer_offsets holds.
 CREATE OR REPLACE FUNCTION kpg.offsets_topic_snapshot() RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -320,6 +351,10 @@ CREATE TRIGGER offsets_topic_group_delete BEFORE DELETE ON kpg.groups
 DROP TRIGGER IF EXISTS offsets_topic_topic_delete ON kpg.topics;
 CREATE TRIGGER offsets_topic_topic_delete BEFORE DELETE ON kpg.topics
   FOR EACH ROW EXECUTE FUNCTION kpg.offsets_topic_on_topic_delete();
+DROP TRIGGER IF EXISTS offsets_topic_group_insert ON kpg.groups;
+CREATE CONSTRAINT TRIGGER offsets_topic_group_insert AFTER INSERT ON kpg.groups
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION kpg.offsets_topic_on_group_insert();
 DROP TRIGGER IF EXISTS offsets_topic_group_update ON kpg.groups;
 CREATE CONSTRAINT TRIGGER offsets_topic_group_update AFTER UPDATE ON kpg.groups
   DEFERRABLE INITIALLY DEFERRED
@@ -330,6 +365,7 @@ ALTER TABLE kpg.group_offsets ENABLE ALWAYS TRIGGER offsets_topic_update;
 ALTER TABLE kpg.group_offsets ENABLE ALWAYS TRIGGER offsets_topic_delete;
 ALTER TABLE kpg.groups ENABLE ALWAYS TRIGGER offsets_topic_group_delete;
 ALTER TABLE kpg.groups ENABLE ALWAYS TRIGGER offsets_topic_group_update;
+ALTER TABLE kpg.groups ENABLE ALWAYS TRIGGER offsets_topic_group_insert;
 ALTER TABLE kpg.topics ENABLE ALWAYS TRIGGER offsets_topic_topic_delete;
 
 REVOKE EXECUTE ON FUNCTION
@@ -339,5 +375,6 @@ REVOKE EXECUTE ON FUNCTION
   kpg.offsets_topic_on_offset_delete(),
   kpg.offsets_topic_on_group_delete(),
   kpg.offsets_topic_on_topic_delete(),
-  kpg.offsets_topic_on_group_update()
+  kpg.offsets_topic_on_group_update(),
+  kpg.offsets_topic_on_group_insert()
 FROM PUBLIC;
