@@ -119,7 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
     groups.start();
     cleanup.push(() => groups.stop());
-    const reaper = new StorageReaper({ storage, topicConfigs, config, log: log.child({ component: 'reaper' }) });
+    const reaper = new StorageReaper({ storage, topicConfigs, config, topics, log: log.child({ component: 'reaper' }) });
     reaper.start();
     cleanup.push(() => reaper.stop());
     // Records produced from SQL by REPEATABLE READ / SERIALIZABLE transactions are appended here.
