@@ -180,4 +180,66 @@ describe('__consumer_offsets', () => {
       raw.close();
     }
   });
+
+  it('answers CreateTopics and DeleteRecords of it as Kafka 4.1 does', async () => {
+    const raw = await RawClient.connect(kpg.bootstrap);
+    try {
+      const dr = await raw.request(21, 2, { topics: [{ name: '__consumer_offsets', partitions: [{ partitionIndex: 0, offset: 0n }] }], timeoutMs: 5000 });
+      expect(dr.body.topics[0].partitions[0]).toMatchObject({ lowWatermark: -1n, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION });
+      const ct = await raw.request(19, 7, { topics: [{ name: '__consumer_offsets', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+      expect(ct.body.topics[0]).toMatchObject({ errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: "Topic '__consumer_offsets' already exists." });
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('is filled with the current state of every group when created, and survives a restart', async () => {
+    const { startTestGateway: start } = await import('../support/gateway.js');
+    const second = await start();
+    try {
+      const admin = kafkaClient(second.bootstrap).admin();
+      await admin.connect();
+      try {
+        await admin.createTopics({ topics: [{ topic: 'ot-b', numPartitions: 1 }] });
+      } finally {
+        await admin.disconnect();
+      }
+      // Offsets committed through OffsetCommit create the topic (FindCoordinator) and then appear...
+      const raw = await RawClient.connect(second.bootstrap);
+      try {
+        await raw.request(8, 8, {
+          groupId: 'ot-before', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
+          topics: [{ name: 'ot-b', partitions: [{ partitionIndex: 0, committedOffset: 9n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' }] }],
+        });
+        const md = await raw.request(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+        expect(md.body.topics.map((t: { name: string }) => t.name)).not.toContain('__consumer_offsets');
+        // ...the first coordinator lookup creates the topic with the offsets committed before it.
+        await raw.request(10, 3, { key: 'anything', keyType: 0 });
+      } finally {
+        raw.close();
+      }
+      const { records } = await readPartition(second.bootstrap, '__consumer_offsets', offsetsTopicPartition('ot-before', 50));
+      const decoded = decode(records).filter((d) => d.key.group === 'ot-before');
+      expect(decoded.map((d) => [d.key, (d.value as { offset?: bigint } | null)?.offset])).toEqual([
+        [{ type: 'offsetCommit', group: 'ot-before', topic: 'ot-b', partition: 0 }, 9n],
+      ]);
+      // A gateway started on the same database lists it at once.
+      const third = await start({ database: second.database });
+      try {
+        const raw3 = await RawClient.connect(third.bootstrap);
+        try {
+          const md = await raw3.request(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+          const t = md.body.topics.find((x: { name: string }) => x.name === '__consumer_offsets');
+          expect(t?.isInternal).toBe(true);
+          expect(t?.partitions).toHaveLength(50);
+        } finally {
+          raw3.close();
+        }
+      } finally {
+        await third.stop();
+      }
+    } finally {
+      await second.stop();
+    }
+  });
 });

@@ -320,7 +320,8 @@ BEGIN
              kpg.group_metadata_key(kpg.offsets_topic_text(gr.group_id)) AS k,
              kpg.group_metadata_value(gr.group_key, gr.state = 'Stable') AS v
         FROM kpg.groups gr
-       WHERE gr.state IN ('Stable', 'Empty')
+       -- Simple groups (created by a commit, no protocol type) have no group metadata record in Kafka.
+       WHERE gr.state IN ('Stable', 'Empty') AND coalesce(gr.protocol_type, '') <> ''
       UNION ALL
       SELECT gr.group_key, 1, t.name, o.partition, kpg.offsets_topic_text(gr.group_id),
              kpg.offset_commit_key(kpg.offsets_topic_text(gr.group_id), t.name, o.partition),
