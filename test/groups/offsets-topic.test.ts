@@ -3,6 +3,8 @@
  * internal, Kafka's configs), holding Kafka's OffsetCommit and GroupMetadata records written from kpg's
  * group tables, with tombstones; producing to it is refused as Kafka refuses it. kafkajs and raw requests.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGroupMetadataValue, decodeOffsetCommitValue, decodeOffsetsTopicKey, offsetsTopicPartition } from '../../src/groups/offsets-topic.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -10,6 +12,32 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
 import { RawClient } from '../support/raw-client.js';
 import { readPartition, type ReadRecord } from '../support/read-partition.js';
+import { CLIENT_PYTHON, confluentKafkaMissing, realClientAvailable } from '../support/real-clients.js';
+
+const confluentAvailable = realClientAvailable('confluent-kafka-python', await confluentKafkaMissing(), import.meta.url);
+
+/** librdkafka commits offset 4 of ot-a[0] for `group`, then reads partition `partition` of __consumer_offsets: [key hex, value hex or null]. */
+const RDKAFKA_SCRIPT = `
+import json, sys
+from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
+bootstrap, group, partition = sys.argv[1], sys.argv[2], int(sys.argv[3])
+c = Consumer({'bootstrap.servers': bootstrap, 'group.id': group, 'enable.auto.commit': False})
+c.commit(offsets=[TopicPartition('ot-a', 0, 4)], asynchronous=False)
+c.close()
+r = Consumer({'bootstrap.servers': bootstrap, 'group.id': group + '-reader', 'enable.auto.commit': False})
+r.assign([TopicPartition('__consumer_offsets', partition, OFFSET_BEGINNING)])
+out = []
+_, high = r.get_watermark_offsets(TopicPartition('__consumer_offsets', partition), timeout=10)
+while len(out) < high:
+    m = r.poll(10)
+    if m is None:
+        break
+    if m.error():
+        raise Exception(str(m.error()))
+    out.append([m.key().hex(), None if m.value() is None else m.value().hex()])
+r.close()
+print(json.dumps(out))
+`;
 
 let kpg: TestGateway;
 
@@ -241,5 +269,17 @@ describe('__consumer_offsets', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it.skipIf(!confluentAvailable)('librdkafka (confluent-kafka-python) commits, then reads its commit from __consumer_offsets', async () => {
+    const partition = offsetsTopicPartition('ot-rdkafka', 50);
+    const { stdout } = await promisify(execFile)(CLIENT_PYTHON, ['-c', RDKAFKA_SCRIPT, kpg.bootstrap, 'ot-rdkafka', String(partition)], { timeout: 60_000 });
+    const rows = JSON.parse(stdout.trim().split('\n').at(-1)!) as [string, string | null][];
+    const mine = rows
+      .map(([k, v]) => ({ key: decodeOffsetsTopicKey(Buffer.from(k, 'hex')), value: v }))
+      .filter((r) => r.key.group === 'ot-rdkafka');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.key).toEqual({ type: 'offsetCommit', group: 'ot-rdkafka', topic: 'ot-a', partition: 0 });
+    expect(decodeOffsetCommitValue(Buffer.from(mine[0]!.value!, 'hex'))).toMatchObject({ version: 4, offset: 4n, metadata: '' });
   });
 });
