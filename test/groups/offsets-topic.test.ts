@@ -189,6 +189,23 @@ describe('__consumer_offsets', () => {
     ]);
   });
 
+  it('gets tombstones for the offsets of a deleted topic', async () => {
+    const admin = kafkaClient(kpg.bootstrap).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'ot-gone', numPartitions: 1 }] });
+      expect(await commitRaw('ot-topic-del', 'ot-gone', [[0, 3n]])).toEqual([0]);
+      await admin.deleteTopics({ topics: ['ot-gone'] });
+    } finally {
+      await admin.disconnect();
+    }
+    const records = await groupRecords('ot-topic-del');
+    expect(records.map((r) => [r.key, r.value === null])).toEqual([
+      [{ type: 'offsetCommit', group: 'ot-topic-del', topic: 'ot-gone', partition: 0 }, false],
+      [{ type: 'offsetCommit', group: 'ot-topic-del', topic: 'ot-gone', partition: 0 }, true],
+    ]);
+  });
+
   it('refuses produce with INVALID_TOPIC_EXCEPTION', async () => {
     const producer = kafkaClient(kpg.bootstrap).producer({ retry: { retries: 0 } });
     await producer.connect();

@@ -252,6 +252,9 @@ DECLARE
   k bytea[];
 BEGIN
   IF OLD.name = '__consumer_offsets' OR NOT EXISTS (SELECT 1 FROM kpg.topics WHERE name = '__consumer_offsets') THEN RETURN OLD; END IF;
+  -- The topic row first, then the partition of __consumer_offsets: an OffsetCommit for this topic (which
+  -- holds a key share of the row, then appends) waits here instead of deadlocking with us.
+  PERFORM 1 FROM kpg.topics WHERE topic_id = OLD.topic_id FOR UPDATE;
   SELECT coalesce(array_agg(kpg.offsets_topic_text(gr.group_id) ORDER BY gr.group_key, o.partition), '{}'),
          coalesce(array_agg(kpg.offset_commit_key(kpg.offsets_topic_text(gr.group_id), OLD.name, o.partition) ORDER BY gr.group_key, o.partition), '{}')
     INTO g, k
