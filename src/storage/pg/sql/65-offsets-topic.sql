@@ -338,8 +338,8 @@ BEGIN
 END;
 $$;
 
--- Triggers have no CREATE OR REPLACE before Postgres 14's OR REPLACE for plain triggers only; this file runs
--- in one transaction, so dropping and creating leaves no moment without them.
+-- CREATE OR REPLACE TRIGGER needs Postgres 14 and does not cover constraint triggers; this file runs in one
+-- transaction, so dropping and creating leaves no moment without them.
 DROP TRIGGER IF EXISTS offsets_topic_insert ON kpg.group_offsets;
 CREATE TRIGGER offsets_topic_insert AFTER INSERT ON kpg.group_offsets
   REFERENCING NEW TABLE AS new_offsets FOR EACH STATEMENT EXECUTE FUNCTION kpg.offsets_topic_on_commit();
