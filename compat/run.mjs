@@ -31,7 +31,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 const CACHE = process.env.KPG_CACHE ?? join(homedir(), '.cache', 'kpg');
 const DOC = join(ROOT, 'docs', 'compat.md');
-const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume', 'list-offsets', 'describe-configs', 'admin-errors', 'group-admin', 'broker-configs', 'reassignments', 'acls-disabled', 'record-errors', 'fetch-close', 'bytes', 'bulk', 'crash-retry'];
+const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume', 'list-offsets', 'describe-configs', 'admin-errors', 'group-admin', 'broker-configs', 'reassignments', 'acls-disabled', 'record-errors', 'fetch-close', 'bytes', 'offsets-topic', 'bulk', 'crash-retry'];
 /**
  * What some scenarios need beyond the defaults (150 s per cell, a one-partition topic, cells run two at a time):
  *   timeout     seconds per cell, unless --timeout is given
@@ -44,6 +44,7 @@ const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume',
 const SCENARIO_OPTS = {
   bulk: { timeout: 900 },
   'group-admin': { timeout: 480 }, // ~50 runs of the Kafka CLI tools (a JVM each) for cli-tools
+  'offsets-topic': { timeout: 300 }, // two reads of __consumer_offsets that end after 8 s without records
   'crash-retry': { timeout: 600, partitions: 3, disrupt: true },
 };
 const DEFAULT_TIMEOUT_S = 150;

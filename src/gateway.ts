@@ -120,7 +120,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
     groups.start();
     cleanup.push(() => groups.stop());
-    const reaper = new StorageReaper({ storage, topicConfigs, config, log: log.child({ component: 'reaper' }) });
+    const reaper = new StorageReaper({ storage, topicConfigs, config, topics, log: log.child({ component: 'reaper' }) });
     reaper.start();
     cleanup.push(() => reaper.stop());
 

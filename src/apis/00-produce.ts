@@ -147,6 +147,8 @@ async function preparePartition(
   byId: boolean,
 ): Promise<PartitionOutcome> {
   if (!topic) return failed(data.index, byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+  // Kafka's own topics (__consumer_offsets) are written only by the broker (ReplicaManager's check).
+  if (topic.isInternal) return failed(data.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`);
   if (data.index < 0 || data.index >= topic.partitions.length) {
     return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${data.index} does not exist`);
   }

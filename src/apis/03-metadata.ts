@@ -15,6 +15,7 @@ import { ZERO_UUID } from '../protocol/reader.js';
 import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '../protocol/messages/types.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { invalidTopicNameReason } from '../topics/names.js';
+import { ensureOffsetsTopic, OFFSETS_TOPIC } from '../topics/offsets-topic.js';
 import { autoCreateTopic, placePartition } from '../topics/topics.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
@@ -81,7 +82,10 @@ async function requestedTopics(request: MetadataRequest, liveIds: ReadonlySet<nu
         out.push(errorTopic(entry.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
         continue;
       }
-      if (mayCreate) {
+      if (entry.name === OFFSETS_TOPIC && (apiVersion < 4 || request.allowAutoTopicCreation)) {
+        // Kafka creates its internal topic on request, with its own partition count and configs.
+        topic = (await ensureOffsetsTopic(ctx)) ?? undefined;
+      } else if (mayCreate) {
         const created = await autoCreateTopic(ctx, entry.name);
         if ('errorCode' in created) {
           out.push(errorTopic(entry.name, ZERO_UUID, created.errorCode));

@@ -13,6 +13,7 @@
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/types.js';
 import type { GatewayRecord } from '../storage/cluster.js';
+import { ensureOffsetsTopic } from '../topics/offsets-topic.js';
 import { defineHandler } from './handler.js';
 
 const GROUP_KEY_TYPE = 0;
@@ -35,6 +36,8 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
     const { apiVersion } = ctx;
     const keyType = apiVersion >= 1 ? request.keyType : GROUP_KEY_TYPE;
     const live = await ctx.cluster.liveGateways();
+    // As in Kafka, the first use of a group coordinator creates __consumer_offsets.
+    if (keyType === GROUP_KEY_TYPE) await ensureOffsetsTopic(ctx);
     const locate = (key: string): Located => {
       if (keyType !== GROUP_KEY_TYPE && keyType !== TRANSACTION_KEY_TYPE) {
         return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator key type ${keyType}.`, node: NO_NODE };

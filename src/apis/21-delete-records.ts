@@ -39,6 +39,11 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
           fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           continue;
         }
+        if (topic.isInternal) {
+          // Kafka's ReplicaManager refuses records deletion on its internal topics before any other check.
+          fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
+          continue;
+        }
         if (!config.deleteEnabled) {
           ctx.log.info({ topic: t.name, partition: p.partitionIndex }, 'DeleteRecords refused: cleanup.policy does not include delete');
           fail(ErrorCode.POLICY_VIOLATION);

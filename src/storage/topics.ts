@@ -24,6 +24,8 @@ export interface NewTopicSpec {
   assignment: number[][];
   /** The topic's own configs, already validated. */
   configs: ReadonlyMap<string, string>;
+  /** An internal topic (__consumer_offsets); created with the records of the current group state. */
+  internal?: boolean;
 }
 
 export type CreateTopicOutcome =

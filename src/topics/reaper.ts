@@ -15,6 +15,8 @@
  * startup (as Kafka waits log.initial.task.delay.ms).
  */
 import type { Logger } from 'pino';
+import { OFFSETS_TOPIC } from './offsets-topic.js';
+import type { TopicService } from './topic-service.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { TopicConfigs } from '../config/topic-config.js';
 import type { Storage } from '../storage/storage.js';
@@ -39,6 +41,8 @@ export interface ReaperDeps {
   topicConfigs: TopicConfigs;
   config: BrokerConfig;
   log: Logger;
+  /** Finds __consumer_offsets, whose records kpg keeps for offsets.retention.minutes (it does not compact). */
+  topics?: Pick<TopicService, 'byNames'>;
 }
 
 export class StorageReaper {
@@ -116,14 +120,19 @@ export class StorageReaper {
 
       if (forceRetention || Date.now() >= this.nextRetentionCheck) {
         this.nextRetentionCheck = Date.now() + config.int('log.retention.check.interval.ms');
+        const offsetsTopicId = (await this.deps.topics?.byNames([OFFSETS_TOPIC]))?.get(OFFSETS_TOPIC)?.topicId;
         for (const topicId of await reclaim.topicIds()) {
           if (this.stopped) return;
           const topicConfig = await this.deps.topicConfigs.get(topicId);
-          if (!topicConfig.deleteEnabled) continue;
-          const byTime = topicConfig.retentionMs >= 0;
-          const bySize = topicConfig.retentionBytes >= 0;
+          // Kafka compacts __consumer_offsets; kpg, which does not compact, bounds it by time instead: records
+          // older than offsets.retention.minutes go (the group tables stay the authority on committed offsets).
+          const offsetsTopic = topicId === offsetsTopicId;
+          if (!topicConfig.deleteEnabled && !offsetsTopic) continue;
+          const retentionMs = offsetsTopic ? config.int('offsets.retention.minutes') * 60_000 : topicConfig.retentionMs;
+          const byTime = retentionMs >= 0;
+          const bySize = !offsetsTopic && topicConfig.retentionBytes >= 0;
           if (!byTime && !bySize) continue;
-          const cutoff = BigInt(Date.now()) - BigInt(Math.min(topicConfig.retentionMs, Number.MAX_SAFE_INTEGER));
+          const cutoff = BigInt(Date.now()) - BigInt(Math.min(retentionMs, Number.MAX_SAFE_INTEGER));
           for (const p of await reclaim.partitionsOf(topicId)) {
             let start = p.logStartOffset;
             if (byTime) {

@@ -10,6 +10,9 @@ export interface ReadRecord {
   timestamp: bigint;
   key: string | null;
   value: string | null;
+  /** The key and value as stored (binary records, e.g. __consumer_offsets). */
+  keyBytes: Buffer | null;
+  valueBytes: Buffer | null;
   headers: { key: string; value: string | null }[];
 }
 
@@ -41,6 +44,8 @@ export async function readPartition(bootstrap: string, topic: string, partition:
             timestamp: logAppend ? header.maxTimestamp : header.baseTimestamp + rec.timestampDelta,
             key: rec.key?.toString('utf8') ?? null,
             value: rec.value?.toString('utf8') ?? null,
+            keyBytes: rec.key ?? null,
+            valueBytes: rec.value ?? null,
             headers: rec.headers.map((h) => ({ key: h.key, value: h.value?.toString('utf8') ?? null })),
           });
         }

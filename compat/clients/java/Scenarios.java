@@ -62,6 +62,7 @@ public class Scenarios {
                 case "topic-admin": out = topicAdmin(); break;
                 case "produce-consume": out = produceConsume(); break;
                 case "group-resume": out = groupResume(); break;
+                case "offsets-topic": out = offsetsTopic(); break;
                 case "list-offsets": out = listOffsets(); break;
                 case "describe-configs": out = describeConfigs(); break;
                 case "admin-errors": out = adminErrors(); break;
@@ -373,6 +374,93 @@ public class Scenarios {
             if (resumed != 3) return fail("resumed at offset " + resumed + ", want 3 (the committed offset)");
         }
         return pass("committed offset 3 in group " + group + ", restarted consumer resumed at 3");
+    }
+
+    static String kafkaString(java.nio.ByteBuffer b) {
+        int n = b.getShort();
+        if (n < 0) return null;
+        byte[] x = new byte[n];
+        b.get(x);
+        return new String(x, StandardCharsets.UTF_8);
+    }
+
+    static String compactString(java.nio.ByteBuffer b) {
+        int n = 0, shift = 0, x;
+        do { x = b.get() & 0xff; n |= (x & 0x7f) << shift; shift += 7; } while ((x & 0x80) != 0);
+        byte[] s = new byte[Math.max(0, n - 1)];
+        b.get(s);
+        return new String(s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * __consumer_offsets: listed as internal (listTopics with listInternal only), read by a consumer with
+     * exclude.internal.topics=false subscribed by pattern, holding the commit as Kafka's OffsetCommitKey and
+     * OffsetCommitValue; producing to it fails with InvalidTopicException.
+     */
+    static Outcome offsetsTopic() throws Exception {
+        List<Rec> recs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) recs.add(new Rec("k" + i, "r" + i, Collections.emptyList(), System.currentTimeMillis()));
+        produce("none", recs);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (KafkaConsumer<String, String> c = consumer(group)) {
+            c.commitSync(Collections.singletonMap(tp, new OffsetAndMetadata(2, "meta")));
+        }
+        int partitions;
+        try (Admin a = admin()) {
+            Set<String> plain = a.listTopics().names().get(30, TimeUnit.SECONDS);
+            if (plain.contains("__consumer_offsets")) return fail("listTopics() without listInternal lists __consumer_offsets");
+            Map<String, TopicListing> all = a.listTopics(new ListTopicsOptions().listInternal(true)).namesToListings().get(30, TimeUnit.SECONDS);
+            TopicListing l = all.get("__consumer_offsets");
+            if (l == null || !l.isInternal()) return fail("listTopics(listInternal) shows __consumer_offsets as " + l);
+            TopicDescription d = a.describeTopics(Collections.singleton("__consumer_offsets")).allTopicNames().get(30, TimeUnit.SECONDS).get("__consumer_offsets");
+            if (!d.isInternal()) return fail("describeTopics: __consumer_offsets not internal");
+            partitions = d.partitions().size();
+        }
+        Properties p = common();
+        p.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        p.put("auto.offset.reset", "earliest");
+        p.put("enable.auto.commit", "false");
+        p.put("exclude.internal.topics", "false");
+        p.put("group.id", group + "-reader");
+        String found = null;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(java.util.regex.Pattern.compile("__consumer_offsets"));
+            long deadline = System.currentTimeMillis() + 40000;
+            while (found == null && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(r.key());
+                    short type = k.getShort();
+                    if (type != 1 && type != 0) continue;
+                    String g = kafkaString(k), t = kafkaString(k);
+                    int part = k.getInt();
+                    if (!group.equals(g) || !topic.equals(t) || part != 0 || r.value() == null) continue;
+                    java.nio.ByteBuffer v = java.nio.ByteBuffer.wrap(r.value());
+                    short version = v.getShort();
+                    long offset = v.getLong();
+                    int epoch = version >= 3 ? v.getInt() : -1;
+                    String meta = version >= 4 ? compactString(v) : kafkaString(v);
+                    long ts = v.getLong();
+                    if (version != 4 || offset != 2 || epoch != -1 || !"meta".equals(meta) || Math.abs(ts - System.currentTimeMillis()) > 120000) {
+                        return fail("OffsetCommit record: version " + version + " offset " + offset + " epoch " + epoch + " metadata " + meta + " timestamp " + ts);
+                    }
+                    found = "__consumer_offsets-" + r.partition() + "@" + r.offset();
+                }
+            }
+        }
+        if (found == null) return fail("no OffsetCommit record of group " + group + " within 40s");
+        Properties pp = common();
+        pp.put("key.serializer", StringSerializer.class.getName());
+        pp.put("value.serializer", StringSerializer.class.getName());
+        pp.put("max.block.ms", "15000");
+        try (KafkaProducer<String, String> pr = new KafkaProducer<>(pp)) {
+            pr.send(new ProducerRecord<>("__consumer_offsets", 0, "k", "v")).get(30, TimeUnit.SECONDS);
+            return fail("producing to __consumer_offsets succeeded");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.InvalidTopicException)) return fail("produce to __consumer_offsets: " + e.getCause());
+        }
+        return pass("__consumer_offsets internal (" + partitions + " partitions), listed only with listInternal; OffsetCommit v4 of the commit read at " + found
+            + " by a pattern subscription with exclude.internal.topics=false; produce refused with InvalidTopicException");
     }
 
     /**

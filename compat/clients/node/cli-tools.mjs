@@ -147,6 +147,76 @@ async function groupResume(a) {
   return 'console consumer committed 3 on close, kafka-consumer-groups --describe shows 3, rerun resumed at 3';
 }
 
+/** Splits concatenated JSON objects (the offsets formatters print them without a separator in 4.1). */
+function jsonObjects(text) {
+  const out = [];
+  let depth = 0, start = -1, inString = false, escaped = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (ch === '\\') escaped = true;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"' && depth > 0) inString = true;
+    else if (ch === '{') { if (depth++ === 0) start = i; }
+    else if (ch === '}' && depth > 0 && --depth === 0) {
+      try { out.push(JSON.parse(text.slice(start, i + 1))); } catch { /* not a record */ }
+    }
+  }
+  return out;
+}
+
+/** __consumer_offsets through kafka-console-consumer with one of Kafka's formatters: the records of `groups`. */
+async function offsetsTopicRecords(a, formatter, groups) {
+  const out = (await tool(`kafka-console-consumer --formatter ${formatter}`, C.consumer, ['--bootstrap-server', a.bootstrap, '--topic', '__consumer_offsets',
+    '--from-beginning', '--formatter', `org.apache.kafka.tools.consumer.${formatter}`, '--consumer-property', 'exclude.internal.topics=false',
+    '--timeout-ms', '8000'])).stdout;
+  return jsonObjects(out).filter((r) => groups.includes(r.key?.data?.group));
+}
+
+/**
+ * __consumer_offsets read with Kafka's formatters: commits and a deletion by kafka-consumer-groups give
+ * OffsetCommit records (value v4) and a tombstone; a console consumer's group gives group metadata when it
+ * is created (empty), Stable (its member, subscription and assignment) and Empty again.
+ */
+async function offsetsTopic(a) {
+  const bs = ['--bootstrap-server', a.bootstrap];
+  const listed = (await tool('kafka-topics --list', C.topics, [...bs, '--list'])).stdout.split('\n').map((s) => s.trim());
+  await produceLines(a, 'none', [0, 1, 2].map((i) => ({ key: `k${i}`, value: `r${i}`, headers: [] })));
+  const g = a.group;
+  for (const to of ['2', '1']) {
+    await tool(`kafka-consumer-groups --reset-offsets --to-offset ${to}`, C.groups, [...bs, '--reset-offsets', '--group', g, '--topic', a.topic, '--to-offset', to, '--execute']);
+  }
+  await tool('kafka-consumer-groups --delete-offsets', C.groups, [...bs, '--delete-offsets', '--group', g, '--topic', a.topic]);
+  const g2 = `${g}-live`;
+  const read = await consoleConsume(a, 3, ['--group', g2, '--consumer-property', 'auto.offset.reset=earliest']);
+  if (read.length !== 3) throw new Fail(`the console consumer in ${g2} read ${read.length} records`);
+
+  const describe = (await tool('kafka-topics --describe', C.topics, [...bs, '--describe', '--topic', '__consumer_offsets'])).stdout;
+  if (!/Configs:.*cleanup\.policy=compact/.test(describe)) throw new Fail(`kafka-topics --describe __consumer_offsets: ${describe.split('\n')[0]}`);
+
+  const norm = (r) => JSON.stringify(r, (k, v) => (k === 'commitTimestamp' || k === 'currentStateTimestamp' ? 'T' : v))
+    .replaceAll(g2, 'GROUP2').replaceAll(g, 'GROUP').replaceAll(a.topic, 'TOPIC');
+  const offsets = (await offsetsTopicRecords(a, 'OffsetsMessageFormatter', [g])).map(norm);
+  const commit = (o) => `{"key":{"type":1,"data":{"group":"GROUP","topic":"TOPIC","partition":0}},"value":{"version":4,"data":{"offset":${o},"leaderEpoch":-1,"metadata":"","commitTimestamp":"T"}}}`;
+  const wantOffsets = [commit(2), commit(1), '{"key":{"type":1,"data":{"group":"GROUP","topic":"TOPIC","partition":0}},"value":null}'];
+  if (offsets.join('\n') !== wantOffsets.join('\n')) throw new Fail(`OffsetsMessageFormatter printed:\n${offsets.join('\n')}\nwant:\n${wantOffsets.join('\n')}`);
+
+  const meta = await offsetsTopicRecords(a, 'GroupMetadataMessageFormatter', [g, g2]);
+  const memberId = meta.flatMap((r) => r.value?.data?.members ?? []).map((m) => m.memberId)[0] ?? 'none';
+  const metaLines = meta.map((r) => norm(r).replaceAll(memberId, 'MEMBER'));
+  const stable = metaLines.find((l) => l.includes('"generation":1'));
+  const wantMeta = [
+    '{"key":{"type":2,"data":{"group":"GROUP2"}},"value":{"version":3,"data":{"protocolType":"","generation":0,"protocol":null,"leader":null,"currentStateTimestamp":"T","members":[]}}}',
+    stable && /"protocolType":"consumer","generation":1,"protocol":"range","leader":"MEMBER",.*"members":\[\{"memberId":"MEMBER","groupInstanceId":null,"clientId":"console-consumer","clientHost":"\/127\.0\.0\.1","rebalanceTimeout":300000,"sessionTimeout":45000,"subscription":"[^"]+","assignment":"[^"]+"\}\]/.test(stable) ? stable : '(a Stable generation 1 with the console consumer as its one member)',
+    '{"key":{"type":2,"data":{"group":"GROUP2"}},"value":{"version":3,"data":{"protocolType":"consumer","generation":2,"protocol":null,"leader":null,"currentStateTimestamp":"T","members":[]}}}',
+  ];
+  if (metaLines.join('\n') !== wantMeta.join('\n')) throw new Fail(`GroupMetadataMessageFormatter printed:\n${metaLines.join('\n')}\nwant:\n${wantMeta.join('\n')}`);
+  return `__consumer_offsets ${listed.includes('__consumer_offsets') ? 'listed' : 'not listed'} before the first group; OffsetsMessageFormatter: 2 commits (v4) and a tombstone; GroupMetadataMessageFormatter: created, Stable (range, 1 member), Empty; cleanup.policy=compact`;
+}
+
 async function listOffsets(a) {
   for (let i = 0; i < 3; i++) {
     await produceLines(a, 'none', [{ key: `t${i}`, value: `t${i}`, headers: [] }]);
@@ -498,7 +568,7 @@ async function groupAdmin(a) {
 
 const na = (why) => async () => { throw new NA(why); };
 await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs, 'group-admin': groupAdmin,
-  'broker-configs': brokerConfigs, reassignments, 'acls-disabled': aclsDisabled,
+  'broker-configs': brokerConfigs, reassignments, 'acls-disabled': aclsDisabled, 'offsets-topic': offsetsTopic,
   bulk: na('kafka-console-producer cannot set record timestamps; the Java client columns run the same library'),
   'crash-retry': na('crash-retry runs with the Java and librdkafka (confluent-kafka) idempotent producers'), },
   `Kafka CLI tools ${version}`);

@@ -78,19 +78,21 @@ export class PgTopicStorage implements TopicStorage {
       if (colliding.rows.length > 0) return { collidesWith: colliding.rows[0]!.name };
       const topicId = randomUUID();
       const inserted = await client.query(
-        `INSERT INTO kpg.topics (topic_id, name, partition_count, replication_factor)
-         VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`,
-        [topicId, spec.name, spec.assignment.length, spec.replicationFactor],
+        `INSERT INTO kpg.topics (topic_id, name, partition_count, replication_factor, is_internal)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING`,
+        [topicId, spec.name, spec.assignment.length, spec.replicationFactor, spec.internal === true],
       );
       if (inserted.rowCount === 0) return { alreadyExists: true } as const;
       await insertPartitions(client, topicId, 0, spec.assignment);
       await insertTopicConfigs(client, topicId, spec.configs);
+      // __consumer_offsets starts with every group's current metadata and offsets (sql/65-offsets-topic.sql).
+      if (spec.internal === true && spec.name === '__consumer_offsets') await client.query('SELECT kpg.offsets_topic_snapshot()');
       await notifyChange(client, { event: 'topicChanged', args: [topicId] });
       return {
         created: {
           topicId,
           name: spec.name,
-          isInternal: false,
+          isInternal: spec.internal === true,
           replicationFactor: spec.replicationFactor,
           partitions: spec.assignment.map((replicas, partition) => ({ partition, leaderEpoch: 0, replicas })),
         },
