@@ -3,15 +3,13 @@
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { pino, type Logger } from 'pino';
 import { registerBenchCommand } from './bench/command.js';
 import { registerTopicCommand } from './cli/topic.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { startGateway } from './gateway.js';
+import { createLogger, LOG_LEVELS } from './logging.js';
 import { applyMigrations } from './storage/pg/migrate.js';
 import { VERSION } from './version.js';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -37,10 +35,6 @@ function parseBrokerConfig(value: string, previous: Map<string, string>): Map<st
   if (eq <= 0) throw new InvalidArgumentError(`"${value}" is not NAME=VALUE`);
   previous.set(value.slice(0, eq), value.slice(eq + 1));
   return previous;
-}
-
-function makeLogger(level: string): Logger {
-  return pino({ level, base: { pid: process.pid } });
 }
 
 const program = new Command()
@@ -75,7 +69,7 @@ program
     host: string; port: number; advertisedHost?: string; advertisedPort?: number; databaseUrl?: string;
     dataDir: string; nodeId?: number; brokerConfig: Map<string, string>; logLevel: string;
   }) => {
-    const logger = makeLogger(opts.logLevel);
+    const logger = createLogger(opts.logLevel);
     // Signal handlers come first: a signal during start-up stops the gateway as soon as it is up, rather
     // than killing the process half-started.
     const starting = startGateway({
@@ -130,7 +124,7 @@ program
   .option('--data-dir <dir>', 'embedded Postgres data directory (used without --database-url)', './data')
   .addOption(logLevelOption())
   .action(async (opts: { databaseUrl?: string; dataDir: string; logLevel: string }) => {
-    const logger = makeLogger(opts.logLevel);
+    const logger = createLogger(opts.logLevel);
     let embedded: EmbeddedPostgres | undefined;
     try {
       if (!opts.databaseUrl) embedded = await startEmbeddedPostgres({ dataDir: path.resolve(opts.dataDir), logger });

@@ -29,6 +29,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import pg from 'pg';
+import { componentLogger } from '../logging.js';
 
 export interface EmbeddedPostgres {
   /** `postgres://postgres:<password>@127.0.0.1:<port>/kpg` */
@@ -748,7 +749,7 @@ const heldByThisProcess = new Set<string>();
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const displayDir = options.dataDir;
-  const log = options.logger.child({ component: 'embedded-postgres' });
+  const log = componentLogger(options.logger, 'embedded-postgres');
   const durable = options.durable ?? true;
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const binaries = await loadBinaries();
