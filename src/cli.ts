@@ -135,7 +135,7 @@ program
     let embedded: EmbeddedPostgres | undefined;
     try {
       if (!opts.databaseUrl) embedded = await startEmbeddedPostgres({ dataDir: path.resolve(opts.dataDir), port: opts.postgresPort, logger });
-      await applyMigrations(opts.databaseUrl ?? embedded!.connectionString);
+      await applyMigrations(opts.databaseUrl || embedded!.connectionString); // DATABASE_URL="" means none
       logger.info('migrations applied');
     } catch (err) {
       logger.fatal({ err }, `migration failed: ${(err as Error).message}`);
