@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +85,7 @@ describe('kpg command line', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const help = await run(['serve', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--host', '--port', '--advertised-host', '--advertised-port', '--database-url', '--data-dir', '--log-level']) {
+    for (const flag of ['--host', '--port', '--advertised-host', '--advertised-port', '--database-url', '--data-dir', '--postgres-port', '--log-level']) {
       expect(help.stdout).toContain(flag);
     }
     const migrateHelp = await run(['migrate', '--help']);
@@ -232,6 +233,18 @@ describe('kpg sql on the embedded Postgres', () => {
       again.child.kill('SIGTERM');
       expect(await again.exit).toBe(0);
     }
+
+    // --postgres-port chooses the port, which is kept from then on.
+    const chosen = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const migrated = await run(['migrate', '--data-dir', dataDir, '--postgres-port', String(chosen)]);
+    expect(migrated.code, migrated.stdout + migrated.stderr).toBe(0);
+    expect(migrated.stdout).toContain(`embedded PostgreSQL ready: postgres://postgres@127.0.0.1:${chosen}/kpg`);
+    expect(readFileSync(path.join(dataDir, 'pg-port'), 'utf8').trim()).toBe(String(chosen));
   });
 
   it.skipIf(!psqlInstalled)('without -c, opens psql on the database', async () => {
