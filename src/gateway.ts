@@ -14,10 +14,10 @@ import { FetchSessionCache } from './fetch/sessions.js';
 import { GroupCoordinator } from './groups/coordinator.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { TopicConfigs } from './config/topic-config.js';
+import { KAFKA_CLUSTER_DEFAULTS } from './config/kafka-broker-configs.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { KafkaServer } from './server/server.js';
 import { applyMigrations } from './storage/pg/migrate.js';
-import { SqlOutboxRelay } from './storage/pg/sql-outbox-relay.js';
 import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
 import { TopicService } from './topics/topic-service.js';
@@ -95,7 +95,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const advertisedHost = options.advertisedHost ?? defaultAdvertisedHost(bound.host);
     const advertisedPort = options.advertisedPort ?? bound.port;
     nodeId = await storage.cluster.registerGateway(advertisedHost, advertisedPort, null, options.nodeId);
-    const clusterId = await storage.cluster.clusterId();
+    // A new cluster starts with the cluster-wide dynamic defaults a new Kafka 4.1 cluster writes.
+    const clusterId = await storage.cluster.clusterId(KAFKA_CLUSTER_DEFAULTS);
     const { notifications } = storage;
     const cluster = new ClusterView(
       { nodeId, advertisedHost, advertisedPort, rack: null },
@@ -124,10 +125,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const reaper = new StorageReaper({ storage, topicConfigs, config, log: log.child({ component: 'reaper' }) });
     reaper.start();
     cleanup.push(() => reaper.stop());
-    // Records produced from SQL by REPEATABLE READ / SERIALIZABLE transactions are appended here.
-    const sqlRelay = new SqlOutboxRelay(storage.pool, notifications, log.child({ component: 'sql-relay' }));
-    sqlRelay.start();
-    cleanup.push(() => sqlRelay.stop());
 
     const heartbeatTimer = setInterval(() => {
       storage.cluster.heartbeat(nodeId).catch((err) => log.warn({ err }, 'broker heartbeat failed'));

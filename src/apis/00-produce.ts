@@ -8,9 +8,14 @@
  * Postgres transaction (group commit). acks -1 and 1 are answered only after that commit; acks 0 gets no
  * response at all, unless it fails: then the connection is closed, as Kafka does. v13 addresses topics by id.
  *
+ * A refused batch gets Kafka's error code (see ../records/validate.ts). As in Kafka 4.1, only record-level
+ * refusals (KIP-467: a keyless record on a compacted topic, a timestamp out of range) carry an
+ * error_message and record_errors (v8+: each bad record's batch index and message, so clients fail exactly
+ * those records); every other refusal answers error_message null, the detail going to the debug log.
+ * log_start_offset is the partition's where Kafka's log refused the batch, else -1, as Kafka answers.
+ *
  * Deliberately skipped: transactional batches get INVALID_TXN_STATE (kpg has no transaction coordinator
- * yet, and does not advertise the transaction APIs); record-level errors (recordErrors) are not
- * reported one by one: the partition's error message names the first bad record.
+ * yet, and does not advertise the transaction APIs).
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
@@ -22,7 +27,7 @@ import type {
 } from '../protocol/messages/types.js';
 import { ZERO_UUID } from '../protocol/reader.js';
 import { InvalidBatchError, isTransactional } from '../records/batch.js';
-import { validateProducedBatch, type ValidatedBatch } from '../records/validate.js';
+import { LogValidationError, RecordValidationError, validateProducedBatch, type ValidatedBatch } from '../records/validate.js';
 import type { AppendBatch } from '../storage/log.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { CloseConnection, defineHandler, type RequestContext } from './handler.js';
@@ -109,8 +114,28 @@ interface PreparedPartition {
 
 type PartitionOutcome = FailedPartition | PreparedPartition;
 
-function failed(index: number, errorCode: number, errorMessage: string | null): FailedPartition {
-  return { response: { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage } };
+function failed(
+  index: number,
+  errorCode: number,
+  errorMessage: string | null,
+  logStartOffset = -1n,
+  recordErrors: ProduceResponsePartitionProduceResponse['recordErrors'] = [],
+): FailedPartition {
+  return { response: { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset, recordErrors, errorMessage } };
+}
+
+const LONG_MAX = 9223372036854775807n;
+
+/** A long config held as a number: Long.MAX_VALUE (the before.max.ms default) exactly, not rounded up. */
+const toLong = (n: number): bigint => (n >= Number(LONG_MAX) ? LONG_MAX : BigInt(Math.trunc(n)));
+
+/** The partition's log start offset, for answers to batches Kafka's log refused. */
+async function logStartOffsetOf(ctx: RequestContext, topicId: string, partition: number): Promise<bigint> {
+  const known = ctx.partitionWatch.get(topicId, partition);
+  if (known) return known.logStartOffset;
+  const states = await ctx.records.partitionStates([{ topicId, partition }]);
+  for (const s of states.values()) return s.logStartOffset;
+  return -1n;
 }
 
 async function preparePartition(
@@ -130,18 +155,24 @@ async function preparePartition(
   try {
     validated = await validateProducedBatch(data.records, {
       produceVersion: apiVersion,
+      topicPartition: `${topic.name}-${data.index}`,
       maxMessageBytes: config.maxMessageBytes,
+      segmentBytes: config.segmentBytes,
       logAppendTime: config.timestampType === 'LogAppendTime',
-      timestampBeforeMaxMs: BigInt(config.timestampBeforeMaxMs),
-      timestampAfterMaxMs: BigInt(config.timestampAfterMaxMs),
+      compacted: config.compactEnabled,
+      timestampBeforeMaxMs: toLong(config.timestampBeforeMaxMs),
+      timestampAfterMaxMs: toLong(config.timestampAfterMaxMs),
       now,
     });
   } catch (err) {
-    if (err instanceof InvalidBatchError) return failed(data.index, err.errorCode, err.message);
-    throw err;
-  }
-  if (config.compactEnabled && validated.hasNullKey) {
-    return failed(data.index, ErrorCode.INVALID_RECORD, 'Compacted topic cannot accept message without key.');
+    if (!(err instanceof InvalidBatchError)) throw err;
+    ctx.log.debug({ partition: data.index, errorCode: err.errorCode, reason: err.message }, 'produced batch refused');
+    if (err instanceof RecordValidationError) {
+      const recordErrors = err.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message }));
+      return failed(data.index, err.errorCode, err.message, await logStartOffsetOf(ctx, topic.topicId, data.index), recordErrors);
+    }
+    if (err instanceof LogValidationError) return failed(data.index, err.errorCode, null, await logStartOffsetOf(ctx, topic.topicId, data.index));
+    return failed(data.index, err.errorCode, null);
   }
   if (isTransactional(validated.header)) {
     return failed(data.index, ErrorCode.INVALID_TXN_STATE, 'transactional produce is not supported by kpg yet');

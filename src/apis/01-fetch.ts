@@ -5,8 +5,9 @@
  * records before their offset), at least one batch even when it exceeds the limits, then up to
  * partition_max_bytes per partition and max_bytes in total. With less than min_bytes available the request
  * waits up to max_wait_ms and is answered as soon as enough data commits anywhere, woken by LISTEN/NOTIFY:
- * an idle wait runs no query at all. Incremental fetch sessions (KIP-227) per ./../fetch/sessions.ts;
- * v13+ addresses topics by id.
+ * an idle wait runs no query at all. A fetch with no partitions to read (a session close, which every Java
+ * consumer sends when it closes, or an empty full fetch) is answered at once, as Kafka answers it.
+ * Incremental fetch sessions (KIP-227) per ./../fetch/sessions.ts; v13+ addresses topics by id.
  *
  * No transactions exist yet, so the last stable offset is the high watermark for both isolation levels and
  * aborted transactions are always empty. preferred_read_replica is -1. A current_leader_epoch (v9+) is
@@ -108,6 +109,12 @@ export default defineHandler<FetchRequest, FetchResponse>({
         }
       }
     }
+    if (session && incremental && session.partitions.size === 0) {
+      // Kafka closes a session an incremental fetch leaves empty and answers it sessionless (id 0).
+      ctx.fetchSessions.close(session.id);
+      session = undefined;
+      incremental = false;
+    }
     const entries = session ? [...session.partitions.values()] : requested.map((r) => ({ ...r, lastHighWatermark: -1n, lastLogStartOffset: -1n }));
 
     const topicKeys = [...new Set(entries.map((e) => e.topic))];
@@ -145,6 +152,8 @@ export default defineHandler<FetchRequest, FetchResponse>({
 
 function needsToWait(results: PartitionResult[], request: FetchRequest): boolean {
   if (request.maxWaitMs <= 0) return false;
+  // Nothing to fetch (a consumer ending its session on close, an empty full fetch): Kafka answers at once.
+  if (results.length === 0) return false;
   let bytes = 0;
   for (const r of results) {
     if (r.final && r.bytes === 0) return false; // an error: answer at once

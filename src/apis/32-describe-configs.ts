@@ -4,8 +4,12 @@
  * Topics: every Kafka 4.1 topic config with its effective value (the topic's own, else the broker
  * synonym, else the default), source, synonyms (v1+, listed the way Kafka lists them), type and
  * documentation (v3+); read-only is false, as in Kafka. Unknown topics get UNKNOWN_TOPIC_OR_PARTITION,
- * invalid names INVALID_TOPIC_EXCEPTION. Brokers: resource "" lists the dynamic cluster-wide defaults;
- * this gateway's node id lists every broker config kpg knows (read-only unless dynamically alterable);
+ * invalid names INVALID_TOPIC_EXCEPTION. Brokers: resource "" lists the dynamic cluster-wide defaults
+ * (a new cluster starts with the ones Kafka 4.1 writes: min.insync.replicas=1); this gateway's node id
+ * lists every broker config Kafka 4.1 lists, plus kpg's own (kpg.*) and any other name set, sorted by
+ * name: kpg's effective value where kpg has the config, else Kafka's default (src/config/
+ * kafka-broker-configs.ts), with Kafka's type and sensitivity (passwords: null); read-only unless kpg
+ * can change it dynamically;
  * another node id gets INVALID_REQUEST, as each Kafka broker answers only for itself. v0 reports
  * IsDefault (source is the default).
  *
@@ -167,5 +171,5 @@ async function describeBroker(
     const d = brokerConfigDefinition(name);
     out.push(entry(name, e.value, e.source, e.readOnly, e.isSensitive, e.synonyms, d?.type, d?.documentation ?? null, request));
   }
-  return out;
+  return out.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
 }

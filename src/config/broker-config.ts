@@ -6,6 +6,7 @@
 
 import { BROKER_CONFIG_RULES, KAFKA_BROKER_CONFIGS } from './broker-config-kafka.js';
 import type { ConfigDefinition, ConfigType } from './config-def.js';
+import { KAFKA_BROKER_CONFIG_FACTS } from './kafka-broker-configs.js';
 
 export type { ConfigDefinition, ConfigType } from './config-def.js';
 
@@ -34,9 +35,24 @@ export const BROKER_CONFIGS: readonly ConfigDefinition[] = [
   def('broker.heartbeat.interval.ms', 'int', '2000', true, 'How often a gateway heartbeats into Postgres.'),
 ];
 
-const DEFINITIONS = new Map(
-  [...BROKER_CONFIGS.map((d) => ({ ...d, ...BROKER_CONFIG_RULES[d.name] })), ...KAFKA_BROKER_CONFIGS].map((d) => [d.name, d]),
-);
+const KPG_DEFINITIONS: readonly ConfigDefinition[] = [
+  ...BROKER_CONFIGS.map((d) => ({ ...d, ...BROKER_CONFIG_RULES[d.name] })),
+  ...KAFKA_BROKER_CONFIGS,
+];
+
+/** What DescribeConfigs documents for a Kafka broker config kpg has no equivalent for. */
+export const NO_EQUIVALENT_DOCUMENTATION =
+  'Kafka broker config with no equivalent in kpg: reported with Kafka\'s default, read-only, and without effect.';
+
+/**
+ * Kafka's other broker configs (kafka-broker-configs.ts): listed with Kafka's type and default, never
+ * dynamic in kpg, without effect.
+ */
+const KAFKA_ONLY_DEFINITIONS: readonly ConfigDefinition[] = KAFKA_BROKER_CONFIG_FACTS
+  .filter((f) => !KPG_DEFINITIONS.some((d) => d.name === f.name))
+  .map((f) => ({ name: f.name, type: f.type, defaultValue: f.defaultValue, honoured: false, dynamic: false, documentation: NO_EQUIVALENT_DOCUMENTATION }));
+
+const DEFINITIONS = new Map([...KPG_DEFINITIONS, ...KAFKA_ONLY_DEFINITIONS].map((d) => [d.name, d]));
 
 /** Every broker config kpg knows, core and compatibility ones alike. */
 export function allBrokerConfigDefinitions(): ConfigDefinition[] {

@@ -3,7 +3,8 @@
  *
  * A full fetch with epoch 0 opens a session (when a slot is free); later fetches with the session id and
  * the next epoch send only what changed and get back only partitions with something new. Epoch -1 ends a
- * session. Errors as Kafka's: an unknown id is FETCH_SESSION_ID_NOT_FOUND, a wrong epoch
+ * session, and so does an incremental fetch that leaves the session without partitions (it is then answered
+ * as a sessionless fetch, session id 0). Errors as Kafka's: an unknown id is FETCH_SESSION_ID_NOT_FOUND, a wrong epoch
  * INVALID_FETCH_SESSION_EPOCH. The cache holds `max.incremental.fetch.session.cache.slots` sessions
  * (default 1000); when full, a session idle for at least two minutes is evicted, least recently used first.
  */
@@ -67,6 +68,11 @@ export class FetchSessionCache {
     session.lastUsed = now;
     session.nextEpoch = epoch === 2147483647 ? 1 : epoch + 1;
     return { kind: 'incremental', session };
+  }
+
+  /** Removes a session (Kafka closes one that an incremental fetch left without partitions). */
+  close(sessionId: number): void {
+    this.sessions.delete(sessionId);
   }
 
   private create(now: number): FetchSession | undefined {

@@ -4,6 +4,48 @@
  * counts are checked against the bytes that remain before anything is allocated.
  */
 
+import { isUtf8 } from 'node:buffer';
+
+/**
+ * Kafka strings are length-prefixed bytes that should be UTF-8; clients send NUL and invalid UTF-8 too
+ * (librdkafka's commit metadata ends in NUL). kpg keeps them byte-exact with a reversible mapping, in the
+ * style of Python's surrogateescape: a byte that is not part of a valid UTF-8 sequence becomes the lone
+ * low surrogate U+DC80..U+DCFF (byte 0x80..0xFF), which valid UTF-8 never decodes to. `encodeString`
+ * (writer.ts) maps them back, so decode then encode returns the very bytes the client sent.
+ */
+export function decodeString(buf: Buffer, start: number, end: number): string {
+  const bytes = buf.subarray(start, end);
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const n = validSequenceLength(bytes, i);
+    if (n === 0) {
+      out += String.fromCharCode(0xdc00 | bytes[i]!);
+      i++;
+    } else {
+      out += bytes.toString('utf8', i, i + n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+/** The length of the valid UTF-8 sequence (RFC 3629) starting at i, or 0 when the byte there starts none. */
+function validSequenceLength(b: Buffer, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => i + k < b.length && b[i + k]! >= lo && b[i + k]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (c === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (c === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
 export class DecodeError extends Error {
   override name = 'DecodeError';
 }
@@ -150,7 +192,7 @@ export class Reader {
       throw new DecodeError(`negative string length ${n}`);
     }
     this.need(n, 'string');
-    const s = this.buf.toString('utf8', this.offset, this.offset + n);
+    const s = decodeString(this.buf, this.offset, this.offset + n);
     this.offset += n;
     return s;
   }

@@ -8,6 +8,41 @@ const INITIAL_SIZE = 256;
 /** Payloads at least this large are kept as separate chunks rather than copied. */
 const ZERO_COPY_THRESHOLD = 1024;
 
+/**
+ * The bytes of a string decoded by `decodeString` (reader.ts): lone low surrogates U+DC80..U+DCFF are the
+ * raw bytes 0x80..0xFF they stand for; everything else is UTF-8 (another lone surrogate, which no decoded
+ * string holds, becomes U+FFFD as Buffer.from would make it).
+ */
+export function encodeString(v: string): Buffer {
+  if (!hasLoneSurrogate(v)) return Buffer.from(v, 'utf8');
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < v.length) {
+      const d = v.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    if (c >= 0xdc80 && c <= 0xdcff) {
+      if (i > from) parts.push(Buffer.from(v.slice(from, i), 'utf8'));
+      parts.push(Buffer.of(c & 0xff));
+      from = i + 1;
+    }
+  }
+  if (from < v.length) parts.push(Buffer.from(v.slice(from), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a string holds a surrogate that is not half of a pair (String#isWellFormed, before ES2024). */
+export function hasLoneSurrogate(v: string): boolean {
+  return LONE_SURROGATE.test(v);
+}
+
 export class Writer {
   private done: Buffer[] = [];
   private doneLength = 0;
@@ -139,6 +174,16 @@ export class Writer {
 
   string(v: string | null, compact: boolean): this {
     if (v === null) return compact ? this.uvarint(0) : this.int16(-1);
+    if (hasLoneSurrogate(v)) {
+      // Bytes that were not UTF-8 when the client sent them (see decodeString in reader.ts).
+      const b = encodeString(v);
+      if (compact) this.uvarint(b.length + 1);
+      else this.int16(b.length);
+      this.ensure(b.length);
+      b.copy(this.buf, this.pos);
+      this.pos += b.length;
+      return this;
+    }
     const len = Buffer.byteLength(v, 'utf8');
     if (compact) this.uvarint(len + 1);
     else this.int16(len);

@@ -23,8 +23,12 @@ export interface BrokerConfigRecord {
 export type ConfigChange = (current: ReadonlyMap<string, string>) => ReadonlyMap<string, string>;
 
 export interface ClusterStorage {
-  /** The cluster id, created on first use. */
-  clusterId(): Promise<string>;
+  /**
+   * The cluster id, created on first use. The cluster's creation also stores `initialDefaults` as
+   * cluster-wide dynamic broker configs (broker id -1), in the same transaction: once per cluster, so
+   * later changes and deletions of them stay.
+   */
+  clusterId(initialDefaults?: ReadonlyMap<string, string>): Promise<string>;
   /**
    * Claims a node id for a gateway at host:port: the id this address had before, else the lowest free
    * one (or `preferredNodeId` when given).

@@ -9,6 +9,10 @@
  * Waiting JoinGroup/SyncGroup requests are identified by waiter ids; their answers are stored under them
  * until the gateway holding the request takes them (`takeReply`). Whoever writes answers lets every
  * gateway know, so waiting requests anywhere look again.
+ *
+ * Strings that come from clients (group, member, instance and client ids, hosts, protocol types and
+ * names, commit metadata) are bytes: they may hold NUL, and bytes that were not UTF-8 arrive as lone
+ * surrogates (src/protocol/reader.ts). A GroupStore gives back exactly the strings it was given.
  */
 
 export type GroupStateName = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';

@@ -38,6 +38,12 @@ export type CreateTopicOutcome =
  */
 export type PartitionPlan = (currentCount: number, firstReplicas: readonly number[]) => number[][];
 
+/**
+ * Decides new replica lists from a topic's current partitions: partition -> new replicas, for the
+ * partitions that change. Throwing refuses the change (nothing is written).
+ */
+export type ReplicaPlan = (current: readonly PartitionRecord[]) => ReadonlyMap<number, readonly number[]>;
+
 export interface TopicStorage {
   /** All topics, or those named (unknown names are simply absent). */
   topics(names?: readonly string[]): Promise<TopicRecord[]>;
@@ -53,6 +59,13 @@ export interface TopicStorage {
   deleteTopic(topicId: string): Promise<boolean>;
   /** Adds partitions as `plan` says, atomically with respect to other alters. False when the topic does not exist. */
   addPartitions(topicId: string, plan: PartitionPlan, validateOnly: boolean): Promise<boolean>;
+
+  /**
+   * Replaces the replica lists of some partitions as `plan` says, atomically with respect to other
+   * alters of the topic; the topic's replication factor becomes partition 0's replica count. Announced
+   * by topicChanged. False when the topic does not exist.
+   */
+  setReplicas(topicId: string, plan: ReplicaPlan): Promise<boolean>;
 
   /** A topic's own configs (source TOPIC_CONFIG); empty when it has none or does not exist. */
   topicConfigs(topicId: string): Promise<Map<string, string>>;

@@ -5,7 +5,7 @@
  * (topicChanged), everything when the change feed reconnected. Only topics that exist are cached.
  */
 import type { ChangeNotifications } from '../storage/notifications.js';
-import type { CreateTopicOutcome, NewTopicSpec, PartitionPlan, TopicRecord, TopicStorage } from '../storage/topics.js';
+import type { CreateTopicOutcome, NewTopicSpec, PartitionPlan, ReplicaPlan, TopicRecord, TopicStorage } from '../storage/topics.js';
 
 export interface LookupOptions {
   /** Read storage rather than the cache (the result refreshes the cache). */
@@ -99,6 +99,13 @@ export class TopicService {
   async addPartitions(topicId: string, plan: PartitionPlan, validateOnly: boolean): Promise<boolean> {
     const found = await this.storage.addPartitions(topicId, plan, validateOnly);
     if (!validateOnly) this.invalidate(topicId);
+    return found;
+  }
+
+  /** Replaces partitions' replica lists as `plan` says (throwing refuses). False when the topic does not exist. */
+  async setReplicas(topicId: string, plan: ReplicaPlan): Promise<boolean> {
+    const found = await this.storage.setReplicas(topicId, plan);
+    this.invalidate(topicId);
     return found;
   }
 

@@ -5,26 +5,12 @@
 import { crc32c } from '@node-rs/crc32';
 import fc from 'fast-check';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Writer } from '../../src/protocol/writer.js';
 import { computeBatchCrc, decodeBatchRecords, encodeBatch, encodeRecordsSection, readBatchHeader } from '../../src/records/batch.js';
-import { applyMigrations } from '../../src/storage/pg/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { sqlSession } from './support.js';
+import { useMigratedDatabase } from './support.js';
 
-let database: TestDatabase;
-let db: pg.Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await applyMigrations(database.url);
-  db = await sqlSession(database.url);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await database?.drop();
-});
+const session = useMigratedDatabase();
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // a BOM is a character like any other
 function utf8TextOrNull(b: Buffer): string | null {
@@ -40,13 +26,13 @@ describe('the SQL codec', () => {
   it('kpg.varint writes what kpg\'s wire writer writes', async () => {
     const edges = [0n, 1n, -1n, 63n, 64n, -64n, -65n, 8191n, 8192n, -8192n, -8193n, 2n ** 31n - 1n, -(2n ** 31n), 2n ** 62n, -(2n ** 63n), 2n ** 63n - 1n];
     const values = [...edges, ...fc.sample(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), 300), ...fc.sample(fc.bigInt({ min: -20_000n, max: 20_000n }), 300)];
-    const { rows } = await db.query<{ v: Buffer }>('SELECT kpg.varint(v) AS v FROM unnest($1::bigint[]) WITH ORDINALITY AS u(v, n) ORDER BY n', [values.map(String)]);
+    const { rows } = await session.db.query<{ v: Buffer }>('SELECT kpg.varint(v) AS v FROM unnest($1::bigint[]) WITH ORDINALITY AS u(v, n) ORDER BY n', [values.map(String)]);
     expect(rows.map((r) => r.v.toString('hex'))).toEqual(values.map((v) => new Writer(16).varlong(v).toBuffer().toString('hex')));
   });
 
   it('kpg.crc32c equals CRC-32C', async () => {
     const inputs = [Buffer.alloc(0), Buffer.from('123456789'), ...fc.sample(fc.uint8Array({ maxLength: 3000 }), 60).map((a) => Buffer.from(a))];
-    const { rows } = await db.query<{ c: bigint }>('SELECT kpg.crc32c(d) AS c FROM unnest($1::bytea[]) WITH ORDINALITY AS u(d, n) ORDER BY n', [inputs]);
+    const { rows } = await session.db.query<{ c: bigint }>('SELECT kpg.crc32c(d) AS c FROM unnest($1::bytea[]) WITH ORDINALITY AS u(d, n) ORDER BY n', [inputs]);
     expect(rows.map((r) => Number(r.c))).toEqual(inputs.map((b) => crc32c(b) >>> 0));
   });
 
@@ -62,7 +48,7 @@ describe('the SQL codec', () => {
       ...fc.sample(fc.uint8Array({ maxLength: 12 }), 400).map((a) => Buffer.from(a)),
     ];
     const inputs = [...crafted, ...generated];
-    const { rows } = await db.query<{ t: string | null }>('SELECT kpg.utf8_text(d) AS t FROM unnest($1::bytea[]) WITH ORDINALITY AS u(d, n) ORDER BY n', [inputs]);
+    const { rows } = await session.db.query<{ t: string | null }>('SELECT kpg.utf8_text(d) AS t FROM unnest($1::bytea[]) WITH ORDINALITY AS u(d, n) ORDER BY n', [inputs]);
     expect(rows.map((r) => r.t)).toEqual(inputs.map(utf8TextOrNull));
   });
 
@@ -86,7 +72,7 @@ describe('the SQL codec', () => {
     for (const batch of batches) {
       const header = readBatchHeader(batch);
       const expected = await decodeBatchRecords(batch);
-      const { rows } = await db.query<{ offset_delta: number; timestamp_ms: bigint; key: Buffer | null; value: Buffer | null; headers: { key: string; value: string | null; value_encoding?: string }[] }>(
+      const { rows } = await session.db.query<{ offset_delta: number; timestamp_ms: bigint; key: Buffer | null; value: Buffer | null; headers: { key: string; value: string | null; value_encoding?: string }[] }>(
         'SELECT offset_delta, timestamp_ms, key, value, headers FROM kpg.batch_records($1)',
         [batch],
       );
@@ -111,7 +97,7 @@ describe('the SQL codec', () => {
       { offsetDelta: 0, timestampDelta: 0n, key: null, value: Buffer.from('a'), headers: [] },
       { offsetDelta: 1, timestampDelta: -5n, key: Buffer.from('k'), value: null, headers: [{ key: 'h', value: Buffer.from('v') }] },
     ];
-    const { rows } = await db.query<{ b: Buffer }>('SELECT kpg.sql_batch($1, 2, 1700000000000, 1700000000000, false) AS b', [encodeRecordsSection(records)]);
+    const { rows } = await session.db.query<{ b: Buffer }>('SELECT kpg.sql_batch($1, 2, 1700000000000, 1700000000000, false) AS b', [encodeRecordsSection(records)]);
     const batch = rows[0]!.b;
     const header = readBatchHeader(batch);
     expect(header).toMatchObject({ magic: 2, recordCount: 2, lastOffsetDelta: 1, baseTimestamp: 1700000000000n, maxTimestamp: 1700000000000n, producerId: -1n, attributes: 0 });

@@ -13,7 +13,7 @@
  */
 import fc from 'fast-check';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Attributes,
   assembleBatch,
@@ -25,23 +25,9 @@ import {
 } from '../../src/records/batch.js';
 import { COMPRESSION_NAMES, Compression } from '../../src/records/compression.js';
 import { validateProducedBatch } from '../../src/records/validate.js';
-import { applyMigrations } from '../../src/storage/pg/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { appendBatches, headerBytes, insertTopic, sqlSession, type SqlHeader } from './support.js';
+import { appendBatches, headerBytes, insertTopic, useMigratedDatabase, type SqlHeader } from './support.js';
 
-let database: TestDatabase;
-let db: pg.Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await applyMigrations(database.url);
-  db = await sqlSession(database.url);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await database?.drop();
-});
+const session = useMigratedDatabase();
 
 const LONG_MAX = 2n ** 63n - 1n;
 
@@ -155,7 +141,7 @@ describe('kpg.batch_records reads every stored batch as the TypeScript decoder d
   it('on random batches', async () => {
     await fc.assert(
       fc.asyncProperty(storedBatchArb, async (batch) => {
-        const { rows } = await db.query<SqlRecordRow>(
+        const { rows } = await session.db.query<SqlRecordRow>(
           'SELECT offset_delta, timestamp_ms, timestamp_type, key, value, headers FROM kpg.batch_records($1)',
           [batch],
         );
@@ -180,8 +166,8 @@ describe('kpg.records shows what was produced, whatever the codec', () => {
   let createTimeTopic: string;
   let logAppendTimeTopic: string;
   beforeAll(async () => {
-    createTimeTopic = await insertTopic(db, 'codecs-create-time');
-    logAppendTimeTopic = await insertTopic(db, 'codecs-log-append-time', 1, { 'message.timestamp.type': 'LogAppendTime' });
+    createTimeTopic = await insertTopic(session.db, 'codecs-create-time');
+    logAppendTimeTopic = await insertTopic(session.db, 'codecs-log-append-time', 1, { 'message.timestamp.type': 'LogAppendTime' });
   });
 
   it('on random batches of every codec', async () => {
@@ -192,7 +178,7 @@ describe('kpg.records shows what was produced, whatever the codec', () => {
         const sent = await encodeBatch(p.records, { compression: p.codec, timestampType: p.producerTimestampType });
         const now = BigInt(Date.now());
         // What the produce handler does before appending: decompress, validate, stamp LogAppendTime.
-        const validated = await validateProducedBatch(sent, {
+        const validate = () => validateProducedBatch(sent, {
           produceVersion: 9,
           maxMessageBytes: 10 * 1024 * 1024,
           logAppendTime: p.logAppendTimeTopic,
@@ -200,8 +186,14 @@ describe('kpg.records shows what was produced, whatever the codec', () => {
           timestampAfterMaxMs: LONG_MAX,
           now,
         });
+        if (p.logAppendTimeTopic && p.producerTimestampType === 1) {
+          // Kafka refuses a LogAppendTime type set by the producer on a LogAppendTime topic (INVALID_TIMESTAMP).
+          await expect(validate()).rejects.toMatchObject({ errorCode: 32 });
+          return;
+        }
+        const validated = await validate();
         const topicName = p.logAppendTimeTopic ? 'codecs-log-append-time' : 'codecs-create-time';
-        const [appended] = await appendBatches(db, [{
+        const [appended] = await appendBatches(session.db, [{
           topicId: p.logAppendTimeTopic ? logAppendTimeTopic : createTimeTopic,
           partition: 0,
           batch: validated.stored,
@@ -212,7 +204,7 @@ describe('kpg.records shows what was produced, whatever the codec', () => {
         expect(appended!.errorCode).toBe(0);
         const base = appended!.baseOffset;
 
-        const { rows } = await db.query<SqlRecordRow & { offset: bigint }>(
+        const { rows } = await session.db.query<SqlRecordRow & { offset: bigint }>(
           `SELECT "offset", "offset" - $2::bigint AS offset_delta, kpg.timestamptz_to_ms("timestamp") AS timestamp_ms,
                   timestamp_type, key, value, headers
              FROM kpg.records WHERE topic = $1 AND "offset" BETWEEN $2::bigint AND $3::bigint ORDER BY "offset"`,
@@ -233,7 +225,7 @@ describe('kpg.records shows what was produced, whatever the codec', () => {
         expect(sqlReading(rows.map((r) => ({ ...r, offset_delta: Number(r.offset_delta) })))).toEqual(sentReading);
 
         // And Fetch serves the stored bytes, which the TypeScript decoder reads the same way.
-        const stored = await db.query<{ batch: Buffer }>(
+        const stored = await session.db.query<{ batch: Buffer }>(
           `SELECT rb.batch FROM kpg.record_batches rb JOIN kpg.topics t USING (topic_id) WHERE t.name = $1 AND rb.base_offset = $2::bigint`,
           [topicName, base.toString()],
         );

@@ -3,10 +3,13 @@
  * long-poll Fetch that shows exactly when a Kafka consumer would see a record.
  */
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { decodeResponse } from '../../src/protocol/protocol.js';
 import { computeBatchCrc, decodeBatchRecords, readBatchHeader, splitBatches } from '../../src/records/batch.js';
 import type { TestGateway } from '../support/gateway.js';
 import { RawClient } from '../support/raw-client.js';
+import { applyMigrations } from '../../src/storage/pg/migrate.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTopic as createTopicIn } from '../support/gateway.js';
 
 /** int8 as bigint, as the gateway's own pool reads it. */
@@ -24,6 +27,24 @@ export async function sqlSession(url: string): Promise<pg.Client> {
   client.on('error', () => undefined);
   await client.connect();
   return client;
+}
+
+/**
+ * A fresh database with kpg's schema and a SQL session on it, for the enclosing file or describe block:
+ * made before its tests, dropped after them.
+ */
+export function useMigratedDatabase(): { readonly database: TestDatabase; readonly db: pg.Client } {
+  const state = {} as { database: TestDatabase; db: pg.Client };
+  beforeAll(async () => {
+    state.database = await createTestDatabase();
+    await applyMigrations(state.database.url);
+    state.db = await sqlSession(state.database.url);
+  });
+  afterAll(async () => {
+    await state.db?.end();
+    await state.database?.drop();
+  });
+  return state;
 }
 
 /** A URL for the same database under another role. */

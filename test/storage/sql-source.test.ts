@@ -17,7 +17,7 @@ import {
 } from '../../src/config/topic-config.js';
 import { applyMigrations, readSqlSource, sqlSourceDigest } from '../../src/storage/pg/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { insertTopic, sqlSession } from '../sql/support.js';
+import { insertTopic, sqlSession, useMigratedDatabase } from '../sql/support.js';
 import { describeKpgSchema } from './catalog.js';
 import { renderTopicConfigDefinitions, TOPIC_CONFIG_DEFINITIONS_FILE } from './topic-config-definitions.js';
 
@@ -67,19 +67,7 @@ describe('applying the SQL source', () => {
 });
 
 describe('topic configs in SQL', () => {
-  let database: TestDatabase;
-  let db: pg.Client;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await applyMigrations(database.url);
-    db = await sqlSession(database.url);
-  });
-
-  afterAll(async () => {
-    await db?.end();
-    await database?.drop();
-  });
+  const session = useMigratedDatabase();
 
   /** Values of a config's type as people write them: signs, spaces, capitals, list spacing. */
   function valueOf(type: string, name: string): fc.Arbitrary<string> {
@@ -122,7 +110,7 @@ describe('topic configs in SQL', () => {
       ['boolean', ' TRUE', 'true'], ['boolean', 'yes', null], ['list', 'compact , delete', 'compact,delete'],
       ['double', '0.50', '0.5'], ['double', '1', '1'],
     ];
-    const { rows } = await db.query<{ v: string | null }>(
+    const { rows } = await session.db.query<{ v: string | null }>(
       'SELECT kpg.canonical_config_value(t, r) AS v FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, r, n) ORDER BY n',
       [cases.map((c) => c[0]), cases.map((c) => c[1])],
     );
@@ -133,16 +121,16 @@ describe('topic configs in SQL', () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(settingsArb, async ({ overrides, clusterDefaults }) => {
-        const topicId = await insertTopic(db, `configs-${run++}`, 1, Object.fromEntries(overrides));
-        await db.query('DELETE FROM kpg.broker_configs');
+        const topicId = await insertTopic(session.db, `configs-${run++}`, 1, Object.fromEntries(overrides));
+        await session.db.query('DELETE FROM kpg.broker_configs');
         for (const [name, value] of clusterDefaults) {
-          await db.query('INSERT INTO kpg.broker_configs (broker_id, name, value) VALUES (-1, $1, $2) ON CONFLICT DO NOTHING', [name, value]);
+          await session.db.query('INSERT INTO kpg.broker_configs (broker_id, name, value) VALUES (-1, $1, $2) ON CONFLICT DO NOTHING', [name, value]);
         }
         const broker = new BrokerConfig(() => 1);
         broker.setDynamic(clusterDefaults.map(([name, value]) => ({ brokerId: -1, name, value })));
         const overrideMap = new Map(overrides);
 
-        const { rows } = await db.query<{ name: string; value: string; source: string }>(
+        const { rows } = await session.db.query<{ name: string; value: string; source: string }>(
           'SELECT name, value, source FROM kpg.effective_topic_configs($1) ORDER BY name',
           [topicId],
         );
@@ -154,7 +142,7 @@ describe('topic configs in SQL', () => {
         );
 
         const resolved = resolveTopicConfig(overrideMap, broker);
-        const settings = await db.query<{
+        const settings = await session.db.query<{
           max_message_bytes: number;
           log_append_time: boolean;
           timestamp_before_max_ms: bigint;

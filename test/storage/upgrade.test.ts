@@ -126,7 +126,7 @@ beforeAll(async () => {
      VALUES ($1, 'Empty', (extract(epoch FROM now()) * 1000)::bigint, 'consumer', 4) RETURNING group_key`, [GROUP]);
   await db.query(
     `INSERT INTO kpg.group_offsets (group_key, topic_id, partition, committed_offset, leader_epoch, metadata, commit_timestamp_ms)
-     VALUES ($1, $2, 0, 2, 0, 'old commit', (extract(epoch FROM now()) * 1000)::bigint),
+     VALUES ($1, $2, 0, 2, 0, 'old \\x41 commit', (extract(epoch FROM now()) * 1000)::bigint),
             ($1, $2, 1, 1, 0, '', (extract(epoch FROM now()) * 1000)::bigint)`,
     [group.rows[0]!.group_key, topicId]);
   await db.query(`INSERT INTO kpg.broker_configs (broker_id, name, value) VALUES (-1, 'message.max.bytes', '2000000')`);
@@ -190,7 +190,8 @@ describe('upgrading a database of migrations 0000-0007', () => {
       expect(offsets).toEqual([{
         topic: TOPIC,
         partitions: [
-          { partition: 0, offset: '2', metadata: 'old commit' },
+          // Stored before client strings were escaped (migration 0010): the backslash reads back as it was.
+          { partition: 0, offset: '2', metadata: 'old \\x41 commit' },
           { partition: 1, offset: '1', metadata: null },
         ],
       }]);

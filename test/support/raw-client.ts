@@ -59,8 +59,13 @@ export class RawClient {
     return this.frames.shift()!;
   }
 
-  async request(apiKey: number, apiVersion: number, body: Record<string, unknown>): Promise<{ correlationId: number; body: Record<string, any> }> {
-    const id = this.send(apiKey, apiVersion, body);
+  async request(
+    apiKey: number,
+    apiVersion: number,
+    body: Record<string, unknown>,
+    clientId: string | null = 'raw-test',
+  ): Promise<{ correlationId: number; body: Record<string, any> }> {
+    const id = this.send(apiKey, apiVersion, body, clientId);
     const frame = await this.nextFrame();
     if (!frame) throw new Error('connection closed by the server');
     const decoded = decodeResponse(frame, apiKey, apiVersion);

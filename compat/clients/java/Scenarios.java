@@ -65,9 +65,14 @@ public class Scenarios {
                 case "list-offsets": out = listOffsets(); break;
                 case "describe-configs": out = describeConfigs(); break;
                 case "admin-errors": out = adminErrors(); break;
+                case "broker-configs": out = brokerConfigs(); break;
+                case "reassignments": out = reassignments(); break;
+                case "acls-disabled": out = aclsDisabled(); break;
                 case "bulk": out = bulk(); break;
                 case "crash-retry": out = crashRetry(); break;
                 case "golden": out = golden(); break;
+                case "record-errors": out = recordErrors(); break;
+                case "fetch-close": out = fetchClose(); break;
                 default: out = new Outcome("n/a", "unknown scenario " + scenario);
             }
         } catch (Exception e) {
@@ -439,6 +444,283 @@ public class Scenarios {
             return pass("topic: " + c.entries().size() + " entries (cleanup.policy=delete, retention.ms=" + rm.value() + ", source "
                 + rm.source() + "); broker " + n.id() + ": " + bc.entries().size() + " entries");
         }
+    }
+
+    // ------------------------------------------------------------------ record-errors (see compat/README.md)
+    /** What one send's callback got: "ok@offset" or "ExceptionClass: message". */
+    static String outcome(java.util.concurrent.Future<RecordMetadata> f) {
+        try {
+            return "ok@" + f.get(60, TimeUnit.SECONDS).offset();
+        } catch (Exception e) {
+            Throwable c = e;
+            while (c instanceof java.util.concurrent.ExecutionException && c.getCause() != null) c = c.getCause();
+            return c.getClass().getSimpleName() + ": " + c.getMessage();
+        }
+    }
+
+    /** Sends the records as one batch (a long linger, then flush) and returns each callback's outcome. */
+    static List<String> sendBatch(KafkaProducer<String, String> p, List<ProducerRecord<String, String>> recs) {
+        List<java.util.concurrent.Future<RecordMetadata>> fs = new ArrayList<>();
+        for (ProducerRecord<String, String> r : recs) fs.add(p.send(r));
+        p.flush();
+        List<String> out = new ArrayList<>();
+        for (java.util.concurrent.Future<RecordMetadata> f : fs) out.add(outcome(f));
+        return out;
+    }
+
+    static final String OTHER_RECORD = "KafkaException: Failed to append record because it was part of a batch which had one more more invalid records";
+
+    static Outcome recordErrors() throws Exception {
+        String compact = topic + "-compact", small = topic + "-small";
+        try (Admin a = admin()) {
+            get(a.createTopics(Arrays.asList(
+                newTopic(compact, 1, 1, "cleanup.policy", "compact"),
+                newTopic(small, 1, 1, "max.message.bytes", "1000"))).all());
+        }
+        List<String> problems = new ArrayList<>();
+        int cases = 0;
+        Properties pp = common();
+        pp.put("key.serializer", StringSerializer.class.getName());
+        pp.put("value.serializer", StringSerializer.class.getName());
+        pp.put("linger.ms", "1000");
+        pp.put("acks", "all"); // and the default idempotence: a refused batch must not break the producer's sequences
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(pp)) {
+            String noKey = "Compacted topic cannot accept message without key in topic partition " + compact + "-0";
+            // Two keyless records among keyed ones: each bad record fails with its own message, the others with the generic one.
+            List<String> got = sendBatch(p, Arrays.asList(
+                new ProducerRecord<>(compact, 0, "k0", "v0"), new ProducerRecord<>(compact, 0, null, "v1"),
+                new ProducerRecord<>(compact, 0, "k2", "v2"), new ProducerRecord<>(compact, 0, null, "v3")));
+            cases++;
+            List<String> want = Arrays.asList(OTHER_RECORD, "InvalidRecordException: " + noKey, OTHER_RECORD, "InvalidRecordException: " + noKey);
+            if (!got.equals(want)) problem(problems, "compacted, 2 keyless of 4: got " + got + ", want " + want);
+            // One keyless record: the partition's error code's exception, with the record's message.
+            got = sendBatch(p, Arrays.asList(new ProducerRecord<>(compact, 0, "k4", "v4"), new ProducerRecord<>(compact, 0, null, "v5")));
+            cases++;
+            want = Arrays.asList(OTHER_RECORD, "InvalidRecordException: " + noKey);
+            if (!got.equals(want)) problem(problems, "compacted, 1 keyless of 2: got " + got + ", want " + want);
+            // Keyed records afterwards are stored from offset 0: nothing of the refused batches was.
+            got = sendBatch(p, Arrays.asList(new ProducerRecord<>(compact, 0, "k6", "v6"), new ProducerRecord<>(compact, 0, "k7", "v7")));
+            cases++;
+            if (!got.equals(Arrays.asList("ok@0", "ok@1"))) problem(problems, "compacted, keyed after refusals: got " + got + ", want [ok@0, ok@1]");
+
+            // A CreateTime two hours ahead (message.timestamp.after.max.ms defaults to one hour).
+            long now = System.currentTimeMillis(), future = now + 7_200_000L;
+            got = sendBatch(p, Arrays.asList(
+                new ProducerRecord<>(topic, 0, now, "t0", "t0"), new ProducerRecord<>(topic, 0, future, "t1", "t1"),
+                new ProducerRecord<>(topic, 0, now, "t2", "t2")));
+            cases++;
+            String tsPattern = "InvalidTimestampException: Timestamp " + future + " of message with offset 1 is out of range\\. "
+                + "The timestamp should be within \\[-?\\d+, \\d+\\]";
+            if (got.size() != 3 || !got.get(0).equals(OTHER_RECORD) || !got.get(1).matches(tsPattern) || !got.get(2).equals(OTHER_RECORD))
+                problem(problems, "future timestamp: got " + got + ", want [generic, " + tsPattern + ", generic]");
+            else {
+                // The window is [now - before.max.ms (Long.MAX_VALUE), now + after.max.ms (3600000)] on the broker's clock.
+                String[] bounds = got.get(1).replaceAll(".*\\[(-?\\d+), (\\d+)\\]$", "$1 $2").split(" ");
+                long lo = Long.parseLong(bounds[0]), hi = Long.parseLong(bounds[1]);
+                if (hi - lo != Long.MAX_VALUE + 3_600_000L || Math.abs(hi - 3_600_000L - now) > 60_000)
+                    problem(problems, "future timestamp: window [" + lo + ", " + hi + "] is not [now - Long.MAX_VALUE, now + 3600000]");
+            }
+            got = sendBatch(p, Arrays.asList(new ProducerRecord<>(topic, 0, now, "t3", "t3")));
+            cases++;
+            if (!got.equals(Arrays.asList("ok@0"))) problem(problems, "after the refused batch: got " + got + ", want [ok@0]");
+
+            // A record larger than the topic's max.message.bytes: Kafka's default message (the broker sends none).
+            char[] big = new char[2000];
+            Arrays.fill(big, 'x');
+            got = sendBatch(p, Arrays.asList(new ProducerRecord<>(small, 0, "big", new String(big))));
+            cases++;
+            want = Arrays.asList("RecordTooLargeException: The request included a message larger than the max message size the server will accept.");
+            if (!got.equals(want)) problem(problems, "too large: got " + got + ", want " + want);
+        }
+        // What is stored: only the accepted records.
+        try (KafkaConsumer<String, String> c = consumer(null)) {
+            TopicPartition tp = new TopicPartition(compact, 0);
+            c.assign(Collections.singleton(tp));
+            c.seekToBeginning(Collections.singleton(tp));
+            List<String> keys = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 20000;
+            while (keys.size() < 2 && System.currentTimeMillis() < deadline)
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(300))) keys.add(r.offset() + ":" + r.key());
+            cases++;
+            if (!keys.equals(Arrays.asList("0:k6", "1:k7"))) problem(problems, "stored in " + compact + ": " + keys + ", want [0:k6, 1:k7]");
+        }
+        return problems.isEmpty() ? pass(cases + " cases: per-record InvalidRecordException / InvalidTimestampException with Kafka's messages, "
+            + "the generic error for the batch's other records, RecordTooLargeException, nothing of refused batches stored")
+            : fail(String.join("; ", problems));
+    }
+
+    // ------------------------------------------------------------------ fetch-close (see compat/README.md)
+    static Outcome fetchClose() throws Exception {
+        produce("none", Collections.singletonList(new Rec("k", "v", Collections.emptyList(), BASE_TS)));
+        Properties cp = common();
+        cp.put("key.deserializer", StringDeserializer.class.getName());
+        cp.put("value.deserializer", StringDeserializer.class.getName());
+        cp.put("fetch.max.wait.ms", "5000"); // a close that waited for the fetch to time out would take this long
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(cp);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        c.assign(Collections.singleton(tp));
+        c.seekToBeginning(Collections.singleton(tp));
+        if (firstOffset(c) != 0) return fail("first record not at offset 0");
+        // A fetch session is open now. Pause the partition and poll past fetch.max.wait.ms, so that no fetch
+        // is in flight any more: close then sends only the fetch that ends the session, which names no partition.
+        c.pause(Collections.singleton(tp));
+        long drainUntil = System.currentTimeMillis() + 6000;
+        while (System.currentTimeMillis() < drainUntil) c.poll(Duration.ofMillis(500));
+        long t0 = System.nanoTime();
+        c.close(Duration.ofSeconds(30));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (ms >= 2500) return fail("close took " + ms + " ms: the session-closing fetch was held towards fetch.max.wait.ms (5000)");
+        return pass("close returned in under 2.5 s (fetch.max.wait.ms 5000): the session-closing fetch is answered at once");
+    }
+
+    // ------------------------------------------------------------------ broker-configs, reassignments, acls-disabled
+
+    /** Checks one expectation; a failed one is added to `problems` with what was seen. */
+    static void expect(List<String> problems, String what, Object got, Object want) {
+        if (!Objects.equals(String.valueOf(got), String.valueOf(want))) problems.add(what + ": got " + got + ", want " + want);
+    }
+
+    static String synonymsText(ConfigEntry e) {
+        StringBuilder b = new StringBuilder();
+        for (ConfigEntry.ConfigSynonym s : e.synonyms()) b.append(b.length() == 0 ? "" : ",").append(s.source()).append(':').append(s.name()).append('=').append(s.value());
+        return b.toString();
+    }
+
+    /**
+     * Broker configs as a fresh Kafka 4.1 cluster reports them: the cluster-wide default resource holds
+     * min.insync.replicas=1 (DYNAMIC_DEFAULT_BROKER_CONFIG); the broker lists at least Kafka's 316 configs
+     * with types, passwords null and sensitive; a topic inherits min.insync.replicas from the cluster
+     * default; a read-only config cannot be changed; a validate-only change changes nothing.
+     */
+    static Outcome brokerConfigs() throws Exception {
+        List<String> problems = new ArrayList<>();
+        try (Admin a = admin()) {
+            String id = String.valueOf(get(a.describeCluster().nodes()).iterator().next().id());
+            ConfigResource def = new ConfigResource(ConfigResource.Type.BROKER, "");
+            ConfigResource br = new ConfigResource(ConfigResource.Type.BROKER, id);
+            DescribeConfigsOptions syn = new DescribeConfigsOptions().includeSynonyms(true).includeDocumentation(true);
+            Config dc = get(a.describeConfigs(Collections.singleton(def), syn).all()).get(def);
+            List<String> defaults = new ArrayList<>();
+            for (ConfigEntry e : dc.entries()) defaults.add(e.name() + "=" + e.value() + " " + e.source() + " [" + synonymsText(e) + "]");
+            expect(problems, "cluster defaults", defaults, List.of("min.insync.replicas=1 DYNAMIC_DEFAULT_BROKER_CONFIG [DYNAMIC_DEFAULT_BROKER_CONFIG:min.insync.replicas=1]"));
+            Config bc = get(a.describeConfigs(Collections.singleton(br), syn).all()).get(br);
+            if (bc.entries().size() < 316) problems.add("broker lists " + bc.entries().size() + " configs, want at least 316");
+            ConfigEntry mir = bc.get("min.insync.replicas");
+            expect(problems, "broker min.insync.replicas", mir == null ? null : mir.value() + " " + mir.source() + " " + mir.type() + " readOnly=" + mir.isReadOnly() + " first synonym " + mir.synonyms().get(0).source(),
+                "1 DYNAMIC_DEFAULT_BROKER_CONFIG INT readOnly=false first synonym DYNAMIC_DEFAULT_BROKER_CONFIG");
+            for (String[] want : new String[][]{
+                    {"sasl.jaas.config", "null PASSWORD sensitive=true"},
+                    {"ssl.keystore.password", "null PASSWORD sensitive=true"},
+                    {"log.retention.ms", "null LONG sensitive=false"},
+                    {"num.io.threads", "8 INT sensitive=false"},
+                    {"group.consumer.assignors", "uniform,range LIST sensitive=false"},
+                    {"sasl.login.refresh.buffer.seconds", "300 SHORT sensitive=false"},
+                    {"num.network.threads", "3 INT sensitive=false"},
+                    {"log.cleaner.min.cleanable.ratio", "0.5 DOUBLE sensitive=false"},
+                    {"broker.rack", "null STRING sensitive=false"},
+                    {"authorizer.class.name", " STRING sensitive=false"}}) {
+                ConfigEntry e = bc.get(want[0]);
+                expect(problems, want[0], e == null ? "missing" : e.value() + " " + e.type() + " sensitive=" + e.isSensitive(), want[1]);
+            }
+            for (String ro : new String[]{"broker.rack", "process.roles", "node.id", "log.dirs", "socket.request.max.bytes"}) {
+                ConfigEntry e = bc.get(ro);
+                expect(problems, ro + " read-only", e == null ? "missing" : e.isReadOnly(), true);
+            }
+            String t = topic + "-bc";
+            createTopic(a, newTopic(t, 1, 1), false);
+            eventually(() -> describeTopic(a, t).partitions().size(), x -> x == 1);
+            ConfigResource tr = new ConfigResource(ConfigResource.Type.TOPIC, t);
+            ConfigEntry tm = get(a.describeConfigs(Collections.singleton(tr), syn).all()).get(tr).get("min.insync.replicas");
+            expect(problems, "topic min.insync.replicas", tm.value() + " " + tm.source() + " first synonym " + tm.synonyms().get(0).source() + ":" + tm.synonyms().get(0).name(),
+                "1 DYNAMIC_DEFAULT_BROKER_CONFIG first synonym DYNAMIC_DEFAULT_BROKER_CONFIG:min.insync.replicas");
+            String[] got = attempt(() -> alter(a, br, AlterConfigOp.OpType.SET, "broker.rack", "r1"));
+            expect(problems, "SET broker.rack", got[0] + ": " + got[1], "InvalidRequestException: Cannot update these configs dynamically: Set(broker.rack)");
+            got = attempt(() -> {
+                get(a.incrementalAlterConfigs(Collections.singletonMap(def, Collections.singleton(new AlterConfigOp(new ConfigEntry("min.insync.replicas", "2"), AlterConfigOp.OpType.SET))),
+                    new AlterConfigsOptions().validateOnly(true)).all());
+                return "validated";
+            });
+            expect(problems, "validate-only SET min.insync.replicas=2", got[0] + ": " + got[1], "ok: validated");
+            got = attempt(() -> alter(a, def, AlterConfigOp.OpType.SET, "min.insync.replicas", "0"));
+            expect(problems, "SET min.insync.replicas=0", got[0] + ": " + got[1], "InvalidRequestException: Invalid value 0 for configuration min.insync.replicas: Value must be at least 1");
+            Config after = get(a.describeConfigs(Collections.singleton(def)).all()).get(def);
+            expect(problems, "cluster default after", after.get("min.insync.replicas") == null ? null : after.get("min.insync.replicas").value(), "1");
+            get(a.deleteTopics(Collections.singleton(t)).all());
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(System.err::println);
+            return fail(String.join("; ", problems));
+        }
+        return pass("cluster default min.insync.replicas=1 (DYNAMIC_DEFAULT_BROKER_CONFIG), inherited by topics; broker lists >= 316 configs with Kafka's types, passwords null; read-only and bad changes refused as Kafka; validate-only changes nothing");
+    }
+
+    /**
+     * Reassignments on a cluster whose only replicas are already in place: to the current replicas it
+     * succeeds and none stays in progress; cancelling none, unknown brokers, empty lists, unknown topics
+     * and partitions get Kafka's errors and messages.
+     */
+    static Outcome reassignments() throws Exception {
+        List<String> problems = new ArrayList<>();
+        String t = topic + "-ra", missing = topic + "-ra-missing";
+        try (Admin a = admin()) {
+            int id = get(a.describeCluster().nodes()).iterator().next().id();
+            createTopic(a, newTopic(t, 2, 1), false);
+            eventually(() -> describeTopic(a, t).partitions().size(), x -> x == 2);
+            TopicPartition p0 = new TopicPartition(t, 0), p1 = new TopicPartition(t, 1);
+            String[] got = attempt(() -> { get(a.alterPartitionReassignments(Map.of(p0, Optional.of(new NewPartitionReassignment(List.of(id))))).all()); return "reassigned"; });
+            expect(problems, "to the current replicas", got[0] + ": " + got[1], "ok: reassigned");
+            Map<TopicPartition, PartitionReassignment> ongoing = eventually(() -> get(a.listPartitionReassignments().reassignments()), Map::isEmpty);
+            expect(problems, "in progress after", ongoing.keySet(), "[]");
+            expect(problems, "in progress for the topic", get(a.listPartitionReassignments(Set.of(p0, p1)).reassignments()).keySet(), "[]");
+            expect(problems, "replicas after", describeTopic(a, t).partitions().get(0).replicas().stream().map(Node::id).toList(), List.of(id));
+            String[][] cases = {
+                {"cancel none", "NoReassignmentInProgressException: No partition reassignment is in progress."},
+                {"unknown broker", "InvalidReplicaAssignmentException: The manual partition assignment includes broker " + (id + 100) + ", but no such broker is registered."},
+                {"broker twice", "InvalidReplicaAssignmentException: The manual partition assignment includes the broker " + id + " more than once."},
+                {"unknown partition", "UnknownTopicOrPartitionException: Unable to find partition " + t + ":5."},
+                {"unknown topic", "UnknownTopicOrPartitionException: Unable to find a topic named " + missing + "."},
+            };
+            List<AdminCall> calls = List.of(
+                () -> { get(a.alterPartitionReassignments(Map.of(p1, Optional.empty())).all()); return "ok"; },
+                () -> { get(a.alterPartitionReassignments(Map.of(p1, Optional.of(new NewPartitionReassignment(List.of(id + 100))))).all()); return "ok"; },
+                () -> { get(a.alterPartitionReassignments(Map.of(p1, Optional.of(new NewPartitionReassignment(List.of(id, id))))).all()); return "ok"; },
+                () -> { get(a.alterPartitionReassignments(Map.of(new TopicPartition(t, 5), Optional.of(new NewPartitionReassignment(List.of(id))))).all()); return "ok"; },
+                () -> { get(a.alterPartitionReassignments(Map.of(new TopicPartition(missing, 0), Optional.of(new NewPartitionReassignment(List.of(id))))).all()); return "ok"; });
+            for (int i = 0; i < cases.length; i++) {
+                String[] r = attempt(calls.get(i));
+                expect(problems, cases[i][0], r[0] + ": " + r[1], cases[i][1]);
+            }
+            expect(problems, "replicas of partition 1 after the refusals", describeTopic(a, t).partitions().get(1).replicas().stream().map(Node::id).toList(), List.of(id));
+            get(a.deleteTopics(Collections.singleton(t)).all());
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(System.err::println);
+            return fail(String.join("; ", problems));
+        }
+        return pass("reassignment to the current replicas succeeds and none is in progress; cancel none, unknown broker, broker twice, unknown partition and topic refused with Kafka's exceptions and messages");
+    }
+
+    /** Without an authorizer: describeAcls, createAcls and deleteAcls raise SecurityDisabledException with Kafka's messages. */
+    static Outcome aclsDisabled() throws Exception {
+        List<String> problems = new ArrayList<>();
+        try (Admin a = admin()) {
+            org.apache.kafka.common.acl.AclBinding binding = new org.apache.kafka.common.acl.AclBinding(
+                new org.apache.kafka.common.resource.ResourcePattern(org.apache.kafka.common.resource.ResourceType.TOPIC, topic, org.apache.kafka.common.resource.PatternType.LITERAL),
+                new org.apache.kafka.common.acl.AccessControlEntry("User:alice", "*", org.apache.kafka.common.acl.AclOperation.READ, org.apache.kafka.common.acl.AclPermissionType.ALLOW));
+            String[] got = attempt(() -> get(a.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()));
+            expect(problems, "describeAcls", got[0] + ": " + got[1], "SecurityDisabledException: No Authorizer is configured on the broker");
+            got = attempt(() -> { get(a.createAcls(List.of(binding)).all()); return "created"; });
+            expect(problems, "createAcls", got[0] + ": " + got[1], "SecurityDisabledException: No Authorizer is configured.");
+            got = attempt(() -> get(a.deleteAcls(List.of(org.apache.kafka.common.acl.AclBindingFilter.ANY)).all()));
+            expect(problems, "deleteAcls", got[0] + ": " + got[1], "SecurityDisabledException: No Authorizer is configured.");
+            // The connection survives: the next call works.
+            expect(problems, "describeCluster after", get(a.describeCluster().nodes()).isEmpty(), false);
+        }
+        if (!problems.isEmpty()) {
+            problems.forEach(System.err::println);
+            return fail(String.join("; ", problems));
+        }
+        return pass("describeAcls, createAcls, deleteAcls: SecurityDisabledException (No Authorizer is configured ...); the connection stays usable");
     }
 
     // ------------------------------------------------------------------ admin-errors (see compat/README.md)

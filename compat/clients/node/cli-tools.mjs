@@ -11,12 +11,12 @@
 //   kafka-broker-api-versions org.apache.kafka.tools.BrokerApiVersionsCommand
 // The console producer cannot set record timestamps: produce-consume checks for a recent CreateTime.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CODECS, Fail, NA, checkRecords, expected, run, sleep } from './common.mjs';
-import { must } from './proc.mjs';
+import { exec, must } from './proc.mjs';
 
 const CACHE = process.env.KPG_CACHE ?? join(homedir(), '.cache', 'kpg');
 const LIB = join(CACHE, 'kafka', 'lib');
@@ -43,6 +43,8 @@ const C = {
   perfConsumer: 'org.apache.kafka.tools.ConsumerPerformance',
   offsets: 'org.apache.kafka.tools.GetOffsetShell',
   apiVersions: 'org.apache.kafka.tools.BrokerApiVersionsCommand',
+  reassign: 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand',
+  acls: 'org.apache.kafka.tools.AclCommand',
 };
 
 async function metadata(a) {
@@ -181,6 +183,93 @@ async function describeConfigs(a) {
   const bvals = await topicConfigs(a, 'brokers', id);
   if (!bvals.size) throw new Fail(`broker ${id} has no config entries`);
   return `kafka-configs --describe --all: topic ${vals.size} entries (cleanup.policy=delete, retention.ms=${vals.get('retention.ms')}); broker ${id}: ${bvals.size} entries`;
+}
+
+// ------------------------------------------------------------------ broker-configs, reassignments, acls-disabled
+/** The lines of a tool's output that are not Java stack frames, trimmed, empty ones dropped. */
+const textLines = (out) => out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^at /.test(l));
+
+function expectLines(step, got, want) {
+  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Fail(`${step}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+}
+
+async function brokerId(a) {
+  const av = (await tool('kafka-broker-api-versions', C.apiVersions, ['--bootstrap-server', a.bootstrap])).stdout;
+  const id = /\(id: (\d+)/.exec(av)?.[1];
+  if (!id) throw new Fail('no broker id from kafka-broker-api-versions');
+  return id;
+}
+
+async function brokerConfigs(a) {
+  const bs = ['--bootstrap-server', a.bootstrap];
+  const def = (await tool('kafka-configs --entity-default', C.configs, [...bs, '--describe', '--entity-type', 'brokers', '--entity-default'])).stdout;
+  expectLines('kafka-configs --describe --entity-type brokers --entity-default', textLines(def), [
+    'Default configs for brokers in the cluster are:',
+    'min.insync.replicas=1 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:min.insync.replicas=1}',
+  ]);
+  const id = await brokerId(a);
+  const all = await topicConfigs(a, 'brokers', id);
+  if (all.size < 316) throw new Fail(`kafka-configs --describe --all of broker ${id}: ${all.size} configs, want at least 316`);
+  for (const [name, want] of [['sasl.jaas.config', 'null'], ['num.io.threads', '8'], ['min.insync.replicas', '1'], ['log.retention.ms', 'null']]) {
+    if (all.get(name) !== want) throw new Fail(`kafka-configs --all of broker ${id}: ${name}=${all.get(name)}, want ${want}`);
+  }
+  const ro = await exec(JAVA, [...JVM, C.configs, ...bs, '--alter', '--entity-type', 'brokers', '--entity-name', id, '--add-config', 'broker.rack=r1'], { timeoutMs: 60000 });
+  const line = textLines(ro.stdout + '\n' + ro.stderr).find((l) => l.startsWith('Error while executing config command'));
+  expectLines('kafka-configs --alter broker.rack', [line], [
+    'Error while executing config command with args \'' + [...bs, '--alter', '--entity-type', 'brokers', '--entity-name', id, '--add-config', 'broker.rack=r1'].join(' ')
+      + '\'',
+  ]);
+  if (!(ro.stdout + ro.stderr).includes('InvalidRequestException: Cannot update these configs dynamically: Set(broker.rack)')) {
+    throw new Fail(`kafka-configs --alter broker.rack: ${textLines(ro.stdout + '\n' + ro.stderr).slice(0, 3).join(' | ')}`);
+  }
+  return `kafka-configs: --entity-default lists min.insync.replicas=1 (DYNAMIC_DEFAULT_BROKER_CONFIG); broker ${id} --all lists ${all.size >= 316 ? '>= 316' : all.size} configs; broker.rack refused`;
+}
+
+async function reassignments(a) {
+  const bs = ['--bootstrap-server', a.bootstrap];
+  const t = `${a.topic}-ra`;
+  await tool('kafka-topics --create', C.topics, [...bs, '--create', '--topic', t, '--partitions', '2', '--replication-factor', '1']);
+  const id = Number(await brokerId(a));
+  const dir = mkdtempSync(join(tmpdir(), 'kpg-reassign-'));
+  const file = join(dir, 'plan.json');
+  const plan = JSON.stringify({ version: 1, partitions: [{ topic: t, partition: 0, replicas: [id], log_dirs: ['any'] }] });
+  writeFileSync(file, plan);
+  const exe = (await tool('kafka-reassign-partitions --execute', C.reassign, [...bs, '--reassignment-json-file', file, '--execute'])).stdout;
+  expectLines('kafka-reassign-partitions --execute', textLines(exe), [
+    'Current partition replica assignment', plan, 'Save this to use as the --reassignment-json-file option during rollback',
+    `Successfully started partition reassignment for ${t}-0`,
+  ]);
+  const verify = (await tool('kafka-reassign-partitions --verify', C.reassign, [...bs, '--reassignment-json-file', file, '--verify'])).stdout;
+  expectLines('kafka-reassign-partitions --verify', textLines(verify), [
+    'Status of partition reassignment:', `Reassignment of partition ${t}-0 is completed.`,
+    `Clearing broker-level throttles on broker ${id}`, `Clearing topic-level throttles on topic ${t}`,
+  ]);
+  const list = (await tool('kafka-reassign-partitions --list', C.reassign, [...bs, '--list'])).stdout;
+  expectLines('kafka-reassign-partitions --list', textLines(list), ['No partition reassignments found.']);
+  writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: t, partition: 1, replicas: [id + 100], log_dirs: ['any'] }] }));
+  const bad = await exec(JAVA, [...JVM, C.reassign, ...bs, '--reassignment-json-file', file, '--execute'], { timeoutMs: 60000 });
+  if (bad.code === 0) throw new Fail('kafka-reassign-partitions --execute to an unknown broker succeeded');
+  const err = textLines(bad.stdout + '\n' + bad.stderr).filter((l) => /Unknown broker|no such broker|not present/.test(l));
+  if (err.length === 0) throw new Fail(`kafka-reassign-partitions --execute to an unknown broker: ${textLines(bad.stdout + bad.stderr).slice(0, 3).join(' | ')}`);
+  await tool('kafka-topics --delete', C.topics, [...bs, '--delete', '--topic', t]);
+  return `kafka-reassign-partitions: --execute to the current replicas, --verify completed (throttles cleared), --list none; an unknown broker refused (${err[0]})`;
+}
+
+async function aclsDisabled(a) {
+  const bs = ['--bootstrap-server', a.bootstrap];
+  const run1 = async (argv) => {
+    const r = await exec(JAVA, [...JVM, C.acls, ...bs, ...argv], { timeoutMs: 60000 });
+    return { code: r.code, lines: textLines(r.stdout + '\n' + r.stderr).filter((l) => !l.startsWith('java.util.concurrent') && !l.startsWith('Caused by')) };
+  };
+  const list = await run1(['--list']);
+  expectLines('kafka-acls --list', [list.code, ...list.lines], [1,
+    'Error while executing ACL command: org.apache.kafka.common.errors.SecurityDisabledException: No Authorizer is configured on the broker']);
+  const add = await run1(['--add', '--allow-principal', 'User:alice', '--operation', 'Read', '--topic', a.topic]);
+  expectLines('kafka-acls --add', [add.code, ...add.lines], [1,
+    `Adding ACLs for resource \`ResourcePattern(resourceType=TOPIC, name=${a.topic}, patternType=LITERAL)\`:`,
+    '(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)',
+    'Error while executing ACL command: org.apache.kafka.common.errors.SecurityDisabledException: No Authorizer is configured.']);
+  return 'kafka-acls --list and --add: SecurityDisabledException with Kafka\'s messages';
 }
 
 // ------------------------------------------------------------------ group-admin (kafka-consumer-groups)
@@ -419,6 +508,7 @@ async function groupAdmin(a) {
 
 const na = (why) => async () => { throw new NA(why); };
 await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs, 'group-admin': groupAdmin,
+  'broker-configs': brokerConfigs, reassignments, 'acls-disabled': aclsDisabled,
   bulk: na('kafka-console-producer cannot set record timestamps; the Java client columns run the same library'),
   'crash-retry': na('crash-retry runs with the Java and librdkafka (confluent-kafka) idempotent producers'), },
   `Kafka CLI tools ${version}`);

@@ -204,6 +204,40 @@ async function bulk(a) {
     + `consumed and compared in ${Date.now() - t0 - produced} ms`;
 }
 
+// Strings are bytes: a group id and a client id holding NUL round-trip through JoinGroup, OffsetCommit,
+// DescribeGroups, ListGroups and OffsetFetch.
+async function bytes(a) {
+  const groupId = `${a.group}\0nul`;
+  const clientId = 'kpg-compat\0kafkajs';
+  await produce(a, 'none', [0, 1].map((i) => ({ key: `k${i}`, value: `r${i}`, ts: Date.now() })));
+  const c = new Kafka({ clientId, brokers: [a.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 }, requestTimeout: 15000 })
+    .consumer({ groupId, maxWaitTimeInMs: 500 });
+  await c.connect();
+  try {
+    await c.subscribe({ topic: a.topic, fromBeginning: true });
+    let seen = 0;
+    await withTimeout(new Promise((resolve, reject) => {
+      c.run({ autoCommit: false, eachMessage: async () => { if (++seen === 2) resolve(); } }).catch(reject);
+    }), 40000, 'two records');
+    await c.commitOffsets([{ topic: a.topic, partition: 0, offset: '2' }]);
+    return await withAdmin(a, async (admin) => {
+      const { groups } = await admin.describeGroups([groupId]);
+      const g = groups[0];
+      if (groups.length !== 1 || g.groupId !== groupId) throw new Fail(`describeGroups answered ${JSON.stringify(groups.map((x) => x.groupId))}`);
+      if (g.state !== 'Stable' || g.members.length !== 1) throw new Fail(`group ${g.state} with ${g.members.length} member(s), want Stable with 1`);
+      const m = g.members[0];
+      if (m.clientId !== clientId) throw new Fail(`member client id ${JSON.stringify(m.clientId)}, want ${JSON.stringify(clientId)}`);
+      if (!m.memberId.startsWith(`${clientId}-`)) throw new Fail(`member id ${JSON.stringify(m.memberId)} does not start with the client id`);
+      const listed = (await admin.listGroups()).groups.map((x) => x.groupId);
+      if (!listed.includes(groupId)) throw new Fail('listGroups does not list the group');
+      const offsets = await admin.fetchOffsets({ groupId, topics: [a.topic] });
+      const o = offsets[0]?.partitions[0]?.offset;
+      if (o !== '2') throw new Fail(`committed offset ${o}, want 2`);
+      return 'group id and client id with NUL: joined, committed 2, described, listed and fetched byte-exact';
+    });
+  } finally { await c.disconnect(); }
+}
+
 const crashRetry = async () => { throw new NA('crash-retry runs with the Java and librdkafka (confluent-kafka) producers; kafkajs is covered by test/records/durability.test.ts'); };
 
-await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs, bulk, 'crash-retry': crashRetry }, `kafkajs ${version}`);
+await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs, bulk, 'crash-retry': crashRetry, bytes }, `kafkajs ${version}`);

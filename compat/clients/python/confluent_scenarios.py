@@ -547,8 +547,95 @@ def golden(a):
     return "created %s, produced and consumed %d records in group %s, committed offset %d" % (a.topic, len(recs), a.group, len(recs))
 
 
+def record_errors(a):
+    """Per-record produce errors (KIP-467): each record's delivery report says whether it was refused, and why."""
+    adm = AdminClient(conf(a))
+    compact, small = a.topic + "-compact", a.topic + "-small"
+    for f in adm.create_topics([NewTopic(compact, 1, 1, config={"cleanup.policy": "compact"}),
+                                NewTopic(small, 1, 1, config={"max.message.bytes": "1000"})]).values():
+        f.result(timeout=30)
+    p = Producer(conf(a, **{"linger.ms": 1000}))
+
+    def send_batch(recs):
+        """Sends the records as one batch; returns each delivery report: "ok@offset" or "ERROR_NAME: text"."""
+        got = [None] * len(recs)
+
+        def report(i):
+            def cb(err, msg):
+                got[i] = "ok@%d" % msg.offset() if err is None else "%s: %s" % (err.name(), err.str())
+            return cb
+        for i, (t, key, value, ts) in enumerate(recs):
+            p.produce(t, key=key, value=value, partition=0, timestamp=ts, on_delivery=report(i))
+        if p.flush(60) != 0:
+            raise Fail("records still undelivered after 60 s")
+        return got
+
+    problems = []
+
+    def check(name, got, want):
+        sys.stderr.write("%s: %s\n" % (name, got))
+        if got != want:
+            problems.append("%s: got %s, want %s" % (name, got, want))
+
+    other = "_INVALID_DIFFERENT_RECORD: Local: an invalid record in the same batch caused the failure of this message too"
+    invalid = "INVALID_RECORD: Broker: Broker failed to validate record"
+    check("compacted, 2 keyless of 4", send_batch([(compact, b"k0", b"v0", 0), (compact, None, b"v1", 0), (compact, b"k2", b"v2", 0),
+                                                   (compact, None, b"v3", 0)]), [other, invalid, other, invalid])
+    check("compacted, keyed afterwards", send_batch([(compact, b"k4", b"v4", 0), (compact, b"k5", b"v5", 0)]), ["ok@0", "ok@1"])
+    now = int(time.time() * 1000)
+    # librdkafka fails every record of a batch refused with INVALID_TIMESTAMP with that error.
+    bad_ts = "INVALID_TIMESTAMP: Broker: Invalid timestamp"
+    check("timestamp two hours ahead", send_batch([(a.topic, b"t0", b"t0", now), (a.topic, b"t1", b"t1", now + 7200000),
+                                                   (a.topic, b"t2", b"t2", now)]), [bad_ts, bad_ts, bad_ts])
+    check("timestamp now afterwards", send_batch([(a.topic, b"t3", b"t3", now)]), ["ok@0"])
+    check("larger than max.message.bytes", send_batch([(small, b"big", b"x" * 2000, 0)]),
+          ["MSG_SIZE_TOO_LARGE: Broker: Message size too large"])
+    if problems:
+        raise Fail("; ".join(problems))
+    return "5 batches: keyless records on a compacted topic fail with INVALID_RECORD and their batch mates with " \
+           "_INVALID_DIFFERENT_RECORD; a future timestamp INVALID_TIMESTAMP; a large record MSG_SIZE_TOO_LARGE; " \
+           "later records are stored from offset 0"
+
+
+def bytes_scenario(a):
+    """Strings are bytes: librdkafka sends commit metadata with a trailing NUL byte; the commit succeeds and
+    reads back (as librdkafka sees it, up to the NUL). A non-ASCII client id is described as sent."""
+    produce(a, "none", [{"key": "k0", "value": "r0", "ts": int(time.time() * 1000)}])
+    c = Consumer(conf(a, **{"group.id": a.group, "enable.auto.commit": False}))
+    try:
+        r = c.commit(offsets=[TopicPartition(a.topic, 0, 1, metadata="meta")], asynchronous=False)
+        if r[0].error:
+            raise Fail("commit with metadata: %s" % r[0].error)
+        got = c.committed([TopicPartition(a.topic, 0)], timeout=30)[0]
+        if got.error or got.offset != 1 or got.metadata != "meta":
+            raise Fail("committed: offset %s metadata %r error %s, want 1 'meta'" % (got.offset, got.metadata, got.error))
+    finally:
+        c.close()
+    client_id = "kpg-compat-\u00fc"
+    group = a.group + "-member"
+    c = Consumer(conf(a, **{"group.id": group, "client.id": client_id, "auto.offset.reset": "earliest"}))
+    try:
+        c.subscribe([a.topic])
+        deadline = time.time() + 40
+        while True:
+            m = c.poll(0.5)
+            if m is not None and not m.error():
+                break
+            if time.time() > deadline:
+                raise Fail("no record within 40s")
+        admin = AdminClient(conf(a))
+        g = admin.describe_consumer_groups([group])[group].result(timeout=30)
+        ids = [m.client_id for m in g.members]
+        if ids != [client_id]:
+            raise Fail("described client ids %r, want [%r]" % (ids, client_id))
+    finally:
+        c.close()
+    return "commit metadata with librdkafka's trailing NUL committed and read back; client id %r described as sent" % client_id
+
+
 if __name__ == "__main__":
     run({"metadata": metadata, "topic-admin": topic_admin, "produce-consume": produce_consume,
          "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs,
-         "bulk": bulk, "crash-retry": crash_retry, "golden": golden},
+         "bulk": bulk, "crash-retry": crash_retry, "golden": golden, "record-errors": record_errors,
+         "bytes": bytes_scenario},
         "confluent-kafka %s (librdkafka %s)" % (confluent_kafka.__version__, confluent_kafka.libversion()[0]))

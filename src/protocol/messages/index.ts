@@ -20,6 +20,9 @@ import { DeleteTopics } from './20-delete-topics.js';
 import { DeleteRecords } from './21-delete-records.js';
 import { InitProducerId } from './22-init-producer-id.js';
 import { OffsetForLeaderEpoch } from './23-offset-for-leader-epoch.js';
+import { DescribeAcls } from './29-describe-acls.js';
+import { CreateAcls } from './30-create-acls.js';
+import { DeleteAcls } from './31-delete-acls.js';
 import { DescribeConfigs } from './32-describe-configs.js';
 import { AlterConfigs } from './33-alter-configs.js';
 import { DescribeLogDirs } from './35-describe-log-dirs.js';
@@ -27,6 +30,8 @@ import { SaslAuthenticate } from './36-sasl-authenticate.js';
 import { CreatePartitions } from './37-create-partitions.js';
 import { DeleteGroups } from './42-delete-groups.js';
 import { IncrementalAlterConfigs } from './44-incremental-alter-configs.js';
+import { AlterPartitionReassignments } from './45-alter-partition-reassignments.js';
+import { ListPartitionReassignments } from './46-list-partition-reassignments.js';
 import { OffsetDelete } from './47-offset-delete.js';
 import { DescribeCluster } from './60-describe-cluster.js';
 import { DescribeTopicPartitions } from './75-describe-topic-partitions.js';
@@ -34,6 +39,6 @@ import { DescribeTopicPartitions } from './75-describe-topic-partitions.js';
 export const ALL_APIS: readonly ApiSpec[] = [
   Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat,
   LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics,
-  DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
-  CreatePartitions, DeleteGroups, IncrementalAlterConfigs, OffsetDelete, DescribeCluster, DescribeTopicPartitions,
+  DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
+  CreatePartitions, DeleteGroups, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeCluster, DescribeTopicPartitions,
 ];

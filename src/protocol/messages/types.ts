@@ -699,6 +699,98 @@ export interface OffsetForLeaderEpochResponseEpochEndOffset {
   endOffset?: bigint;
 }
 
+export interface DescribeAclsRequest {
+  resourceTypeFilter: number;
+  resourceNameFilter: string | null;
+  patternTypeFilter: number;
+  principalFilter: string | null;
+  hostFilter: string | null;
+  operation: number;
+  permissionType: number;
+}
+
+export interface DescribeAclsResponseDescribeAclsResource {
+  resourceType?: number;
+  resourceName?: string;
+  patternType?: number;
+  acls?: DescribeAclsResponseAclDescription[];
+}
+
+export interface DescribeAclsResponse {
+  throttleTimeMs?: number;
+  errorCode?: number;
+  errorMessage?: string | null;
+  resources?: DescribeAclsResponseDescribeAclsResource[];
+}
+
+export interface DescribeAclsResponseAclDescription {
+  principal?: string;
+  host?: string;
+  operation?: number;
+  permissionType?: number;
+}
+
+export interface CreateAclsRequest {
+  creations: CreateAclsRequestAclCreation[];
+}
+
+export interface CreateAclsRequestAclCreation {
+  resourceType: number;
+  resourceName: string;
+  resourcePatternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+}
+
+export interface CreateAclsResponse {
+  throttleTimeMs?: number;
+  results?: CreateAclsResponseAclCreationResult[];
+}
+
+export interface CreateAclsResponseAclCreationResult {
+  errorCode?: number;
+  errorMessage?: string | null;
+}
+
+export interface DeleteAclsRequest {
+  filters: DeleteAclsRequestDeleteAclsFilter[];
+}
+
+export interface DeleteAclsRequestDeleteAclsFilter {
+  resourceTypeFilter: number;
+  resourceNameFilter: string | null;
+  patternTypeFilter: number;
+  principalFilter: string | null;
+  hostFilter: string | null;
+  operation: number;
+  permissionType: number;
+}
+
+export interface DeleteAclsResponseDeleteAclsFilterResult {
+  errorCode?: number;
+  errorMessage?: string | null;
+  matchingAcls?: DeleteAclsResponseDeleteAclsMatchingAcl[];
+}
+
+export interface DeleteAclsResponse {
+  throttleTimeMs?: number;
+  filterResults?: DeleteAclsResponseDeleteAclsFilterResult[];
+}
+
+export interface DeleteAclsResponseDeleteAclsMatchingAcl {
+  errorCode?: number;
+  errorMessage?: string | null;
+  resourceType?: number;
+  resourceName?: string;
+  patternType?: number;
+  principal?: string;
+  host?: string;
+  operation?: number;
+  permissionType?: number;
+}
+
 export interface DescribeConfigsRequest {
   resources: DescribeConfigsRequestDescribeConfigsResource[];
   includeSynonyms: boolean;
@@ -884,6 +976,70 @@ export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
   errorMessage?: string | null;
   resourceType?: number;
   resourceName?: string;
+}
+
+export interface AlterPartitionReassignmentsRequestReassignableTopic {
+  name: string;
+  partitions: AlterPartitionReassignmentsRequestReassignablePartition[];
+}
+
+export interface AlterPartitionReassignmentsRequest {
+  timeoutMs: number;
+  allowReplicationFactorChange: boolean;
+  topics: AlterPartitionReassignmentsRequestReassignableTopic[];
+}
+
+export interface AlterPartitionReassignmentsRequestReassignablePartition {
+  partitionIndex: number;
+  replicas: number[] | null;
+}
+
+export interface AlterPartitionReassignmentsResponseReassignableTopicResponse {
+  name?: string;
+  partitions?: AlterPartitionReassignmentsResponseReassignablePartitionResponse[];
+}
+
+export interface AlterPartitionReassignmentsResponse {
+  throttleTimeMs?: number;
+  allowReplicationFactorChange?: boolean;
+  errorCode?: number;
+  errorMessage?: string | null;
+  responses?: AlterPartitionReassignmentsResponseReassignableTopicResponse[];
+}
+
+export interface AlterPartitionReassignmentsResponseReassignablePartitionResponse {
+  partitionIndex?: number;
+  errorCode?: number;
+  errorMessage?: string | null;
+}
+
+export interface ListPartitionReassignmentsRequest {
+  timeoutMs: number;
+  topics: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics[] | null;
+}
+
+export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
+  name: string;
+  partitionIndexes: number[];
+}
+
+export interface ListPartitionReassignmentsResponseOngoingTopicReassignment {
+  name?: string;
+  partitions?: ListPartitionReassignmentsResponseOngoingPartitionReassignment[];
+}
+
+export interface ListPartitionReassignmentsResponse {
+  throttleTimeMs?: number;
+  errorCode?: number;
+  errorMessage?: string | null;
+  topics?: ListPartitionReassignmentsResponseOngoingTopicReassignment[];
+}
+
+export interface ListPartitionReassignmentsResponseOngoingPartitionReassignment {
+  partitionIndex?: number;
+  replicas?: number[];
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 export interface OffsetDeleteRequestTopic {

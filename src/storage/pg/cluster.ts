@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { BrokerConfigRecord, ClusterStorage, ConfigChange, GatewayRecord } from '../cluster.js';
 import { notifyChange } from './channels.js';
+import { fromDbText, fromDbTextOrNull, toDbText } from './db-text.js';
 import { inTransaction } from './transaction.js';
 
 /** Advisory lock keys (first key of the two-key form): "kpg" + a digit. */
@@ -18,15 +19,28 @@ export class PgClusterStorage implements ClusterStorage {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async clusterId(): Promise<string> {
+  async clusterId(initialDefaults: ReadonlyMap<string, string> = new Map()): Promise<string> {
     if (this.cachedClusterId) return this.cachedClusterId;
     // Kafka cluster ids are a random UUID in url-safe base64 without padding: 22 characters.
     const candidate = randomBytes(16).toString('base64url');
-    await this.pool.query('INSERT INTO kpg.cluster (singleton, cluster_id) VALUES (true, $1) ON CONFLICT DO NOTHING', [
-      candidate,
-    ]);
-    const { rows } = await this.pool.query<{ cluster_id: string }>('SELECT cluster_id FROM kpg.cluster');
-    this.cachedClusterId = rows[0]!.cluster_id;
+    this.cachedClusterId = await inTransaction(this.pool, async (client) => {
+      const created = await client.query('INSERT INTO kpg.cluster (singleton, cluster_id) VALUES (true, $1) ON CONFLICT DO NOTHING', [
+        candidate,
+      ]);
+      if (created.rowCount === 1 && initialDefaults.size > 0) {
+        // Only the transaction that created the cluster gets here; a default someone set already stays.
+        await client.query('SELECT pg_advisory_xact_lock($1, -1)', [BROKER_CONFIG_LOCK]);
+        await client.query(
+          `INSERT INTO kpg.broker_configs (broker_id, name, value)
+           SELECT -1, c.name, c.value FROM unnest($1::text[], $2::text[]) AS c(name, value)
+           ON CONFLICT DO NOTHING`,
+          [[...initialDefaults.keys()], [...initialDefaults.values()]],
+        );
+        await notifyChange(client, { event: 'brokerConfigChanged', args: [] });
+      }
+      const { rows } = await client.query<{ cluster_id: string }>('SELECT cluster_id FROM kpg.cluster');
+      return rows[0]!.cluster_id;
+    });
     return this.cachedClusterId;
   }
 
@@ -104,7 +118,8 @@ export class PgClusterStorage implements ClusterStorage {
     const { rows } = await this.pool.query<{ broker_id: number; name: string; value: string | null }>(
       'SELECT broker_id, name, value FROM kpg.broker_configs ORDER BY broker_id, name',
     );
-    return rows.map((r) => ({ brokerId: r.broker_id, name: r.name, value: r.value }));
+    // Names and values are client strings (custom broker configs take any), stored escaped (db-text.ts).
+    return rows.map((r) => ({ brokerId: r.broker_id, name: fromDbText(r.name), value: fromDbTextOrNull(r.value) }));
   }
 
   async alterBrokerConfigs(brokerId: number, change: ConfigChange, validateOnly: boolean): Promise<void> {
@@ -114,14 +129,14 @@ export class PgClusterStorage implements ClusterStorage {
         'SELECT name, value FROM kpg.broker_configs WHERE broker_id = $1',
         [brokerId],
       );
-      const next = change(new Map(rows.filter((r) => r.value !== null).map((r) => [r.name, r.value!])));
+      const next = change(new Map(rows.filter((r) => r.value !== null).map((r) => [fromDbText(r.name), fromDbText(r.value!)])));
       if (validateOnly) return;
       await client.query('DELETE FROM kpg.broker_configs WHERE broker_id = $1', [brokerId]);
       if (next.size > 0) {
         await client.query(
           `INSERT INTO kpg.broker_configs (broker_id, name, value)
            SELECT $1, c.name, c.value FROM unnest($2::text[], $3::text[]) AS c(name, value)`,
-          [brokerId, [...next.keys()], [...next.values()]],
+          [brokerId, [...next.keys()].map(toDbText), [...next.values()].map(toDbText)],
         );
       }
       await notifyChange(client, { event: 'brokerConfigChanged', args: [] });

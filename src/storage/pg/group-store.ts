@@ -28,6 +28,7 @@ import type {
 } from '../groups.js';
 import { partitionKey } from '../partition-key.js';
 import { notifyChange } from './channels.js';
+import { fromDbText as fromDb, fromDbTextOrNull as fromDbOrNull, toDbText as toDb, toDbTextOrNull as toDbOrNull } from './db-text.js';
 import { inTransaction } from './transaction.js';
 
 /** Postgres' clock in epoch milliseconds: every gateway measures deadlines with it. */
@@ -173,14 +174,15 @@ export class PostgresGroupStore implements GroupStore {
          JOIN kpg.topics t ON t.topic_id = o.topic_id
         WHERE g.group_id = $1 AND ($2::text[] IS NULL OR t.name = ANY($2::text[]))
         ORDER BY t.name, o.partition`,
-      [groupId, topicNames === null ? null : [...topicNames]],
+      // Topic names are legal characters only: a name with NUL names no topic (and Postgres text holds no NUL).
+      [toDb(groupId), topicNames === null ? null : topicNames.filter((n) => !n.includes('\0'))],
     );
     return rows.map((r) => ({
       topicName: r.name,
       partition: r.partition,
       offset: r.committed_offset,
       leaderEpoch: r.leader_epoch,
-      metadata: r.metadata,
+      metadata: fromDb(r.metadata),
     }));
   }
 
@@ -213,11 +215,11 @@ export class PostgresGroupStore implements GroupStore {
         members: rows
           .filter((r) => Number(r.group_key) === summary.groupKey)
           .map((r) => ({
-            memberId: r.member_id,
-            groupInstanceId: r.group_instance_id,
-            clientId: r.client_id,
-            clientHost: r.client_host,
-            protocolNames: r.protocol_names,
+            memberId: fromDb(r.member_id),
+            groupInstanceId: fromDbOrNull(r.group_instance_id),
+            clientId: fromDb(r.client_id),
+            clientHost: fromDb(r.client_host),
+            protocolNames: r.protocol_names.map(fromDb),
             protocolMetadata: r.protocol_metadata,
             assignment: r.assignment,
           })),
@@ -301,7 +303,7 @@ async function notifyGroupChanged(client: pg.PoolClient, groupKey: number, answe
 async function insertEmptyGroup(client: pg.PoolClient, groupId: string): Promise<void> {
   await client.query(
     `INSERT INTO kpg.groups (group_id, state, state_changed_ms) VALUES ($1, 'Empty', ${NOW_MS}) ON CONFLICT DO NOTHING`,
-    [groupId],
+    [toDb(groupId)],
   );
 }
 
@@ -330,14 +332,14 @@ async function groupSummaries(client: pg.Pool | pg.PoolClient, groupIds: readonl
        FROM kpg.groups g, now
       WHERE $1::text[] IS NULL OR g.group_id = ANY($1::text[])
       ORDER BY g.group_key`,
-    [groupIds === null ? null : [...groupIds]],
+    [groupIds === null ? null : groupIds.map(toDb)],
   );
   return rows.map((r) => ({
     groupKey: Number(r.group_key),
-    groupId: r.group_id,
+    groupId: fromDb(r.group_id),
     state: r.state,
-    protocolType: r.protocol_type,
-    protocolName: r.protocol_name,
+    protocolType: fromDbOrNull(r.protocol_type),
+    protocolName: fromDbOrNull(r.protocol_name),
     generationId: r.generation_id,
     timersDue: r.timers_due === true,
   }));
@@ -367,7 +369,7 @@ async function lockGroupShared(
        FROM kpg.groups g, now
       WHERE g.group_id = $1
         FOR SHARE OF g`,
-    [groupId],
+    [toDb(groupId)],
   );
   const row = g.rows[0];
   if (!row) return null;
@@ -375,19 +377,19 @@ async function lockGroupShared(
   const m = await client.query<{ member_seq: number; member_id: string; group_instance_id: string | null; session_timeout_ms: number }>(
     `SELECT member_seq, member_id, group_instance_id, session_timeout_ms FROM kpg.group_members
       WHERE group_key = $1 AND (member_id = $2 OR group_instance_id = $3)`,
-    [groupKey, member.memberId, member.groupInstanceId],
+    [groupKey, toDb(member.memberId), toDbOrNull(member.groupInstanceId)],
   );
   return {
     groupKey,
     state: row.state,
     generationId: row.generation_id,
-    protocolType: row.protocol_type,
+    protocolType: fromDbOrNull(row.protocol_type),
     timersDue: row.timers_due === true,
     nowMs: Number(row.now_ms),
     members: m.rows.map((r) => ({
       memberSeq: r.member_seq,
-      memberId: r.member_id,
-      groupInstanceId: r.group_instance_id,
+      memberId: fromDb(r.member_id),
+      groupInstanceId: fromDbOrNull(r.group_instance_id),
       sessionTimeoutMs: r.session_timeout_ms,
     })),
   };
@@ -419,7 +421,7 @@ async function commitOffsets(client: pg.PoolClient, groupKey: number, offsets: r
       list.map((o) => o.partition),
       list.map((o) => o.offset),
       list.map((o) => o.leaderEpoch),
-      list.map((o) => o.metadata),
+      list.map((o) => toDb(o.metadata)),
       list.map((o) => o.commitTimestampMs),
       list.map((o) => o.expireTimestampMs),
     ],
@@ -474,7 +476,7 @@ async function lockGroupRow(client: pg.PoolClient, ref: GroupRef): Promise<Group
   const byId = 'groupId' in ref;
   const { rows } = await client.query<GroupRow>(
     `SELECT * FROM kpg.groups WHERE ${byId ? 'group_id' : 'group_key'} = $1 FOR UPDATE`,
-    [byId ? ref.groupId : ref.groupKey],
+    [byId ? toDb(ref.groupId) : ref.groupKey],
   );
   return rows[0];
 }
@@ -491,23 +493,23 @@ async function loadGroup(client: pg.PoolClient, row: GroupRow): Promise<LockedGr
   );
   const group: GroupRecord = {
     groupKey,
-    groupId: row.group_id,
+    groupId: fromDb(row.group_id),
     state: row.state,
     previousState: row.previous_state,
     stateChangedMs: Number(row.state_changed_ms),
-    protocolType: row.protocol_type,
-    protocolName: row.protocol_name,
+    protocolType: fromDbOrNull(row.protocol_type),
+    protocolName: fromDbOrNull(row.protocol_name),
     generationId: row.generation_id,
-    leaderId: row.leader_id,
+    leaderId: fromDbOrNull(row.leader_id),
     newMemberAdded: row.new_member_added,
     joinDeadlineMs: toNumber(row.join_deadline_ms),
     initialDelayMs: row.initial_delay_ms,
     initialRemainingMs: row.initial_remaining_ms,
     syncDeadlineMs: toNumber(row.sync_deadline_ms),
     syncGeneration: row.sync_generation,
-    pendingSyncMemberIds: row.pending_sync_member_ids,
-    pendingMembers: row.pending_member_ids.map((memberId, i) => ({ memberId, deadlineMs: Number(row.pending_deadlines_ms[i]) })),
-    subscribedTopics: row.subscribed_topics,
+    pendingSyncMemberIds: row.pending_sync_member_ids.map(fromDb),
+    pendingMembers: row.pending_member_ids.map((memberId, i) => ({ memberId: fromDb(memberId), deadlineMs: Number(row.pending_deadlines_ms[i]) })),
+    subscribedTopics: row.subscribed_topics === null ? null : row.subscribed_topics.map(fromDb),
     timerDeadlineMs: toNumber(row.timer_deadline_ms),
   };
   const members: GroupMemberRecord[] = [];
@@ -515,14 +517,14 @@ async function loadGroup(client: pg.PoolClient, row: GroupRow): Promise<LockedGr
     if (r.member_seq === null) continue;
     members.push({
       seq: r.member_seq,
-      memberId: r.member_id,
-      groupInstanceId: r.group_instance_id,
-      clientId: r.client_id,
-      clientHost: r.client_host,
+      memberId: fromDb(r.member_id),
+      groupInstanceId: fromDbOrNull(r.group_instance_id),
+      clientId: fromDb(r.client_id),
+      clientHost: fromDb(r.client_host),
       rebalanceTimeoutMs: r.rebalance_timeout_ms,
       sessionTimeoutMs: r.session_timeout_ms,
-      protocolType: r.protocol_type,
-      protocols: r.protocol_names.map((name, i) => ({ name, metadata: r.protocol_metadata[i]! })),
+      protocolType: fromDb(r.protocol_type),
+      protocols: r.protocol_names.map((name, i) => ({ name: fromDb(name), metadata: r.protocol_metadata[i]! })),
       assignment: r.assignment,
       isNew: r.is_new,
       joinWaiter: r.join_waiter,
@@ -575,13 +577,14 @@ async function deleteOffsets(client: pg.PoolClient, groupKey: number, partitions
   );
 }
 
-/** kpg.groups' columns after group_key, in the order the UPDATE below takes them. */
+/** kpg.groups' columns after group_key, in the order the UPDATE below takes them (client strings escaped). */
 function groupColumns(g: GroupRecord): unknown[] {
   return [
-    g.state, g.previousState, g.stateChangedMs, g.protocolType, g.protocolName, g.generationId, g.leaderId,
-    g.newMemberAdded, g.joinDeadlineMs, g.initialDelayMs, g.initialRemainingMs, g.syncDeadlineMs, g.syncGeneration,
-    g.pendingSyncMemberIds, g.pendingMembers.map((p) => p.memberId), g.pendingMembers.map((p) => p.deadlineMs),
-    g.subscribedTopics, g.timerDeadlineMs,
+    g.state, g.previousState, g.stateChangedMs, toDbOrNull(g.protocolType), toDbOrNull(g.protocolName), g.generationId,
+    toDbOrNull(g.leaderId), g.newMemberAdded, g.joinDeadlineMs, g.initialDelayMs, g.initialRemainingMs, g.syncDeadlineMs,
+    g.syncGeneration, g.pendingSyncMemberIds.map(toDb), g.pendingMembers.map((p) => toDb(p.memberId)),
+    g.pendingMembers.map((p) => p.deadlineMs), g.subscribedTopics === null ? null : g.subscribedTopics.map(toDb),
+    g.timerDeadlineMs,
   ];
 }
 
@@ -641,8 +644,9 @@ async function writeDifference(client: pg.PoolClient, loaded: GroupRecords, next
           sync_waiter, session_deadline_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text[], $11::bytea[], $12, $13, $14, $15, $16)`,
       [
-        key, m.seq, m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeoutMs, m.sessionTimeoutMs,
-        m.protocolType, m.protocols.map((p) => p.name), m.protocols.map((p) => p.metadata), m.assignment, m.isNew,
+        key, m.seq, toDb(m.memberId), toDbOrNull(m.groupInstanceId), toDb(m.clientId), toDb(m.clientHost),
+        m.rebalanceTimeoutMs, m.sessionTimeoutMs, toDb(m.protocolType), m.protocols.map((p) => toDb(p.name)),
+        m.protocols.map((p) => p.metadata), m.assignment, m.isNew,
         m.joinWaiter, m.syncWaiter, m.sessionDeadlineMs,
       ],
     );
@@ -663,12 +667,12 @@ async function writeDifference(client: pg.PoolClient, loaded: GroupRecords, next
       [
         key,
         ms.map((m) => m.seq),
-        ms.map((m) => m.memberId),
-        ms.map((m) => m.clientId),
-        ms.map((m) => m.clientHost),
+        ms.map((m) => toDb(m.memberId)),
+        ms.map((m) => toDb(m.clientId)),
+        ms.map((m) => toDb(m.clientHost)),
         ms.map((m) => m.rebalanceTimeoutMs),
         ms.map((m) => m.sessionTimeoutMs),
-        ms.map((m) => m.protocolType),
+        ms.map((m) => toDb(m.protocolType)),
         ms.map((m) => m.assignment),
         ms.map((m) => m.isNew),
         ms.map((m) => m.joinWaiter),
@@ -680,25 +684,39 @@ async function writeDifference(client: pg.PoolClient, loaded: GroupRecords, next
   for (const m of protocolsChanged) {
     await client.query(
       'UPDATE kpg.group_members SET protocol_names = $3::text[], protocol_metadata = $4::bytea[] WHERE group_key = $1 AND member_seq = $2',
-      [key, m.seq, m.protocols.map((p) => p.name), m.protocols.map((p) => p.metadata)],
+      [key, m.seq, m.protocols.map((p) => toDb(p.name)), m.protocols.map((p) => p.metadata)],
     );
   }
   return groupChanged || removedSeqs.length > 0 || inserted.length > 0 || updated.length > 0 || protocolsChanged.length > 0;
 }
 
-// --- replies as JSON (bytes as base64) ---
+// --- replies as JSON (bytes as base64, client strings escaped: jsonb holds no NUL) ---
 
 function encodeReply(reply: GroupReply): unknown {
   if (reply.kind === 'join') {
+    const j = reply.join;
     return {
       kind: 'join',
       join: {
-        ...reply.join,
-        members: reply.join.members.map((m) => ({ ...m, metadata: m.metadata.toString('base64') })),
+        ...j,
+        protocolType: toDbOrNull(j.protocolType),
+        protocolName: toDbOrNull(j.protocolName),
+        leader: toDb(j.leader),
+        memberId: toDb(j.memberId),
+        members: j.members.map((m) => ({
+          ...m,
+          memberId: toDb(m.memberId),
+          groupInstanceId: toDbOrNull(m.groupInstanceId),
+          metadata: m.metadata.toString('base64'),
+        })),
       },
     };
   }
-  return { kind: 'sync', sync: { ...reply.sync, assignment: reply.sync.assignment.toString('base64') } };
+  const y = reply.sync;
+  return {
+    kind: 'sync',
+    sync: { ...y, protocolType: toDbOrNull(y.protocolType), protocolName: toDbOrNull(y.protocolName), assignment: y.assignment.toString('base64') },
+  };
 }
 
 function decodeReply(value: unknown): GroupReply {
@@ -710,12 +728,16 @@ function decodeReply(value: unknown): GroupReply {
       join: {
         errorCode: join.errorCode as number,
         generationId: join.generationId as number,
-        protocolType: join.protocolType as string | null,
-        protocolName: join.protocolName as string | null,
-        leader: join.leader as string,
-        memberId: join.memberId as string,
+        protocolType: fromDbOrNull(join.protocolType as string | null),
+        protocolName: fromDbOrNull(join.protocolName as string | null),
+        leader: fromDb(join.leader as string),
+        memberId: fromDb(join.memberId as string),
         skipAssignment: join.skipAssignment as boolean,
-        members: join.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: Buffer.from(m.metadata, 'base64') })),
+        members: join.members.map((m) => ({
+          memberId: fromDb(m.memberId),
+          groupInstanceId: fromDbOrNull(m.groupInstanceId),
+          metadata: Buffer.from(m.metadata, 'base64'),
+        })),
       },
     };
   }
@@ -724,8 +746,8 @@ function decodeReply(value: unknown): GroupReply {
     kind: 'sync',
     sync: {
       errorCode: sync.errorCode as number,
-      protocolType: sync.protocolType as string | null,
-      protocolName: sync.protocolName as string | null,
+      protocolType: fromDbOrNull(sync.protocolType as string | null),
+      protocolName: fromDbOrNull(sync.protocolName as string | null),
       assignment: Buffer.from(sync.assignment as string, 'base64'),
     },
   };

@@ -1,6 +1,7 @@
 /**
- * The Storage interface (../storage.ts) on PostgreSQL: one connection pool for every facet, and one
- * LISTEN connection for the change notifications.
+ * The Storage interface (../storage.ts) on PostgreSQL: one connection pool for every facet, one LISTEN
+ * connection for the change notifications, and the relay that appends records produced from SQL by
+ * REPEATABLE READ / SERIALIZABLE transactions (./sql-outbox-relay.ts).
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { PostgresGroupStore } from './group-store.js';
 import { PgLogStorage } from './log.js';
 import { PgNotifications } from './notifications.js';
 import { PgReclaimStorage } from './reclaim.js';
+import { SqlOutboxRelay } from './sql-outbox-relay.js';
 import { PgTopicStorage } from './topics.js';
 
 const INT8_OID = 20;
@@ -31,7 +33,7 @@ export interface PgStorageOptions {
 }
 
 export class PgStorage implements Storage {
-  /** For the Postgres-only parts of the gateway (the SQL outbox relay) and for tests. */
+  /** For tests that look at the database directly. */
   readonly pool: pg.Pool;
   readonly cluster: PgClusterStorage;
   readonly topics: PgTopicStorage;
@@ -39,6 +41,7 @@ export class PgStorage implements Storage {
   readonly reclaim: PgReclaimStorage;
   readonly groups: PostgresGroupStore;
   readonly notifications: PgNotifications;
+  private readonly sqlRelay: SqlOutboxRelay;
 
   constructor(options: PgStorageOptions) {
     // The root logger: each part names its own component (a child of a child with the same key would
@@ -54,14 +57,17 @@ export class PgStorage implements Storage {
     this.reclaim = new PgReclaimStorage(this.pool);
     this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
     this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
+    this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, componentLogger(log, 'sql-relay'));
   }
 
-  /** Opens the LISTEN connection; changes are heard from then on. */
+  /** Opens the LISTEN connection (changes are heard from then on) and starts relaying SQL-produced records. */
   async start(): Promise<void> {
     await this.notifications.start();
+    this.sqlRelay.start();
   }
 
   async close(): Promise<void> {
+    await this.sqlRelay.stop();
     await this.notifications.stop();
     await this.pool.end();
   }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { ConfigChange } from '../cluster.js';
-import type { CreateTopicOutcome, NewTopicSpec, PartitionPlan, TopicRecord, TopicStorage } from '../topics.js';
+import type { CreateTopicOutcome, NewTopicSpec, PartitionPlan, ReplicaPlan, TopicRecord, TopicStorage } from '../topics.js';
 import { notifyChange } from './channels.js';
 import { inTransaction } from './transaction.js';
 
@@ -25,7 +25,11 @@ export class PgTopicStorage implements TopicStorage {
 
   async topics(names?: readonly string[]): Promise<TopicRecord[]> {
     if (names === undefined) return this.loadTopics('true', []);
-    return this.loadTopics('t.name = ANY($1::text[])', [[...names]]);
+    // A name with NUL (a client string may hold one) names no topic: topic names are legal characters
+    // only. Postgres text cannot hold NUL, so such a name is not sent at all.
+    const possible = names.filter((n) => !n.includes('\0'));
+    if (possible.length === 0) return [];
+    return this.loadTopics('t.name = ANY($1::text[])', [possible]);
   }
 
   async topicsById(ids: readonly string[]): Promise<TopicRecord[]> {
@@ -124,6 +128,34 @@ export class PgTopicStorage implements TopicStorage {
       if (validateOnly || added.length === 0) return true;
       await insertPartitions(client, topicId, current, added);
       await client.query('UPDATE kpg.topics SET partition_count = $2 WHERE topic_id = $1', [topicId, current + added.length]);
+      await notifyChange(client, { event: 'topicChanged', args: [topicId] });
+      return true;
+    });
+  }
+
+  /** Holds the topic row, like addPartitions, so concurrent reassignments and partition additions apply in turn. */
+  async setReplicas(topicId: string, plan: ReplicaPlan): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const topic = await client.query('SELECT 1 FROM kpg.topics WHERE topic_id = $1 FOR NO KEY UPDATE', [topicId]);
+      if (topic.rowCount === 0) return false;
+      const { rows } = await client.query<{ partition: number; leader_epoch: number; replicas: number[] }>(
+        'SELECT partition, leader_epoch, replicas FROM kpg.partitions WHERE topic_id = $1 ORDER BY partition',
+        [topicId],
+      );
+      const changes = plan(rows.map((r) => ({ partition: r.partition, leaderEpoch: r.leader_epoch, replicas: r.replicas })));
+      if (changes.size === 0) return true;
+      await client.query(
+        `UPDATE kpg.partitions p SET replicas = ARRAY(SELECT jsonb_array_elements_text(c.replicas)::int)
+           FROM unnest($2::int[], $3::jsonb[]) AS c(partition, replicas)
+          WHERE p.topic_id = $1 AND p.partition = c.partition`,
+        [topicId, [...changes.keys()], [...changes.values()].map((r) => JSON.stringify(r))],
+      );
+      await client.query(
+        `UPDATE kpg.topics SET replication_factor = coalesce(
+           (SELECT cardinality(replicas) FROM kpg.partitions WHERE topic_id = $1 AND partition = 0), replication_factor)
+          WHERE topic_id = $1`,
+        [topicId],
+      );
       await notifyChange(client, { event: 'topicChanged', args: [topicId] });
       return true;
     });

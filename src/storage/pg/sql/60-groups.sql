@@ -40,6 +40,43 @@ BEGIN
 END;
 $$;
 
+-- The bytes a client sent for a string the group tables and views hold. Such strings (group, member,
+-- instance and client ids, hosts, protocol names, commit metadata) are stored as text, escaped where
+-- text cannot hold them (src/storage/pg/db-text.ts): `\\` is a backslash, `\xHH` a NUL or a byte that
+-- was not UTF-8; everything else is the string's own UTF-8.
+CREATE OR REPLACE FUNCTION kpg.client_string_bytes(s text) RETURNS bytea
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  result bytea := '';
+  pos integer := 1;
+  i integer;
+  next_char text;
+BEGIN
+  LOOP
+    i := strpos(substr(s, pos), '\');
+    IF i = 0 THEN RETURN result || convert_to(substr(s, pos), 'UTF8'); END IF;
+    result := result || convert_to(substr(s, pos, i - 1), 'UTF8');
+    pos := pos + i - 1;
+    next_char := substr(s, pos + 1, 1);
+    IF next_char = '\' THEN
+      result := result || '\x5c'::bytea;
+      pos := pos + 2;
+    ELSIF next_char = 'x' AND substr(s, pos + 2, 2) ~ '^[0-9a-f]{2}$' THEN
+      result := result || decode(substr(s, pos + 2, 2), 'hex');
+      pos := pos + 4;
+    ELSIF next_char = 'u' AND substr(s, pos + 2, 4) ~ '^[0-9a-f]{4}$' THEN
+      -- A lone surrogate (never from the wire): the protocol encoder writes U+FFFD for it.
+      result := result || '\xefbfbd'::bytea;
+      pos := pos + 6;
+    ELSE
+      result := result || '\x5c'::bytea;
+      pos := pos + 1;
+    END IF;
+  END LOOP;
+END;
+$$;
+
 -- Consumer groups as kafka-consumer-groups --describe --state shows them.
 CREATE OR REPLACE VIEW kpg.consumer_groups AS
 SELECT g.group_id,

@@ -1,0 +1,21 @@
+/**
+ * ListPartitionReassignments (key 46), version 0.
+ *
+ * A kpg reassignment completes in the request that makes it (AlterPartitionReassignments: every gateway
+ * serves every partition, so there is nothing to copy), so none is ever in progress: every request, for
+ * all topics, named ones or unknown ones, gets an empty list, as a Kafka cluster with no ongoing
+ * reassignment answers.
+ */
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from '../protocol/messages/types.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
+  apiKey: 46,
+  name: 'ListPartitionReassignments',
+  minVersion: 0,
+  maxVersion: 0,
+  async handle() {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] };
+  },
+});
