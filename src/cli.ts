@@ -3,15 +3,14 @@
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { pino, type Logger } from 'pino';
 import { registerBenchCommand } from './bench/command.js';
+import { registerSqlCommand } from './cli/sql.js';
 import { registerTopicCommand } from './cli/topic.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { startGateway } from './gateway.js';
+import { createLogger, LOG_LEVELS } from './logging.js';
 import { applyMigrations } from './storage/pg/migrate.js';
 import { VERSION } from './version.js';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -39,10 +38,6 @@ function parseBrokerConfig(value: string, previous: Map<string, string>): Map<st
   return previous;
 }
 
-function makeLogger(level: string): Logger {
-  return pino({ level, base: { pid: process.pid } });
-}
-
 const program = new Command()
   .name('kpg')
   .description('A Kafka-protocol gateway in front of PostgreSQL')
@@ -50,6 +45,9 @@ const program = new Command()
   .showHelpAfterError(false)
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
 
+const postgresPortOption = (): Option =>
+  new Option('--postgres-port <port>', 'TCP port of the embedded Postgres on 127.0.0.1 (default: the port of the previous start on --data-dir, a free one at first; 0: a new free one)')
+    .argParser(parsePort);
 const logLevelOption = (): Option =>
   new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info').env('LOG_LEVEL');
 const databaseUrlOption = (): Option =>
@@ -64,6 +62,7 @@ program
   .addOption(new Option('--advertised-port <port>', 'port clients are told to connect to (default: the listen port)').argParser(parsePort))
   .addOption(databaseUrlOption())
   .option('--data-dir <dir>', 'embedded Postgres data directory (used without --database-url)', './data')
+  .addOption(postgresPortOption())
   .addOption(new Option('--node-id <id>', 'broker node id (default: kept per advertised address)').argParser(parseNodeId))
   .addOption(
     new Option('--broker-config <name=value>', 'static broker config, Kafka name (repeatable), e.g. num.partitions=3')
@@ -73,9 +72,9 @@ program
   .addOption(logLevelOption())
   .action(async (opts: {
     host: string; port: number; advertisedHost?: string; advertisedPort?: number; databaseUrl?: string;
-    dataDir: string; nodeId?: number; brokerConfig: Map<string, string>; logLevel: string;
+    dataDir: string; postgresPort?: number; nodeId?: number; brokerConfig: Map<string, string>; logLevel: string;
   }) => {
-    const logger = makeLogger(opts.logLevel);
+    const logger = createLogger(opts.logLevel);
     // Signal handlers come first: a signal during start-up stops the gateway as soon as it is up, rather
     // than killing the process half-started.
     const starting = startGateway({
@@ -85,6 +84,7 @@ program
       advertisedPort: opts.advertisedPort,
       databaseUrl: opts.databaseUrl,
       dataDir: opts.dataDir,
+      postgresPort: opts.postgresPort,
       nodeId: opts.nodeId,
       brokerConfigs: opts.brokerConfig,
       logger,
@@ -128,13 +128,14 @@ program
   .description('apply the database migrations and exit (to the embedded Postgres in --data-dir without --database-url)')
   .addOption(databaseUrlOption())
   .option('--data-dir <dir>', 'embedded Postgres data directory (used without --database-url)', './data')
+  .addOption(postgresPortOption())
   .addOption(logLevelOption())
-  .action(async (opts: { databaseUrl?: string; dataDir: string; logLevel: string }) => {
-    const logger = makeLogger(opts.logLevel);
+  .action(async (opts: { databaseUrl?: string; dataDir: string; postgresPort?: number; logLevel: string }) => {
+    const logger = createLogger(opts.logLevel);
     let embedded: EmbeddedPostgres | undefined;
     try {
-      if (!opts.databaseUrl) embedded = await startEmbeddedPostgres({ dataDir: path.resolve(opts.dataDir), logger });
-      await applyMigrations(opts.databaseUrl ?? embedded!.connectionString);
+      if (!opts.databaseUrl) embedded = await startEmbeddedPostgres({ dataDir: path.resolve(opts.dataDir), port: opts.postgresPort, logger });
+      await applyMigrations(opts.databaseUrl || embedded!.connectionString); // DATABASE_URL="" means none
       logger.info('migrations applied');
     } catch (err) {
       logger.fatal({ err }, `migration failed: ${(err as Error).message}`);
@@ -146,5 +147,6 @@ program
 
 registerBenchCommand(program);
 registerTopicCommand(program);
+registerSqlCommand(program, databaseUrlOption);
 
 await program.parseAsync(process.argv);

@@ -38,6 +38,8 @@ export interface GatewayOptions {
   nodeId?: number;
   /** Static broker configs (Kafka names), e.g. from the command line. */
   brokerConfigs?: ReadonlyMap<string, string>;
+  /** TCP port of the embedded Postgres (see EmbeddedPostgresOptions.port). */
+  postgresPort?: number;
   logger: Logger;
 }
 
@@ -62,7 +64,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: path.resolve(options.dataDir), logger: log.child({ component: 'postgres' }) });
+    embedded = await startEmbeddedPostgres({ dataDir: path.resolve(options.dataDir), port: options.postgresPort, logger: log });
     databaseUrl = embedded.connectionString;
   }
   const cleanup: (() => Promise<void>)[] = [];
@@ -79,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   try {
     await applyMigrations(databaseUrl);
-    const storage = new PgStorage({ connectionString: databaseUrl, logger: log.child({ component: 'store' }) });
+    const storage = new PgStorage({ connectionString: databaseUrl, logger: log });
     cleanup.push(() => storage.close());
     await storage.start();
 

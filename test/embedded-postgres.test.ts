@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -61,6 +62,21 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
+function listenOn(port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function freeTcpPort(): Promise<number> {
+  const server = await listenOn(0);
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** The pid of a process that has certainly exited. */
 function deadPid(): number {
   const result = spawnSync(process.execPath, ['-e', '']);
@@ -98,7 +114,7 @@ describe('embedded PostgreSQL', () => {
               current_setting('unix_socket_directories') AS socket, current_setting('listen_addresses') AS listen
          FROM pg_database WHERE datname = current_database()`,
     );
-    expect(settings).toEqual({ encoding: 'UTF8', collate: 'C', socket: '', listen: '127.0.0.1' });
+    expect(settings).toEqual({ encoding: 'UTF8', collate: 'C', socket: await fs.realpath(path.join(dataDir, 'pg')), listen: '127.0.0.1' });
   });
 
   it('refuses a second start on a data dir in use, naming the owning pid', async () => {
@@ -196,6 +212,66 @@ describe('embedded PostgreSQL', () => {
 
     const again = await start(dataDir);
     expect(await query(again.connectionString, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
+  it('keeps its TCP port and Unix socket across restarts; an explicit port is used, kept, and refused when taken', async () => {
+    const dataDir = await freshDataDir();
+    const first = await start(dataDir);
+    const password = (await fs.readFile(path.join(dataDir, 'pg-password'), 'utf8')).trim();
+    expect(first.displayUrl).toBe(`postgres://postgres@127.0.0.1:${first.port}/kpg`);
+    expect(first.passwordFile).toBe(path.join(await fs.realpath(dataDir), 'pg-password'));
+    expect(first.socketDir).toBe(path.join(await fs.realpath(dataDir), 'pg'));
+    expect((await fs.readFile(path.join(dataDir, 'pg-port'), 'utf8')).trim()).toBe(String(first.port));
+    // The socket works, as psql -h <data-dir>/pg would use it.
+    const viaSocket = new pg.Client({ host: first.socketDir, port: first.port, user: 'postgres', password, database: 'kpg' });
+    await viaSocket.connect();
+    expect((await viaSocket.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await viaSocket.end();
+    await first.stop();
+
+    const second = await start(dataDir);
+    expect(second.port).toBe(first.port);
+    await expect(fs.stat(path.join(dataDir, 'pg', `.s.PGSQL.${second.port}`))).resolves.toMatchObject({});
+    await second.stop();
+
+    // Someone else took the port meanwhile: another one, kept from now on.
+    const blocker = await listenOn(first.port);
+    try {
+      const third = await start(dataDir);
+      expect(third.port).not.toBe(first.port);
+      expect((await fs.readFile(path.join(dataDir, 'pg-port'), 'utf8')).trim()).toBe(String(third.port));
+      await third.stop();
+    } finally {
+      blocker.close();
+    }
+
+    // An explicit port is used and kept; taken, it fails the start with a clear reason.
+    const chosen = await freeTcpPort();
+    const explicit = await startEmbeddedPostgres({ dataDir, logger, durable: false, port: chosen });
+    started.push(explicit);
+    expect(explicit.port).toBe(chosen);
+    await explicit.stop();
+    const kept = await start(dataDir);
+    expect(kept.port).toBe(chosen);
+    await kept.stop();
+    const taken = await listenOn(await freeTcpPort());
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      await expect(startEmbeddedPostgres({ dataDir, logger, port })).rejects.toThrow(
+        `embedded PostgreSQL cannot listen on 127.0.0.1:${port}: the port is in use (choose another --postgres-port)`,
+      );
+      await expect(fs.access(path.join(dataDir, 'kpg.lock'))).rejects.toThrow();
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('two data dirs get two ports and two sockets', async () => {
+    const [a, b] = await Promise.all([freshDataDir().then((d) => start(d)), freshDataDir().then((d) => start(d))]);
+    expect(a.port).not.toBe(b.port);
+    expect(a.socketDir).not.toBe(b.socketDir);
+    expect(await query(a.connectionString, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    expect(await query(b.connectionString, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 
   it.skipIf(!isRoot)('as root, opens a closed parent directory for traversal only, and starts', async () => {

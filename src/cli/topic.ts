@@ -20,6 +20,14 @@ interface CommonOptions {
   json?: boolean;
 }
 
+/**
+ * A topic id as every Kafka tool prints it (Uuid.toString: the 16 bytes in URL-safe base64 without
+ * padding, e.g. `kafka-topics --describe` shows `TopicId: 3DZ8wYxXQd-SOlRuK2BcJg`).
+ */
+export function kafkaUuidString(uuid: string): string {
+  return Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url');
+}
+
 function parseCount(value: string): number {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number`);
   return Number(value);
@@ -103,7 +111,7 @@ export function registerTopicCommand(program: Command): void {
         if (opts.json) {
           const out = topics.map((t) => ({
             name: t.name,
-            id: t.topicId,
+            id: kafkaUuidString(t.topicId),
             internal: t.internal,
             partitions: t.partitions.length,
             replicas: t.partitions[0]?.replicas.length ?? 0,
@@ -150,7 +158,7 @@ export function registerTopicCommand(program: Command): void {
           if (configs && configs.errorCode !== ErrorCode.NONE) process.exitCode = 1;
           described.push({
             name,
-            id: t.topicId,
+            id: kafkaUuidString(t.topicId),
             internal: t.internal,
             partitionCount: t.partitions.length,
             replicas,
@@ -171,7 +179,7 @@ export function registerTopicCommand(program: Command): void {
           });
           const parts: string[] = [];
           if (all || opts.summary) {
-            parts.push(section('SUMMARY', formatTable(['NAME', t.name], [['ID', t.topicId], ['PARTITIONS', String(t.partitions.length)], ['REPLICAS', String(replicas)], ['INTERNAL', String(t.internal)]])));
+            parts.push(section('SUMMARY', formatTable(['NAME', t.name], [['ID', kafkaUuidString(t.topicId)], ['PARTITIONS', String(t.partitions.length)], ['REPLICAS', String(replicas)], ['INTERNAL', String(t.internal)]])));
           }
           if (configs) {
             parts.push(

@@ -11,6 +11,8 @@
  *   <dataDir>/pg/            the cluster (initdb output), owned by the user Postgres runs as
  *   <dataDir>/kpg.lock       "<pid>\n<identity>\n" of the kpg process that owns the data dir
  *   <dataDir>/pg-password    the superuser's password, mode 0600, owned by the kpg user
+ *   <dataDir>/pg-port        the TCP port Postgres listens on (127.0.0.1), kept across restarts
+ *   <dataDir>/pg/.s.PGSQL.<port>  its Unix socket (in the cluster dir, which only the owner can enter)
  *
  * A new cluster is built in `<dataDir>/pg.init-<random>` and renamed to `pg/` only once initdb has
  * succeeded, so an interrupted first start never leaves a half-initialised cluster behind.
@@ -29,11 +31,18 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import pg from 'pg';
+import { componentLogger } from '../logging.js';
 
 export interface EmbeddedPostgres {
   /** `postgres://postgres:<password>@127.0.0.1:<port>/kpg` */
   connectionString: string;
+  /** The same without the password, for people: `postgres://postgres@127.0.0.1:<port>/kpg`. */
+  displayUrl: string;
   port: number;
+  /** The directory of the Unix socket (`<dataDir>/pg`); undefined when its path would be too long. */
+  socketDir: string | undefined;
+  /** The file holding the superuser's password. */
+  passwordFile: string;
   /** The absolute data dir. */
   dataDir: string;
   /** The postmaster's pid. */
@@ -50,7 +59,11 @@ export interface EmbeddedPostgres {
 export interface EmbeddedPostgresOptions {
   dataDir: string;
   logger: Logger;
-  /** TCP port on 127.0.0.1; default: a free port picked at start. */
+  /**
+   * TCP port on 127.0.0.1. Default: the port of the previous start on this data dir (`<dataDir>/pg-port`),
+   * or a free one on the first start (also when the previous one is taken now); 0: a new free port.
+   * An explicit port that is taken fails the start. The port used is kept for the next start.
+   */
   port?: number;
   /**
    * `false` trades crash safety for speed (initdb --no-sync, fsync/synchronous_commit/
@@ -78,6 +91,9 @@ const DATABASE = 'kpg';
 const CLUSTER_DIR = 'pg';
 const LOCK_FILE = 'kpg.lock';
 const PASSWORD_FILE = 'pg-password';
+const PORT_FILE = 'pg-port';
+/** Longest Unix socket path (sun_path holds 108 bytes on Linux, 104 elsewhere, with the NUL). */
+const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103;
 const INIT_PREFIX = 'pg.init-';
 const STDERR_TAIL_LINES = 50;
 const STOP_TIMEOUT_MS = 30_000;
@@ -101,6 +117,11 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     clearTimeout(timer);
   }
+}
+
+function parsePortFile(text: string | undefined): number | undefined {
+  const port = Number(text?.trim());
+  return Number.isInteger(port) && port > 0 && port <= 65535 ? port : undefined;
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -612,21 +633,29 @@ interface Running {
   tail: StderrTail;
 }
 
+/** The socket directory for `port`: the cluster dir, unless the socket's path would be too long. */
+function socketDirFor(clusterDir: string, port: number): string | undefined {
+  return path.join(clusterDir, `.s.PGSQL.${port}`).length <= MAX_SOCKET_PATH ? clusterDir : undefined;
+}
+
 async function startServer(params: {
   binaries: Binaries;
   clusterDir: string;
   port: number;
+  socketDir: string | undefined;
   password: string;
   runAs: RunAs | undefined;
   durable: boolean;
   timeoutMs: number;
   log: Logger;
 }): Promise<Running> {
-  const { binaries, clusterDir, port, password, runAs, durable, timeoutMs, log } = params;
+  const { binaries, clusterDir, port, socketDir, password, runAs, durable, timeoutMs, log } = params;
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     port: String(port),
-    unix_socket_directories: '', // no unix socket: nothing outside the data dir, no path-length limit
+    // The socket lives in the cluster dir (mode 0700): only the data dir's owner (and root) can reach it,
+    // and two kpg with different data dirs never share one.
+    unix_socket_directories: socketDir ?? '',
     ...(durable ? {} : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' }),
   };
   const args = ['-D', clusterDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
@@ -748,7 +777,7 @@ const heldByThisProcess = new Set<string>();
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const displayDir = options.dataDir;
-  const log = options.logger.child({ component: 'embedded-postgres' });
+  const log = componentLogger(options.logger, 'embedded-postgres');
   const durable = options.durable ?? true;
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const binaries = await loadBinaries();
@@ -862,26 +891,42 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await fs.rename(initDir, clusterDir);
     }
 
-    let port = options.port ?? (await freePort());
+    const portPath = path.join(dataDir, PORT_FILE);
+    const explicitPort = options.port !== undefined && options.port > 0 ? options.port : undefined;
+    const remembered = exists && options.port === undefined ? parsePortFile(await readText(portPath)) : undefined;
+    let port = explicitPort ?? remembered ?? (await freePort());
+    let socketDir: string | undefined;
     for (let attempt = 1; ; attempt++) {
+      socketDir = socketDirFor(clusterDir, port);
       try {
-        running = await startServer({ binaries, clusterDir, port, password, runAs, durable, timeoutMs, log });
+        running = await startServer({ binaries, clusterDir, port, socketDir, password, runAs, durable, timeoutMs, log });
         break;
       } catch (err) {
-        // Someone took the port we picked between our probe and postgres' bind: pick another.
-        if (err instanceof StartError && err.addressInUse && options.port === undefined && attempt < 3) {
-          port = await freePort();
-          continue;
+        if (!(err instanceof StartError && err.addressInUse)) throw err;
+        if (explicitPort !== undefined) {
+          throw new Error(`embedded PostgreSQL cannot listen on 127.0.0.1:${port}: the port is in use (choose another --postgres-port)`);
         }
-        throw err;
+        if (attempt >= 3) throw err;
+        // The port of the previous start is taken now, or someone took the one we picked between our
+        // probe and postgres' bind: pick another (and keep that one from now on).
+        if (port === remembered) log.warn({ port }, `port ${port} of the previous start is in use now; picking another`);
+        port = await freePort();
       }
+    }
+    if (socketDir === undefined) {
+      log.warn({ clusterDir }, `no Unix socket: its path in ${clusterDir} would be longer than ${MAX_SOCKET_PATH} bytes`);
+    }
+    if (port !== remembered) {
+      const tmpPortPath = `${portPath}.tmp`;
+      await fs.writeFile(tmpPortPath, `${port}\n`, { mode: 0o644 });
+      await fs.rename(tmpPortPath, portPath);
     }
 
     const connection = { host: '127.0.0.1', port, user: SUPERUSER, password };
     await ensureDatabase(connection);
     const connectionString =
       `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
-    return makeHandle({ running, dataDir, port, connectionString, lockContent, release, log });
+    return makeHandle({ running, dataDir, port, socketDir, passwordFile: passwordPath, connectionString, lockContent, release, log });
   } catch (err) {
     if (running) await stopProcess(running, log);
     await release();
@@ -908,12 +953,15 @@ function makeHandle(params: {
   running: Running;
   dataDir: string;
   port: number;
+  socketDir: string | undefined;
+  passwordFile: string;
   connectionString: string;
   lockContent: string;
   release: () => Promise<void>;
   log: Logger;
 }): EmbeddedPostgres {
-  const { running, dataDir, port, connectionString, lockContent, release, log } = params;
+  const { running, dataDir, port, socketDir, passwordFile, connectionString, lockContent, release, log } = params;
+  const displayUrl = `postgres://${SUPERUSER}@127.0.0.1:${port}/${DATABASE}`;
   const pid = running.child.pid ?? 0;
   let stopping: Promise<void> | undefined;
 
@@ -935,11 +983,17 @@ function makeHandle(params: {
       log.error({ code, signal, stderr: running.tail.text() }, 'embedded PostgreSQL exited unexpectedly');
     }
   });
-  log.info({ port, dataDir, postgresPid: pid }, 'embedded PostgreSQL ready');
+  log.info(
+    { url: displayUrl, socket: socketDir ?? null, passwordFile, dataDir, postgresPid: pid },
+    `embedded PostgreSQL ready: ${displayUrl}${socketDir ? ` (socket in ${socketDir})` : ''}, password in ${passwordFile}; \`kpg sql --data-dir ${dataDir}\` opens a SQL session`,
+  );
 
   return {
     connectionString,
+    displayUrl,
     port,
+    socketDir,
+    passwordFile,
     dataDir,
     pid,
     exited: running.exited,

@@ -38,7 +38,6 @@ export interface ConnectionOptions {
   handlers: ReadonlyMap<number, ApiHandler>;
   log: Logger;
   maxFrameBytes: number;
-  shutdown: AbortSignal;
 }
 
 export class Connection {
@@ -55,6 +54,13 @@ export class Connection {
   /** Resolves when the connection is closed and every handled request has finished. */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
+  /**
+   * Aborted when the gateway shuts down (drainAndClose): long polls on this connection answer at once.
+   * One signal per connection, not one for the whole gateway: each waiting request adds an 'abort'
+   * listener while it waits, and a connection has at most one waiting request at a time, whereas a shared
+   * signal would collect one listener per waiting request of every client (Node warns past 10).
+   */
+  private readonly shutdownController = new AbortController();
 
   constructor(private readonly options: ConnectionOptions) {
     const { socket } = options;
@@ -77,6 +83,7 @@ export class Connection {
 
   /** Graceful shutdown: stop reading, answer what was already received, then close. */
   async drainAndClose(): Promise<void> {
+    this.shutdownController.abort();
     this.options.socket.pause();
     this.closing = true;
     if (!this.processing && this.queue.length === 0) this.endSocket();
@@ -237,7 +244,7 @@ export class Connection {
       },
       log,
       handlers: this.options.handlers,
-      shutdown: this.options.shutdown,
+      shutdown: this.shutdownController.signal,
       previousDispatched,
       markDispatched,
     };

@@ -20,7 +20,7 @@ export class KafkaServer {
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private services: GatewayServices | undefined;
-  private readonly shutdownController = new AbortController();
+  private closing = false;
 
   constructor(private readonly options: KafkaServerOptions) {
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -49,7 +49,7 @@ export class KafkaServer {
   }
 
   private accept(socket: net.Socket): void {
-    if (!this.services || this.shutdownController.signal.aborted) {
+    if (!this.services || this.closing) {
       socket.destroy();
       return;
     }
@@ -61,7 +61,6 @@ export class KafkaServer {
       handlers: this.options.handlers,
       log: this.options.log,
       maxFrameBytes: this.options.maxFrameBytes,
-      shutdown: this.shutdownController.signal,
     });
     this.connections.add(connection);
     void connection.closed.then(() => this.connections.delete(connection));
@@ -69,7 +68,7 @@ export class KafkaServer {
 
   /** Stops accepting, wakes long polls, answers in-flight requests, closes connections (forcibly after `graceMs`). */
   async close(graceMs = 10_000): Promise<void> {
-    this.shutdownController.abort();
+    this.closing = true;
     const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const drained = Promise.all([...this.connections].map((c) => c.drainAndClose()));
     let timer: NodeJS.Timeout | undefined;

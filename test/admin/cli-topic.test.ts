@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
+import { KAFKA_LIB, kafkaToolsMissing, realClientAvailable } from '../support/real-clients.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const toolsAvailable = realClientAvailable('Kafka 4.1.2 command-line tools', await kafkaToolsMissing(), import.meta.url);
 
 let kpg: TestGateway;
 
@@ -70,7 +72,7 @@ describe('kpg topic', () => {
     expect(table.stdout).toMatch(/\ncli-events\s+3\s+1\n/);
     expect(table.stdout).toMatch(/\ncli-orders\s+3\s+1\n/);
     const json = JSON.parse((await kpgTopic('list', '--json')).stdout) as { name: string; partitions: number; replicas: number; id: string }[];
-    expect(json.find((t) => t.name === 'cli-orders')).toMatchObject({ partitions: 3, replicas: 1, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(json.find((t) => t.name === 'cli-orders')).toMatchObject({ partitions: 3, replicas: 1, id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
     const detailed = await kpgTopic('list', '--detailed');
     expect(detailed.stdout).toMatch(/cli-orders, 3 partitions, 1 replicas\nPARTITION\s+LEADER\s+EPOCH\s+REPLICAS\n0\s+\d+\s+0\s+\[\d+\]\n/);
   });
@@ -83,7 +85,7 @@ describe('kpg topic', () => {
 
     const text = await kpgTopic('describe', 'cli-orders');
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^SUMMARY\n=======\nNAME\s+cli-orders\nID\s+[0-9a-f-]{36}\nPARTITIONS\s+3\nREPLICAS\s+1\n/);
+    expect(text.stdout).toMatch(/^SUMMARY\n=======\nNAME\s+cli-orders\nID\s+[A-Za-z0-9_-]{22}\nPARTITIONS\s+3\nREPLICAS\s+1\n/);
     expect(text.stdout).toMatch(/\nCONFIGS\n=======\nKEY\s+VALUE\s+SOURCE\n/);
     expect(text.stdout).toMatch(/\nretention\.ms\s+3600000\s+DYNAMIC_TOPIC_CONFIG\n/);
     expect(text.stdout).toMatch(/\nsegment\.bytes\s+1073741824\s+DEFAULT_CONFIG\n/);
@@ -124,6 +126,23 @@ describe('kpg topic', () => {
     const nothing = await kpgTopic('alter-config', 'cli-orders');
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toMatch(/nothing to change/);
+  });
+
+  it.skipIf(!toolsAvailable)('prints topic ids as Kafka\'s tools do: describe and list show what kafka-topics --describe shows', async () => {
+    const kafkaTopics = await new Promise<string>((resolve, reject) => {
+      const p = spawn('java', ['-cp', `${KAFKA_LIB}/*`, 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', kpg.bootstrap, '--describe', '--topic', 'cli-orders']);
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (out += d));
+      p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`kafka-topics exited ${code}: ${out}`))));
+    });
+    const kafkaId = /TopicId: (\S+)/.exec(kafkaTopics)?.[1];
+    expect(kafkaId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const summary = await kpgTopic('describe', 'cli-orders', '--summary');
+    expect(summary.stdout).toMatch(new RegExp(`\\nID\\s+${kafkaId}\\n`));
+    expect(JSON.parse((await kpgTopic('describe', 'cli-orders', '--json')).stdout).id).toBe(kafkaId);
+    const listed = JSON.parse((await kpgTopic('list', '--json')).stdout) as { name: string; id: string }[];
+    expect(listed.find((t) => t.name === 'cli-orders')?.id).toBe(kafkaId);
   });
 
   it('delete removes topics and reports unknown ones', async () => {

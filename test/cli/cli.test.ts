@@ -1,10 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { duplicateKeys } from '../support/log-lines.js';
 import { RawClient } from '../support/raw-client.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,9 +18,10 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+function run(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', ...env } });
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -82,7 +85,7 @@ describe('kpg command line', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const help = await run(['serve', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--host', '--port', '--advertised-host', '--advertised-port', '--database-url', '--data-dir', '--log-level']) {
+    for (const flag of ['--host', '--port', '--advertised-host', '--advertised-port', '--database-url', '--data-dir', '--postgres-port', '--log-level']) {
       expect(help.stdout).toContain(flag);
     }
     const migrateHelp = await run(['migrate', '--help']);
@@ -161,5 +164,112 @@ describe('kpg serve with the embedded Postgres', () => {
     expect(await topicNames(again.port)).toContain('survives-restart');
     again.child.kill('SIGTERM');
     expect(await again.exit).toBe(0);
+  });
+});
+
+const psqlInstalled = spawnSync('psql', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe('kpg sql on the embedded Postgres', () => {
+  let tempDir: string;
+  let dataDir: string;
+  beforeAll(() => {
+    tempDir = mkdtempSync(path.join(os.tmpdir(), 'kpg-sql-'));
+    chmodSync(tempDir, 0o711);
+    dataDir = path.join(tempDir, 'data');
+  });
+  afterAll(() => {
+    rmSync(tempDir, { recursive: true, force: true });
+  });
+
+  it('serve prints the connection string without the password; kpg sql -c runs SQL on the running kpg\'s database', async () => {
+    const served = await serve(['--data-dir', dataDir]);
+    try {
+      const ready = /embedded PostgreSQL ready: postgres:\/\/postgres@127\.0\.0\.1:(\d+)\/kpg \(socket in ([^)]+)\), password in (\S+)/.exec(served.output());
+      expect(ready, served.output()).not.toBeNull();
+      const password = readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();
+      expect(served.output()).not.toContain(password);
+      expect(ready![2]).toMatch(/\/data\/pg$/);
+      expect(ready![3]).toMatch(/\/data\/pg-password;?$/);
+      // Each key once on every line, the embedded Postgres' lines included.
+      const lines = served.output().split('\n').filter((l) => l.startsWith('{'));
+      expect(lines.filter((l) => duplicateKeys(l).length > 0)).toEqual([]);
+      await autoCreate(served.port, 'seen-from-sql');
+
+      const one = await run(['sql', '--data-dir', dataDir, '-c', 'select 1']);
+      expect(one.stderr).toBe('');
+      expect(one.stdout).toBe('?column?\n1\n(1 row)\n');
+      expect(one.code).toBe(0);
+
+      const topics = await run(['sql', '--data-dir', dataDir, '-c', "select name, partition_count from kpg.topics where name = 'seen-from-sql'; select 'x' as a, null as b"]);
+      expect(topics.stdout).toMatch(/^name\s+partition_count\nseen-from-sql\s+1\n\(1 row\)\na\s+b\nx\n\(1 row\)\n$/);
+      expect(topics.code).toBe(0);
+
+      const bad = await run(['sql', '--data-dir', dataDir, '-c', 'selec 1']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toBe('ERROR:  syntax error at or near "selec"\n');
+
+      const piped = await run(['sql', '--data-dir', dataDir, '--no-psql'], {}, 'select 6 * 7 as answer;\n');
+      expect(piped.stdout).toBe('answer\n42\n(1 row)\n');
+      expect(piped.code).toBe(0);
+    } finally {
+      served.child.kill('SIGTERM');
+      expect(await served.exit).toBe(0);
+    }
+
+    // No kpg on the data dir: kpg sql starts its Postgres for the session, says so, and stops it.
+    const offline = await run(['sql', '--data-dir', dataDir, '-c', "select count(*) from kpg.topics where name = 'seen-from-sql'"]);
+    expect(offline.stderr).toContain(`no kpg is running on ${dataDir}; started its embedded Postgres for this session`);
+    expect(offline.stdout).toBe('count\n1\n(1 row)\n');
+    expect(offline.code).toBe(0);
+    expect(existsSync(path.join(dataDir, 'kpg.lock'))).toBe(false);
+
+    // A second start reuses the port (and so the socket's name).
+    const port = Number(readFileSync(path.join(dataDir, 'pg-port'), 'utf8'));
+    const again = await serve(['--data-dir', dataDir]);
+    try {
+      expect(again.output()).toContain(`embedded PostgreSQL ready: postgres://postgres@127.0.0.1:${port}/kpg`);
+      expect(existsSync(path.join(dataDir, 'pg', `.s.PGSQL.${port}`))).toBe(true);
+    } finally {
+      again.child.kill('SIGTERM');
+      expect(await again.exit).toBe(0);
+    }
+
+    // --postgres-port chooses the port, which is kept from then on.
+    const chosen = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const migrated = await run(['migrate', '--data-dir', dataDir, '--postgres-port', String(chosen)]);
+    expect(migrated.code, migrated.stdout + migrated.stderr).toBe(0);
+    expect(migrated.stdout).toContain(`embedded PostgreSQL ready: postgres://postgres@127.0.0.1:${chosen}/kpg`);
+    expect(readFileSync(path.join(dataDir, 'pg-port'), 'utf8').trim()).toBe(String(chosen));
+  });
+
+  it.skipIf(!psqlInstalled)('without -c, opens psql on the database', async () => {
+    const migrated = await run(['migrate', '--data-dir', dataDir]); // the cluster, also when run alone
+    expect(migrated.code, migrated.stdout + migrated.stderr).toBe(0);
+    const session = await run(['sql', '--data-dir', dataDir], {}, 'select current_database();\n');
+    expect(session.stdout).toMatch(/current_database\s*\n-+\s*\n\s*kpg\s*\n\(1 row\)/);
+    expect(session.code).toBe(0);
+  });
+
+  it('bad input: no such data dir, a dir without kpg data, a bad --database-url: a clear line and exit 1, nothing created', async () => {
+    const missing = await run(['sql', '--data-dir', path.join(tempDir, 'nowhere'), '-c', 'select 1']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`kpg sql: no data dir ${path.join(tempDir, 'nowhere')} (${path.join(tempDir, 'nowhere')} does not exist); give the --data-dir kpg serve uses, or --database-url\n`);
+    expect(existsSync(path.join(tempDir, 'nowhere'))).toBe(false);
+
+    const empty = path.join(tempDir, 'empty');
+    mkdirSync(empty);
+    const notKpg = await run(['sql', '--data-dir', empty, '-c', 'select 1']);
+    expect(notKpg.code).toBe(1);
+    expect(notKpg.stderr).toMatch(/^kpg sql: \S+ holds no embedded Postgres \(\S+ is not a PostgreSQL cluster\); start kpg with --data-dir \S+ first, or give --database-url\n$/);
+    expect(existsSync(path.join(empty, 'pg'))).toBe(false);
+
+    const unreachable = await run(['sql', '--database-url', 'postgres://nobody@127.0.0.1:1/x', '-c', 'select 1']);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^kpg sql: could not connect to Postgres: .*ECONNREFUSED.*\n$/);
   });
 });

@@ -20,6 +20,7 @@ import { exec, must } from './proc.mjs';
 
 const CACHE = process.env.KPG_CACHE ?? join(homedir(), '.cache', 'kpg');
 const LIB = join(CACHE, 'kafka', 'lib');
+const KPG_CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'cli.js');
 const LOG4J = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'lib', 'log4j2-tools.properties');
 let version = '?';
 try { version = readFileSync(join(CACHE, 'versions', 'kafka'), 'utf8').trim(); } catch { /* unknown */ }
@@ -71,6 +72,15 @@ async function topicAdmin(a) {
   await tool('kafka-topics --create', C.topics, [...bs, '--create', '--topic', t, '--partitions', '2', '--replication-factor', '1']);
   const desc = (await tool('kafka-topics --describe', C.topics, [...bs, '--describe', '--topic', t])).stdout;
   if (!/PartitionCount:\s*2\b/.test(desc)) throw new Fail(`kafka-topics --describe: ${desc.split('\n')[0]}`);
+  // kpg's own `kpg topic` prints the topic id as kafka-topics does (Kafka's Uuid.toString), against either target.
+  const topicId = /TopicId:\s*(\S+)/.exec(desc)?.[1];
+  let kpgTopic = '';
+  if (existsSync(KPG_CLI)) {
+    const described = JSON.parse((await must('kpg topic describe', process.execPath, [KPG_CLI, 'topic', 'describe', t, '--summary', '--json', '--brokers', a.bootstrap])).stdout);
+    const id = (Array.isArray(described) ? described[0] : described)?.id;
+    if (!topicId || id !== topicId) throw new Fail(`kpg topic describe prints id ${id}, kafka-topics --describe TopicId ${topicId}`);
+    kpgTopic = ', kpg topic describe (the same topic id)';
+  }
   await tool('kafka-configs --alter', C.configs, [...bs, '--alter', '--entity-type', 'topics', '--entity-name', t, '--add-config', 'retention.ms=3600000']);
   const v = (await topicConfigs(a, 'topics', t)).get('retention.ms');
   if (v !== '3600000') throw new Fail(`retention.ms is ${v} after kafka-configs --alter`);
@@ -82,7 +92,7 @@ async function topicAdmin(a) {
     if (Date.now() > deadline) throw new Fail('topic still listed 15s after delete');
     await sleep(500);
   }
-  return 'kafka-topics --create/--describe/--delete, kafka-configs --alter/--describe';
+  return `kafka-topics --create/--describe/--delete, kafka-configs --alter/--describe${kpgTopic}`;
 }
 
 async function produceLines(a, codec, recs) {

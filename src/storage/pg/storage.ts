@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Storage } from '../storage.js';
+import { componentLogger } from '../../logging.js';
 import { PgClusterStorage } from './cluster.js';
 import { PostgresGroupStore } from './group-store.js';
 import { PgLogStorage } from './log.js';
@@ -43,17 +44,20 @@ export class PgStorage implements Storage {
   private readonly sqlRelay: SqlOutboxRelay;
 
   constructor(options: PgStorageOptions) {
+    // The root logger: each part names its own component (a child of a child with the same key would
+    // write the key twice on every line).
     const log = options.logger;
+    const poolLog = componentLogger(log, 'store');
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 20, application_name: 'kpg', types });
     // An idle pooled connection that dies (Postgres restart) must not crash the gateway.
-    this.pool.on('error', (err) => log.warn({ err }, 'idle Postgres connection failed'));
+    this.pool.on('error', (err) => poolLog.warn({ err }, 'idle Postgres connection failed'));
     this.cluster = new PgClusterStorage(this.pool);
     this.topics = new PgTopicStorage(this.pool);
-    this.log = new PgLogStorage(this.pool, log.child({ component: 'records' }));
+    this.log = new PgLogStorage(this.pool, componentLogger(log, 'records'));
     this.reclaim = new PgReclaimStorage(this.pool);
-    this.groups = new PostgresGroupStore(this.pool, log.child({ component: 'groups' }));
-    this.notifications = new PgNotifications(options.connectionString, log.child({ component: 'listen' }));
-    this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, log.child({ component: 'sql-relay' }));
+    this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
+    this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
+    this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, componentLogger(log, 'sql-relay'));
   }
 
   /** Opens the LISTEN connection (changes are heard from then on) and starts relaying SQL-produced records. */
