@@ -31,6 +31,8 @@ export const BROKER_CONFIG_RULES: Readonly<Record<string, BrokerConfigRule>> = {
   'log.retention.minutes': { dynamic: true }, // kpg: dynamic
   'log.retention.ms': { dynamic: true },
   'offsets.retention.minutes': { validator: atLeast(1), dynamic: true }, // kpg: dynamic
+  'offsets.topic.num.partitions': { validator: atLeast(1), dynamic: true }, // kpg: dynamic
+  'offsets.topic.replication.factor': { validator: atLeast(1), dynamic: true }, // kpg: dynamic
   'group.initial.rebalance.delay.ms': { dynamic: true }, // kpg: dynamic
   'group.min.session.timeout.ms': { dynamic: true }, // kpg: dynamic
   'group.max.session.timeout.ms': { dynamic: true }, // kpg: dynamic

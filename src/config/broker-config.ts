@@ -24,6 +24,8 @@ export const BROKER_CONFIGS: readonly ConfigDefinition[] = [
   def('log.retention.minutes', 'int', null, true, 'Minutes to keep data; overrides log.retention.hours.'),
   def('log.retention.ms', 'long', null, true, 'Milliseconds to keep data; overrides the minutes and hours forms.'),
   def('offsets.retention.minutes', 'int', '10080', true, 'Minutes committed offsets of an empty group are kept.'),
+  def('offsets.topic.num.partitions', 'int', '50', true, 'Partitions of the internal topic __consumer_offsets, when a gateway creates it.'),
+  def('offsets.topic.replication.factor', 'short', '3', true, 'Replication factor reported for __consumer_offsets when it is created (at most the live gateways).'),
   def('group.initial.rebalance.delay.ms', 'int', '3000', true, 'How long the first rebalance of an empty group waits for more members.'),
   def('group.min.session.timeout.ms', 'int', '6000', true, 'Smallest session timeout a group member may ask for.'),
   def('group.max.session.timeout.ms', 'int', '1800000', true, 'Largest session timeout a group member may ask for.'),

@@ -21,22 +21,15 @@ export const OFFSETS_TOPIC_CONFIGS: ReadonlyMap<string, string> = new Map([
   ['segment.bytes', '104857600'],
 ]);
 
-/** A broker config kpg may not define (yet): its numeric value, else Kafka's default. */
-function intConfig(config: BrokerConfig, name: string, fallback: number): number {
-  const v = config.string(name);
-  const n = v === null ? NaN : Number(v);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
-
 /** Creates __consumer_offsets unless it exists (any gateway may race: the first wins); returns it. */
 export async function ensureOffsetsTopic(services: { cluster: ClusterView; config: BrokerConfig; topics: TopicService; log: Logger }): Promise<TopicRecord | null> {
   const { cluster, config, topics } = services;
   const existing = (await topics.byNames([OFFSETS_TOPIC])).get(OFFSETS_TOPIC);
   if (existing) return existing;
   const live = await cluster.liveGateways();
-  const partitionCount = intConfig(config, 'offsets.topic.num.partitions', 50);
+  const partitionCount = config.int('offsets.topic.num.partitions');
   // Kafka's default replication factor is 3; kpg keeps one copy in Postgres and reports what the live gateways can hold.
-  const replicationFactor = Math.max(1, Math.min(intConfig(config, 'offsets.topic.replication.factor', 3), live.length));
+  const replicationFactor = Math.max(1, Math.min(config.int('offsets.topic.replication.factor'), live.length));
   const result = await topics.create({
     name: OFFSETS_TOPIC,
     replicationFactor,

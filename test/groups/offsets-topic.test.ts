@@ -137,6 +137,16 @@ describe('__consumer_offsets', () => {
     expect(Math.abs(Number(v1.expireTimestamp - v1.commitTimestamp) - 3_600_000)).toBeLessThan(5_000);
   });
 
+  it('keys the records of a group id with a backslash and NUL by the exact id, in the partition Java would pick', async () => {
+    const group = 'ot-\\b\u0000c';
+    expect(await commitRaw(group, 'ot-a', [[0, 3n]])).toEqual([0]);
+    const records = await groupRecords(group);
+    expect(records.map((r) => r.key)).toEqual([{ type: 'offsetCommit', group, topic: 'ot-a', partition: 0 }]);
+    expect(records[0]!.value).toMatchObject({ offset: 3n });
+    // Java 17: "ot-\\b\u0000c".hashCode() is -1200931503, so Kafka puts the group in partition 3.
+    expect(offsetsTopicPartition(group, 50)).toBe(3);
+  });
+
   it('gets group metadata with members and assignments from a consumer group, and its commits', async () => {
     const client = kafkaClient(kpg.bootstrap, 'ot-consumer');
     const producer = client.producer();

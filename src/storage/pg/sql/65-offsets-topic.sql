@@ -15,21 +15,37 @@
 -- is written while the topic does not exist (a gateway creates it on the first FindCoordinator for a group,
 -- as Kafka does, with the current state of every group: kpg.offsets_topic_snapshot).
 
+-- Java's String.hashCode of a client string as stored in the group tables (the escaped form of
+-- kpg.client_string_bytes: `\\` is a backslash, `\xHH` NUL or a byte that was not UTF-8, `\uHHHH` a lone
+-- surrogate). A byte that was not UTF-8 counts as U+FFFD, as Java's decoder reads it.
 CREATE OR REPLACE FUNCTION kpg.java_string_hash(s text) RETURNS integer
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
 DECLARE
   h bigint := 0;
+  chars text[] := regexp_split_to_array(s, '');
+  i integer := 1;
   cp integer;
 BEGIN
-  -- Java hashes UTF-16 code units: a code point past U+FFFF counts as its two surrogates.
-  FOREACH cp IN ARRAY ARRAY(SELECT ascii(c) FROM regexp_split_to_table(s, '') AS c) LOOP
+  WHILE i <= coalesce(array_length(chars, 1), 0) LOOP
+    cp := ascii(chars[i]);
+    IF cp = 92 AND chars[i + 1] = '\' THEN
+      i := i + 1;
+    ELSIF cp = 92 AND chars[i + 1] = 'x' AND array_to_string(chars[i + 2:i + 3], '') ~ '^[0-9a-f]{2}$' THEN
+      cp := CASE WHEN array_to_string(chars[i + 2:i + 3], '') = '00' THEN 0 ELSE 65533 END;
+      i := i + 3;
+    ELSIF cp = 92 AND chars[i + 1] = 'u' AND array_to_string(chars[i + 2:i + 5], '') ~ '^[0-9a-f]{4}$' THEN
+      cp := 65533;
+      i := i + 5;
+    END IF;
+    -- Java hashes UTF-16 code units: a code point past U+FFFF counts as its two surrogates.
     IF cp > 65535 THEN
       h := (h * 31 + (55296 + ((cp - 65536) >> 10))) & 4294967295;
       h := (h * 31 + (56320 + ((cp - 65536) & 1023))) & 4294967295;
     ELSE
       h := (h * 31 + cp) & 4294967295;
     END IF;
+    i := i + 1;
   END LOOP;
   RETURN (CASE WHEN h >= 2147483648 THEN h - 4294967296 ELSE h END)::integer;
 END;
@@ -44,20 +60,17 @@ AS $$
 $$;
 
 -- Kafka's non-flexible STRING (int16 length, UTF-8) and nullable STRING (-1 for null), BYTES (int32 length).
--- Overloaded for bytea so the group tables may hold names as bytes or text.
-CREATE OR REPLACE FUNCTION kpg.kafka_string(s text) RETURNS bytea
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT CASE WHEN s IS NULL THEN int2send(-1::smallint) ELSE int2send(octet_length(s)::smallint) || convert_to(s, 'UTF8') END $$;
+-- Text is a client string as the group tables store it (kpg.client_string_bytes gives the exact bytes the
+-- client sent; topic names read as themselves).
 CREATE OR REPLACE FUNCTION kpg.kafka_string(s bytea) RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT CASE WHEN s IS NULL THEN int2send(-1::smallint) ELSE int2send(length(s)::smallint) || s END $$;
+CREATE OR REPLACE FUNCTION kpg.kafka_string(s text) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT kpg.kafka_string(kpg.client_string_bytes(s)) $$;
 CREATE OR REPLACE FUNCTION kpg.kafka_bytes(b bytea) RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT CASE WHEN b IS NULL THEN int4send(-1) ELSE int4send(length(b)) || b END $$;
-CREATE OR REPLACE FUNCTION kpg.offsets_topic_text(s text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT s $$;
-CREATE OR REPLACE FUNCTION kpg.offsets_topic_text(s bytea) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT convert_from(s, 'UTF8') $$;
 
 CREATE OR REPLACE FUNCTION kpg.offset_commit_key(group_id text, topic text, "partition" integer) RETURNS bytea
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -88,7 +101,7 @@ AS $$
     THEN int2send(1::smallint) || int8send(committed_offset) || kpg.kafka_string(coalesce(metadata, ''))
          || int8send(commit_timestamp_ms) || int8send(expire_timestamp_ms)
     ELSE int2send(4::smallint) || int8send(committed_offset) || int4send(coalesce(leader_epoch, -1))
-         || kpg.unsigned_varint(octet_length(coalesce(metadata, '')) + 1) || convert_to(coalesce(metadata, ''), 'UTF8')
+         || kpg.unsigned_varint(length(kpg.client_string_bytes(coalesce(metadata, ''))) + 1) || kpg.client_string_bytes(coalesce(metadata, ''))
          || int8send(commit_timestamp_ms) || '\x00'::bytea
   END
 $$;
@@ -190,9 +203,9 @@ BEGIN
          coalesce(array_agg(x.v ORDER BY x.ord, x.topic, x.part), '{}')
     INTO g, k, v
     FROM (
-      SELECT 1 AS ord, t.name AS topic, n.partition AS part, kpg.offsets_topic_text(gr.group_id) AS group_id,
-             kpg.offset_commit_key(kpg.offsets_topic_text(gr.group_id), t.name, n.partition) AS k,
-             kpg.offset_commit_value(n.committed_offset, n.leader_epoch, kpg.offsets_topic_text(n.metadata),
+      SELECT 1 AS ord, t.name AS topic, n.partition AS part, gr.group_id AS group_id,
+             kpg.offset_commit_key(gr.group_id, t.name, n.partition) AS k,
+             kpg.offset_commit_value(n.committed_offset, n.leader_epoch, n.metadata,
                                      n.commit_timestamp_ms, n.expire_timestamp_ms) AS v
         FROM new_offsets n
         JOIN kpg.groups gr ON gr.group_key = n.group_key
@@ -213,8 +226,8 @@ DECLARE
   k bytea[];
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM kpg.topics WHERE name = '__consumer_offsets') THEN RETURN NULL; END IF;
-  SELECT coalesce(array_agg(kpg.offsets_topic_text(gr.group_id) ORDER BY gr.group_key, t.name, o.partition), '{}'),
-         coalesce(array_agg(kpg.offset_commit_key(kpg.offsets_topic_text(gr.group_id), t.name, o.partition) ORDER BY gr.group_key, t.name, o.partition), '{}')
+  SELECT coalesce(array_agg(gr.group_id ORDER BY gr.group_key, t.name, o.partition), '{}'),
+         coalesce(array_agg(kpg.offset_commit_key(gr.group_id, t.name, o.partition) ORDER BY gr.group_key, t.name, o.partition), '{}')
     INTO g, k
     FROM old_offsets o
     JOIN kpg.groups gr ON gr.group_key = o.group_key
@@ -229,7 +242,7 @@ CREATE OR REPLACE FUNCTION kpg.offsets_topic_on_group_delete() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  gid CONSTANT text := kpg.offsets_topic_text(OLD.group_id);
+  gid CONSTANT text := OLD.group_id;
   k bytea[];
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM kpg.topics WHERE name = '__consumer_offsets') THEN RETURN OLD; END IF;
@@ -255,8 +268,8 @@ BEGIN
   -- The topic row first, then the partition of __consumer_offsets: an OffsetCommit for this topic (which
   -- holds a key share of the row, then appends) waits here instead of deadlocking with us.
   PERFORM 1 FROM kpg.topics WHERE topic_id = OLD.topic_id FOR UPDATE;
-  SELECT coalesce(array_agg(kpg.offsets_topic_text(gr.group_id) ORDER BY gr.group_key, o.partition), '{}'),
-         coalesce(array_agg(kpg.offset_commit_key(kpg.offsets_topic_text(gr.group_id), OLD.name, o.partition) ORDER BY gr.group_key, o.partition), '{}')
+  SELECT coalesce(array_agg(gr.group_id ORDER BY gr.group_key, o.partition), '{}'),
+         coalesce(array_agg(kpg.offset_commit_key(gr.group_id, OLD.name, o.partition) ORDER BY gr.group_key, o.partition), '{}')
     INTO g, k
     FROM kpg.group_offsets o JOIN kpg.groups gr ON gr.group_key = o.group_key
    WHERE o.topic_id = OLD.topic_id;
@@ -276,7 +289,7 @@ DECLARE
 BEGIN
   SELECT group_key, group_id, state INTO cur FROM kpg.groups WHERE group_key = NEW.group_key;
   IF NOT FOUND OR cur.state NOT IN ('Stable', 'Empty') THEN RETURN NULL; END IF;
-  gid := kpg.offsets_topic_text(cur.group_id);
+  gid := cur.group_id;
   PERFORM kpg.offsets_topic_append(ARRAY[gid], ARRAY[kpg.group_metadata_key(gid)],
                                    ARRAY[kpg.group_metadata_value(cur.group_key, cur.state = 'Stable')]);
   RETURN NULL;
@@ -297,7 +310,7 @@ BEGIN
                    AND EXISTS (SELECT 1 FROM kpg.group_offsets o WHERE o.group_key = NEW.group_key)) THEN
     RETURN NULL;
   END IF;
-  gid := kpg.offsets_topic_text(cur.group_id);
+  gid := cur.group_id;
   PERFORM kpg.offsets_topic_append(ARRAY[gid], ARRAY[kpg.group_metadata_key(gid)],
     ARRAY[int2send(3::smallint) || kpg.kafka_string('') || int4send(0) || int2send(-1::smallint) || int2send(-1::smallint)
           || int8send(NEW.state_changed_ms) || int4send(0)]);
@@ -319,16 +332,16 @@ BEGIN
          coalesce(array_agg(x.v ORDER BY x.group_key, x.ord, x.topic, x.partition), '{}')
     INTO g, k, v
     FROM (
-      SELECT gr.group_key, 0 AS ord, ''::text AS topic, 0 AS partition, kpg.offsets_topic_text(gr.group_id) AS gid,
-             kpg.group_metadata_key(kpg.offsets_topic_text(gr.group_id)) AS k,
+      SELECT gr.group_key, 0 AS ord, ''::text AS topic, 0 AS partition, gr.group_id AS gid,
+             kpg.group_metadata_key(gr.group_id) AS k,
              kpg.group_metadata_value(gr.group_key, gr.state = 'Stable') AS v
         FROM kpg.groups gr
        -- Simple groups (created by a commit, no protocol type) have no group metadata record in Kafka.
        WHERE gr.state IN ('Stable', 'Empty') AND coalesce(gr.protocol_type, '') <> ''
       UNION ALL
-      SELECT gr.group_key, 1, t.name, o.partition, kpg.offsets_topic_text(gr.group_id),
-             kpg.offset_commit_key(kpg.offsets_topic_text(gr.group_id), t.name, o.partition),
-             kpg.offset_commit_value(o.committed_offset, o.leader_epoch, kpg.offsets_topic_text(o.metadata),
+      SELECT gr.group_key, 1, t.name, o.partition, gr.group_id,
+             kpg.offset_commit_key(gr.group_id, t.name, o.partition),
+             kpg.offset_commit_value(o.committed_offset, o.leader_epoch, o.metadata,
                                      o.commit_timestamp_ms, o.expire_timestamp_ms)
         FROM kpg.group_offsets o
         JOIN kpg.groups gr ON gr.group_key = o.group_key
