@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGroupMetadataValue, decodeOffsetCommitValue, decodeOffsetsTopicKey, offsetsTopicPartition } from '../../src/groups/offsets-topic.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -214,6 +215,43 @@ describe('__consumer_offsets', () => {
       [{ type: 'offsetCommit', group: 'ot-topic-del', topic: 'ot-gone', partition: 0 }, false],
       [{ type: 'offsetCommit', group: 'ot-topic-del', topic: 'ot-gone', partition: 0 }, true],
     ]);
+  });
+
+  it('keeps its records for offsets.retention.minutes (kpg does not compact), while the committed offsets stay', async () => {
+    expect(await commitRaw('ot-aged', 'ot-a', [[0, 1n]])).toEqual([0]);
+    expect(await commitRaw('ot-aged', 'ot-a', [[0, 2n]])).toEqual([0]);
+    const partition = offsetsTopicPartition('ot-aged', 50);
+    const [first, second] = (await groupRecords('ot-aged')).map((r) => r.offset);
+    const db = new pg.Client({ connectionString: kpg.database.url });
+    await db.connect();
+    try {
+      // The first commit's batch ages past the default 7 days; the reaper's retention pass then drops it.
+      await db.query(
+        `UPDATE kpg.record_batches b SET time_index = time_index - 8 * 86400000
+           FROM kpg.topics t WHERE t.topic_id = b.topic_id AND t.name = '__consumer_offsets' AND b.partition = $1 AND b.base_offset = $2`,
+        [partition, first!.toString()],
+      );
+      await kpg.gateway.reaper.runOnce({ retention: true });
+      const { rows } = await db.query<{ log_start_offset: string }>(
+        `SELECT p.log_start_offset FROM kpg.partitions p JOIN kpg.topics t USING (topic_id)
+          WHERE t.name = '__consumer_offsets' AND p.partition = $1`,
+        [partition],
+      );
+      expect(BigInt(rows[0]!.log_start_offset)).toBe(second);
+    } finally {
+      await db.end();
+    }
+    expect((await readPartition(kpg.bootstrap, '__consumer_offsets', partition, first!)).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    const kept = await readPartition(kpg.bootstrap, '__consumer_offsets', partition, second!);
+    expect(kept.errorCode).toBe(0);
+    expect(kept.records.map((r) => r.offset)).toContain(second);
+    const raw = await RawClient.connect(kpg.bootstrap);
+    try {
+      const { body } = await raw.request(9, 8, { groups: [{ groupId: 'ot-aged', memberId: null, memberEpoch: -1, topics: null }], requireStable: false });
+      expect(body.groups[0].topics[0].partitions[0].committedOffset).toBe(2n);
+    } finally {
+      raw.close();
+    }
   });
 
   it('refuses produce with INVALID_TOPIC_EXCEPTION', async () => {
