@@ -188,6 +188,11 @@ BEGIN
 END;
 $$;
 
+-- Tombstones (null values) for the keys given, each of the group named beside it.
+CREATE OR REPLACE FUNCTION kpg.offsets_topic_tombstones(group_ids text[], keys bytea[]) RETURNS void
+LANGUAGE sql
+AS $$ SELECT kpg.offsets_topic_append(group_ids, keys, array_fill(NULL::bytea, ARRAY[cardinality(keys)])) $$;
+
 -- Committed offsets (inserted or updated): one OffsetCommit record each. (A group created by an offset
 -- commit gets no group metadata record, as in Kafka 4.1.)
 CREATE OR REPLACE FUNCTION kpg.offsets_topic_on_commit() RETURNS trigger
@@ -232,7 +237,7 @@ BEGIN
     FROM old_offsets o
     JOIN kpg.groups gr ON gr.group_key = o.group_key
     JOIN kpg.topics t ON t.topic_id = o.topic_id;
-  PERFORM kpg.offsets_topic_append(g, k, array_fill(NULL::bytea, ARRAY[cardinality(k)]));
+  PERFORM kpg.offsets_topic_tombstones(g, k);
   RETURN NULL;
 END;
 $$;
@@ -251,7 +256,7 @@ BEGIN
     FROM kpg.group_offsets o JOIN kpg.topics t ON t.topic_id = o.topic_id
    WHERE o.group_key = OLD.group_key;
   k := k || kpg.group_metadata_key(gid);
-  PERFORM kpg.offsets_topic_append(array_fill(gid, ARRAY[cardinality(k)]), k, array_fill(NULL::bytea, ARRAY[cardinality(k)]));
+  PERFORM kpg.offsets_topic_tombstones(array_fill(gid, ARRAY[cardinality(k)]), k);
   RETURN OLD;
 END;
 $$;
@@ -273,7 +278,7 @@ BEGIN
     INTO g, k
     FROM kpg.group_offsets o JOIN kpg.groups gr ON gr.group_key = o.group_key
    WHERE o.topic_id = OLD.topic_id;
-  PERFORM kpg.offsets_topic_append(g, k, array_fill(NULL::bytea, ARRAY[cardinality(k)]));
+  PERFORM kpg.offsets_topic_tombstones(g, k);
   RETURN OLD;
 END;
 $$;
