@@ -21,6 +21,7 @@ import { applyMigrations } from './storage/pg/migrate.js';
 import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
 import { TopicService } from './topics/topic-service.js';
+import { ALLOW_ALL } from './security/allow-all.js';
 import { VERSION } from './version.js';
 
 /** The one listener's name, as Kafka names a plaintext listener. */
@@ -119,6 +120,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       partitionWatch: new PartitionWatch(notifications),
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
+      access: ALLOW_ALL,
     };
     groups.start();
     cleanup.push(() => groups.stop());

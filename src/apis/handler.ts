@@ -10,18 +10,24 @@ import type { PartitionWatch } from '../fetch/partition-watch.js';
 import type { FetchSessionCache } from '../fetch/sessions.js';
 import type { GroupCoordinator } from '../groups/coordinator.js';
 import type { RequestHeader } from '../protocol/protocol.js';
+import type { AccessControl } from '../security/access-control.js';
+import type { KafkaPrincipal } from '../security/principal.js';
+import type { SecurityProtocol } from '../security/security-protocol.js';
 import type { LogStorage } from '../storage/log.js';
 import type { TopicService } from '../topics/topic-service.js';
 
-/** Who sent a request: what the connection and the client told us (and, once kpg authenticates, the principal). */
+/** Who sent a request: what the connection and the client told us, and who it authenticated as. */
 export interface ClientIdentity {
   /** The request header's client id. */
   clientId: string | null;
   /** Client software name and version from ApiVersions v3+, null until the client sent them. */
   softwareName: string | null;
   softwareVersion: string | null;
-  /** The listener the connection arrived on, e.g. "PLAINTEXT". */
+  /** The listener the connection arrived on, e.g. "PLAINTEXT" or "SASL_SSL" or a custom name. */
   listener: string;
+  securityProtocol: SecurityProtocol;
+  /** User:ANONYMOUS until authenticated (and always on PLAINTEXT listeners). */
+  principal: KafkaPrincipal;
   address: string;
   port: number;
   connectionId: number;
@@ -44,6 +50,8 @@ export interface GatewayServices {
   fetchSessions: FetchSessionCache;
   /** Consumer groups and committed offsets (any gateway coordinates any group). */
   groups: GroupCoordinator;
+  /** Authorization: may this client do this on that resource (ACLs, super.users). */
+  access: AccessControl;
 }
 
 /** What a handler gets: the request's identity and the gateway's services. */

@@ -20,6 +20,7 @@ import {
   type RequestHeader,
 } from '../protocol/protocol.js';
 import { DecodeError } from '../protocol/reader.js';
+import { ANONYMOUS } from '../security/principal.js';
 
 /** Frames waiting behind the one being handled before we stop reading the socket. */
 const MAX_QUEUED_FRAMES = 64;
@@ -238,6 +239,8 @@ export class Connection {
         softwareName: this.software?.name ?? null,
         softwareVersion: this.software?.version ?? null,
         listener: this.options.listener,
+        securityProtocol: 'PLAINTEXT',
+        principal: ANONYMOUS,
         address: this.address,
         port: this.port,
         connectionId: this.options.id,

@@ -17,6 +17,12 @@ export interface ChangeEvents {
   brokerConfigChanged: [];
   /** A consumer group changed; `repliesWritten` when answers to its waiting requests were stored. */
   groupChanged: [groupKey: number, repliesWritten: boolean];
+  /** SASL users or their credentials changed. */
+  usersChanged: [];
+  /** ACL bindings changed. */
+  aclsChanged: [];
+  /** Client quotas changed. */
+  quotasChanged: [];
   /** Records produced from SQL by a REPEATABLE READ or SERIALIZABLE transaction wait to be appended. */
   sqlOutboxReady: [];
   /** The change feed reconnected: anything may have changed unseen. */

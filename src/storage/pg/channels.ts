@@ -20,6 +20,8 @@ export const Channel = {
   groups: 'kpg_groups',
   /** `<topic_id>` after a topic is created, deleted or changes its partitions. */
   topics: 'kpg_topics',
+  /** `users`, `acls` or `quotas` after that kind of security state changes. */
+  security: 'kpg_security',
   /** Empty, when a REPEATABLE READ or SERIALIZABLE transaction that called kpg.produce commits (./sql-outbox-relay.ts). */
   outbox: 'kpg_outbox',
 } as const;
@@ -32,7 +34,12 @@ export type SentChange =
   | { event: 'topicChanged'; args: ChangeEvents['topicChanged'] }
   | { event: 'topicConfigChanged'; args: ChangeEvents['topicConfigChanged'] }
   | { event: 'brokerConfigChanged'; args: ChangeEvents['brokerConfigChanged'] }
-  | { event: 'groupChanged'; args: ChangeEvents['groupChanged'] };
+  | { event: 'groupChanged'; args: ChangeEvents['groupChanged'] }
+  | { event: 'usersChanged'; args: ChangeEvents['usersChanged'] }
+  | { event: 'aclsChanged'; args: ChangeEvents['aclsChanged'] }
+  | { event: 'quotasChanged'; args: ChangeEvents['quotasChanged'] };
+
+const SECURITY_PAYLOADS = { usersChanged: 'users', aclsChanged: 'acls', quotasChanged: 'quotas' } as const;
 
 /** Announces a change inside the caller's transaction: other gateways see it when that commits. */
 export async function notifyChange(client: Queryable, change: SentChange): Promise<void> {
@@ -52,6 +59,10 @@ function wireNotification(change: SentChange): [channel: string, payload: string
       const [groupKey, repliesWritten] = change.args;
       return [Channel.groups, `${groupKey}${repliesWritten ? '+' : ''}`];
     }
+    case 'usersChanged':
+    case 'aclsChanged':
+    case 'quotasChanged':
+      return [Channel.security, SECURITY_PAYLOADS[change.event]];
   }
 }
 
@@ -84,6 +95,10 @@ export function toChangeEvent(channel: string, payload: string): ChangeEvent | n
     }
     case Channel.outbox:
       return { event: 'sqlOutboxReady', args: [] };
+    case Channel.security: {
+      const event = (Object.keys(SECURITY_PAYLOADS) as (keyof typeof SECURITY_PAYLOADS)[]).find((e) => SECURITY_PAYLOADS[e] === payload);
+      return event ? { event, args: [] } : null;
+    }
     default:
       return null;
   }

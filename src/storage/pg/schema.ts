@@ -13,6 +13,7 @@ import {
   bigint,
   boolean,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -47,6 +48,12 @@ export const brokers = kpg.table('brokers', {
   incarnation: uuid('incarnation').notNull(),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
   lastHeartbeat: timestamp('last_heartbeat', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Every listener's advertised endpoint, `[{ listener, host, port, securityProtocol }]` in
+   * advertised.listeners order; host and port above are the first one's (the gateway's identity). Null for
+   * rows written before listeners existed: one PLAINTEXT listener at host:port.
+   */
+  endpoints: jsonb('endpoints').$type<{ listener: string; host: string; port: number; securityProtocol: string }[]>(),
 }, (t) => [uniqueIndex('brokers_address').on(t.host, t.port)]);
 
 export const topics = kpg.table('topics', {
@@ -305,3 +312,49 @@ export const sqlSource = kpg.table('sql_source', {
   digest: text('digest').notNull(),
   appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * SASL/SCRAM credentials (RFC 5802): per user and mechanism the salt, iteration count and the derived
+ * StoredKey and ServerKey, never a password. PLAIN logins are checked against the same rows.
+ */
+export const scramCredentials = kpg.table('scram_credentials', {
+  userName: text('user_name').notNull(),
+  /** SCRAM-SHA-256 or SCRAM-SHA-512. */
+  mechanism: text('mechanism').notNull(),
+  iterations: integer('iterations').notNull(),
+  salt: bytea('salt').notNull(),
+  storedKey: bytea('stored_key').notNull(),
+  serverKey: bytea('server_key').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.userName, t.mechanism] })]);
+
+/** ACL bindings as Kafka's StandardAuthorizer stores them; codes are Kafka's enum values (src/protocol/acl.ts). */
+export const acls = kpg.table('acls', {
+  aclId: bigint('acl_id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  resourceType: smallint('resource_type').notNull(),
+  resourceName: text('resource_name').notNull(),
+  patternType: smallint('pattern_type').notNull(),
+  /** "User:alice", "User:*". */
+  principal: text('principal').notNull(),
+  /** A client address, or "*". */
+  host: text('host').notNull(),
+  operation: smallint('operation').notNull(),
+  permissionType: smallint('permission_type').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('acls_binding').on(t.resourceType, t.resourceName, t.patternType, t.principal, t.host, t.operation, t.permissionType),
+]);
+
+/**
+ * Client quotas (KIP-546): one row per entity and quota key. The entity is Kafka's list of
+ * (entity type, name or null for the default) pairs, kept as jsonb and under a canonical text key.
+ */
+export const clientQuotas = kpg.table('client_quotas', {
+  /** Canonical form, e.g. "user=alice/client-id=<default>", types in sorted order. */
+  entityKey: text('entity_key').notNull(),
+  /** [{ "entityType": "user", "entityName": "alice" | null }] */
+  entity: jsonb('entity').$type<{ entityType: string; entityName: string | null }[]>().notNull(),
+  /** producer_byte_rate, consumer_byte_rate, request_percentage, ... */
+  quotaKey: text('quota_key').notNull(),
+  value: doublePrecision('value').notNull(),
+}, (t) => [primaryKey({ columns: [t.entityKey, t.quotaKey] })]);

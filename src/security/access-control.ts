@@ -1,0 +1,31 @@
+/**
+ * What handlers ask before acting: may this client do this operation on this resource? Answers come
+ * from a cache (no Postgres round trip per request), so they are synchronous.
+ *
+ * Without `authorizer.class.name` every request is allowed, as on a Kafka broker without an authorizer;
+ * with Kafka's StandardAuthorizer class name configured, kpg's own ACL authorizer answers
+ * (src/security/acl-authorizer.ts).
+ */
+import type { AclOperationCode, ResourceTypeCode } from '../protocol/acl.js';
+import type { KafkaPrincipal } from './principal.js';
+
+/** The requester an authorization decision is about. */
+export interface Requester {
+  principal: KafkaPrincipal;
+  /** The client's address (ACL host filters match it). */
+  address: string;
+}
+
+export interface AccessControl {
+  /** Whether an authorizer is configured (ACL APIs answer SECURITY_DISABLED otherwise). */
+  readonly enabled: boolean;
+  /** Whether `who` may do `operation` on the named resource (implications and deny-wins applied). */
+  authorize(who: Requester, operation: AclOperationCode, resourceType: ResourceTypeCode, resourceName: string): boolean;
+  /** The KIP-430 bit set of operations `who` may do on the resource (for authorized_operations fields). */
+  authorizedOperations(who: Requester, resourceType: ResourceTypeCode, resourceName: string): number;
+  /**
+   * Whether `who` may do `operation` on at least one resource of the type (Kafka's authorizeByResourceType,
+   * used by e.g. InitProducerId's IdempotentWrite fallback and CreateTopics' describe-configs).
+   */
+  authorizeAny(who: Requester, operation: AclOperationCode, resourceType: ResourceTypeCode): boolean;
+}
