@@ -16,6 +16,7 @@ import { BrokerConfig } from './config/broker-config.js';
 import { TopicConfigs } from './config/topic-config.js';
 import { KAFKA_CLUSTER_DEFAULTS } from './config/kafka-broker-configs.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
+import { PLAINTEXT_LISTENER } from './server/listener-security.js';
 import { KafkaServer } from './server/server.js';
 import { applyMigrations } from './storage/pg/migrate.js';
 import { PgStorage } from './storage/pg/storage.js';
@@ -24,8 +25,6 @@ import { TopicService } from './topics/topic-service.js';
 import { ALLOW_ALL } from './security/allow-all.js';
 import { VERSION } from './version.js';
 
-/** The one listener's name, as Kafka names a plaintext listener. */
-const LISTENER = 'PLAINTEXT';
 
 export interface GatewayOptions {
   host: string;
@@ -89,7 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     let nodeId = -1;
     const config = new BrokerConfig(() => nodeId, options.brokerConfigs);
     const handlers = handlerRegistry();
-    const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes'), listener: LISTENER });
+    const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes'), listener: PLAINTEXT_LISTENER });
     const bound = await server.listen(options.host, options.port);
     cleanup.push(() => server.close());
 

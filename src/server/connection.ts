@@ -21,6 +21,7 @@ import {
 } from '../protocol/protocol.js';
 import { DecodeError } from '../protocol/reader.js';
 import { ANONYMOUS } from '../security/principal.js';
+import type { ListenerSecurity, TlsPeer } from './listener-security.js';
 
 /** Frames waiting behind the one being handled before we stop reading the socket. */
 const MAX_QUEUED_FRAMES = 64;
@@ -34,8 +35,10 @@ export interface ConnectionOptions {
   id: number;
   socket: Socket;
   services: GatewayServices;
-  /** The listener's name, e.g. "PLAINTEXT". */
-  listener: string;
+  /** The listener the connection arrived on and how it authenticates. */
+  listener: ListenerSecurity;
+  /** For TLS listeners: what the handshake told us about the client. */
+  tls: TlsPeer | null;
   handlers: ReadonlyMap<number, ApiHandler>;
   log: Logger;
   maxFrameBytes: number;
@@ -238,9 +241,9 @@ export class Connection {
         clientId: header.clientId,
         softwareName: this.software?.name ?? null,
         softwareVersion: this.software?.version ?? null,
-        listener: this.options.listener,
-        securityProtocol: 'PLAINTEXT',
-        principal: ANONYMOUS,
+        listener: this.options.listener.name,
+        securityProtocol: this.options.listener.securityProtocol,
+        principal: this.options.tls?.principal ?? ANONYMOUS,
         address: this.address,
         port: this.port,
         connectionId: this.options.id,

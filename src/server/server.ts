@@ -6,13 +6,14 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { ApiHandler, GatewayServices } from '../apis/handler.js';
 import { Connection } from './connection.js';
+import type { ListenerSecurity } from './listener-security.js';
 
 export interface KafkaServerOptions {
   handlers: ReadonlyMap<number, ApiHandler>;
   log: Logger;
   maxFrameBytes: number;
-  /** The listener's name, e.g. "PLAINTEXT". */
-  listener: string;
+  /** The listener this server is, and how its connections authenticate. */
+  listener: ListenerSecurity;
 }
 
 export class KafkaServer {
@@ -58,6 +59,7 @@ export class KafkaServer {
       socket,
       services: this.services,
       listener: this.options.listener,
+      tls: null,
       handlers: this.options.handlers,
       log: this.options.log,
       maxFrameBytes: this.options.maxFrameBytes,
