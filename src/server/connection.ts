@@ -55,6 +55,8 @@ export class Connection {
   private readonly port: number;
   /** What the client said it is in ApiVersions v3+. */
   private software: { name: string; version: string } | null = null;
+  /** A throttled client's channel is not read before this time (client quotas). */
+  private mutedUntilMs = 0;
   /** Resolves when the connection is closed and every handled request has finished. */
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
@@ -167,6 +169,7 @@ export class Connection {
         }
         if (result !== 'none') this.write(result);
         if (socket.writableNeedDrain) await this.waitForDrain();
+        if (this.mutedUntilMs > Date.now()) await this.waitWhileMuted();
       }
     } finally {
       this.processing = false;
@@ -256,6 +259,7 @@ export class Connection {
     };
     log.debug({ api: handler.name }, 'request');
     let response: unknown;
+    const startedMs = performance.now();
     try {
       response = await handler.handle(body as never, ctx);
     } catch (err) {
@@ -266,12 +270,39 @@ export class Connection {
       log.error({ err, api: handler.name }, 'closing connection: request failed');
       return 'close';
     }
+    response = await this.applyQuotas(ctx, frame.length, performance.now() - startedMs, body, response as Record<string, unknown> | null);
     if (response === null) return 'none';
     try {
       return encodeResponse(codecs.response, apiKey, apiVersion, correlationId, response as Record<string, unknown>);
     } catch (err) {
       log.error({ err, api: handler.name }, 'closing connection: response could not be encoded');
       return 'close';
+    }
+  }
+
+  /**
+   * Client quotas (src/quotas): charges the request to its client and, when over quota, sets
+   * throttle_time_ms and mutes the channel for that long once this response is written (KIP-219); for a
+   * client too old to throttle itself, the response is also held back that long.
+   */
+  private async applyQuotas(ctx: RequestContext, requestBytes: number, handlingMs: number, request: unknown, response: Record<string, unknown> | null): Promise<Record<string, unknown> | null> {
+    const { apiKey } = ctx.header;
+    const decision = this.options.services.quotas.afterRequest({
+      subject: ctx.client, apiKey, apiVersion: ctx.apiVersion, requestBytes, handlingMs, request, response,
+    });
+    if (decision.throttleMs <= 0) return decision.response;
+    ctx.log.debug({ throttleMs: decision.throttleMs, apiKey }, 'client over quota: throttled');
+    this.mutedUntilMs = Math.max(this.mutedUntilMs, Date.now() + decision.throttleMs);
+    if (!decision.clientThrottles) await new Promise((resolve) => setTimeout(resolve, decision.throttleMs));
+    return decision.response;
+  }
+
+  /** While a throttled client's channel is muted: stop reading it until the throttle time is over. */
+  private async waitWhileMuted(): Promise<void> {
+    const socket = this.options.socket;
+    while (Date.now() < this.mutedUntilMs && !socket.destroyed && !this.closing) {
+      socket.pause();
+      await new Promise((resolve) => setTimeout(resolve, this.mutedUntilMs - Date.now()));
     }
   }
 

@@ -9,6 +9,7 @@ import type { ClusterStorage } from './cluster.js';
 import type { GroupStore } from './groups.js';
 import type { LogStorage } from './log.js';
 import type { ChangeNotifications } from './notifications.js';
+import type { QuotaStorage } from './quotas.js';
 import type { ReclaimStorage } from './reclaim.js';
 import type { TopicStorage } from './topics.js';
 
@@ -18,6 +19,8 @@ export interface Storage {
   readonly log: LogStorage;
   readonly reclaim: ReclaimStorage;
   readonly groups: GroupStore;
+  /** Client quota definitions (user / client-id / ip entities). */
+  readonly quotas: QuotaStorage;
   /** Committed changes from every gateway and from SQL. */
   readonly notifications: ChangeNotifications;
 }
@@ -25,5 +28,6 @@ export interface Storage {
 export type * from './cluster.js';
 export type * from './log.js';
 export type * from './notifications.js';
+export type * from './quotas.js';
 export type * from './reclaim.js';
 export type * from './topics.js';

@@ -11,6 +11,7 @@ import { PgClusterStorage } from './cluster.js';
 import { PostgresGroupStore } from './group-store.js';
 import { PgLogStorage } from './log.js';
 import { PgNotifications } from './notifications.js';
+import { PgQuotaStorage } from './quotas.js';
 import { PgReclaimStorage } from './reclaim.js';
 import { SqlOutboxRelay } from './sql-outbox-relay.js';
 import { PgTopicStorage } from './topics.js';
@@ -40,6 +41,7 @@ export class PgStorage implements Storage {
   readonly log: PgLogStorage;
   readonly reclaim: PgReclaimStorage;
   readonly groups: PostgresGroupStore;
+  readonly quotas: PgQuotaStorage;
   readonly notifications: PgNotifications;
   private readonly sqlRelay: SqlOutboxRelay;
 
@@ -56,6 +58,7 @@ export class PgStorage implements Storage {
     this.log = new PgLogStorage(this.pool, componentLogger(log, 'records'));
     this.reclaim = new PgReclaimStorage(this.pool);
     this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
+    this.quotas = new PgQuotaStorage(this.pool);
     this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
     this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, componentLogger(log, 'sql-relay'));
   }
