@@ -167,6 +167,18 @@ export class ClientQuotas {
     return Math.min(throttle, maxThrottleMs);
   }
 
+  /**
+   * The most a Fetch may return to the subject: what its consumer_byte_rate allows over the measured
+   * span (bound x (quota.window.num - 1) x window), as Kafka caps fetch.max.bytes, so that one response
+   * cannot overrun the quota by itself (a throttled fetch returns nothing and would be tried again).
+   */
+  maxFetchBytes(subject: QuotaSubject): number {
+    const resolved = this.resolve(QuotaKey.CONSUMER_BYTE_RATE, subject);
+    if (!resolved) return Number.MAX_SAFE_INTEGER;
+    const span = (this.config.int('quota.window.num') - 1) * this.config.int('quota.window.size.seconds');
+    return Math.min(Number.MAX_SAFE_INTEGER, Math.round(resolved.bound * span));
+  }
+
   /** Takes back a recorded value (a throttled Fetch sends no records, so its bytes do not count). */
   unrecord(quota: EnforcedQuota, subject: QuotaSubject, value: number, nowMs: number): void {
     const resolved = this.resolve(quota, subject);
