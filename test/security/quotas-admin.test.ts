@@ -3,16 +3,22 @@
  * protocol for Kafka's validation errors and filters.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlerRegistry } from '../../src/apis/registry.js';
+import { AclOperation, ResourceType } from '../../src/protocol/acl.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { RawClient } from '../support/raw-client.js';
-import { KAFKA_LIB, kafkaToolsMissing, realClientAvailable } from '../support/real-clients.js';
+import { JAVA_LIBS, KAFKA_LIB, javaClientsMissing, kafkaToolsMissing, realClientAvailable } from '../support/real-clients.js';
 
 const run = promisify(execFile);
 const toolsAvailable = realClientAvailable('Kafka 4.1.2 command-line tools', await kafkaToolsMissing(), import.meta.url);
+const javaAvailable = realClientAvailable('Java kafka-clients 4', await javaClientsMissing('4'), import.meta.url);
 
 let kpg: TestGateway;
 let raw: RawClient;
@@ -118,6 +124,35 @@ describe('AlterClientQuotas and DescribeClientQuotas over the wire', () => {
     expect(good.entries![0]!.values).toEqual([{ key: 'request_percentage', value: 50 }]);
   });
 
+  it('needs DESCRIBE_CONFIGS / ALTER_CONFIGS on the cluster (CLUSTER_AUTHORIZATION_FAILED, nothing stored)', async () => {
+    const services = kpg.gateway.services;
+    const allowAll = services.access;
+    const asked: string[] = [];
+    // An authorizer that allows everything but the cluster config operations (the ACL authorizer is another slice).
+    services.access = {
+      ...allowAll,
+      enabled: true,
+      authorize: (who, operation, resourceType, resourceName) => {
+        if (resourceType !== ResourceType.CLUSTER) return true;
+        asked.push(`${who.principal.name}:${operation}:${resourceName}`);
+        return operation !== AclOperation.DESCRIBE_CONFIGS && operation !== AclOperation.ALTER_CONFIGS;
+      },
+    };
+    try {
+      const described = await describeQuotas([], false);
+      expect(described).toMatchObject({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', entries: null });
+      const altered = await alter([
+        { entity: [user('mallory')], ops: [set('producer_byte_rate', 1)] },
+        { entity: [client('tool')], ops: [set('producer_byte_rate', -1)] },
+      ]);
+      expect(altered.map((r) => r.errorCode)).toEqual([ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
+      expect(asked).toEqual([`ANONYMOUS:${AclOperation.DESCRIBE_CONFIGS}:kafka-cluster`, `ANONYMOUS:${AclOperation.ALTER_CONFIGS}:kafka-cluster`]);
+    } finally {
+      services.access = allowAll;
+    }
+    expect((await describeQuotas([{ entityType: 'user', matchType: 0, match: 'mallory' }])).entries).toEqual([]);
+  });
+
   it.each([
     [[{ entityType: '', matchType: 0, match: 'x' }], ErrorCode.INVALID_REQUEST, 'Invalid empty entity type.'],
     [[{ entityType: 'user', matchType: 2, match: null }, { entityType: 'user', matchType: 0, match: 'a' }], ErrorCode.INVALID_REQUEST, 'Entity type user cannot appear more than once in the filter.'],
@@ -178,4 +213,34 @@ describe.skipIf(!toolsAvailable)('kafka-configs.sh (Kafka 4.1.2 ConfigCommand)',
     );
     expect(failed).toContain('Quota producer_byte_rate must be greater than 0');
   }, 60_000);
+});
+
+describe.skipIf(!javaAvailable)('Java AdminClient alterClientQuotas / describeClientQuotas', () => {
+  it('sets, validates, describes and removes quotas; bad input fails with Kafka\'s exceptions', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kpg-quota-java-'));
+    try {
+      const source = path.join(path.dirname(fileURLToPath(import.meta.url)), 'java', 'QuotaAdmin.java');
+      await run('javac', ['-nowarn', '-cp', `${JAVA_LIBS['4']}/*`, '-d', dir, source], { timeout: 120_000 });
+      const { stdout } = await run('java', ['-cp', `${dir}:${JAVA_LIBS['4']}/*`, 'QuotaAdmin', kpg.bootstrap], { timeout: 120_000 });
+      const steps = Object.fromEntries(stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]));
+      expect(steps).toEqual({
+        'set-user': 'ok',
+        'set-default-client': 'ok',
+        'validate-only': 'ok',
+        negative: 'InvalidRequestException: Quota producer_byte_rate must be greater than 0',
+        fraction: 'InvalidRequestException: consumer_byte_rate cannot be a fractional value.',
+        'unknown-key': 'InvalidRequestException: Invalid configuration key fetch_rate',
+        'unknown-type': 'InvalidRequestException: Unhandled client quota entity type: group',
+        'describe-frank': '{user=frank}={producer_byte_rate=1000.0, request_percentage=12.5}',
+        'describe-default-client': '{client-id=null}={consumer_byte_rate=2000.0}',
+        'describe-ghost': '',
+        'describe-all': expect.stringContaining('{user=frank}={producer_byte_rate=1000.0, request_percentage=12.5}'),
+        'describe-bad-type': 'UnsupportedVersionException: Unsupported entity type topic',
+        remove: 'ok',
+        'describe-after-remove': '{user=frank}={producer_byte_rate=1000.0}',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
