@@ -46,6 +46,8 @@ const FETCH = 1;
 const NOT_TIMED = new Set([FETCH, 11 /* JoinGroup */, 14 /* SyncGroup */, 17 /* SaslHandshake */, 36 /* SaslAuthenticate */]);
 /** Kafka drops a client's quota sensors after an hour without traffic. */
 const SENSOR_IDLE_MS = 3_600_000;
+/** Bound on cached quota lookups (one per quota key and user/client-id pair seen). */
+const MAX_RESOLVED = 10_000;
 
 /** Whom a request's usage is charged to. */
 export interface QuotaSubject {
@@ -84,6 +86,8 @@ interface Resolved {
 export class ClientQuotas {
   /** entity key → quota key → value */
   private definitions = new Map<string, Map<string, number>>();
+  /** resolve() answers per quota key, user and client id, until the definitions change. */
+  private readonly resolved = new Map<string, Resolved | null>();
   private readonly sensors = new Map<string, SampledRate>();
   private lastSweepMs = 0;
   private readonly reload = (): void => {
@@ -112,6 +116,7 @@ export class ClientQuotas {
   async load(): Promise<void> {
     const entries = await this.storage.allQuotas();
     this.definitions = new Map(entries.map((e) => [quotaEntityKey(e.entity), new Map(e.values)]));
+    this.resolved.clear();
   }
 
   /** Every stored quota, read from Postgres (so a describe right after an alter on any gateway sees it). */
@@ -133,6 +138,16 @@ export class ClientQuotas {
   resolve(quotaKey: string, subject: QuotaSubject): Resolved | null {
     const user = subject.principal.name;
     const clientId = subject.clientId ?? '';
+    const cacheKey = `${quotaKey}\u0000${user}\u0000${clientId}`;
+    const cached = this.resolved.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const answer = this.lookUp(quotaKey, user, clientId);
+    if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();
+    this.resolved.set(cacheKey, answer);
+    return answer;
+  }
+
+  private lookUp(quotaKey: string, user: string, clientId: string): Resolved | null {
     const U = QuotaEntityType.USER;
     const C = QuotaEntityType.CLIENT_ID;
     const levels: [QuotaEntity, string, string][] = [

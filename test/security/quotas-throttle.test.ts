@@ -143,6 +143,24 @@ describe('consumer_byte_rate', () => {
   }, 60_000);
 });
 
+describe('request_percentage', () => {
+  it('throttles a client whose requests take more of the gateway than allowed, at most one window', async () => {
+    // 0.1% of one request thread: 1 ms of handling per second, 10 ms over the first 10 windows.
+    await setQuota([{ entityType: 'client-id', entityName: 'busy' }], 'request_percentage', 0.1);
+    const c = await RawClient.connect(kpg.bootstrap);
+    try {
+      let throttled = 0;
+      for (let i = 0; i < 200 && throttled === 0; i++) throttled = (await produce(c, 'busy', 1)).throttleTimeMs;
+      expect(throttled).toBeGreaterThan(0);
+      expect(throttled).toBeLessThanOrEqual(1000);
+      // Another client's same requests are not throttled.
+      expect((await produce(c, 'not-busy', 1)).throttleTimeMs).toBe(0);
+    } finally {
+      c.close();
+    }
+  }, 60_000);
+});
+
 describe('quota resolution', () => {
   it('follows Kafka\'s precedence from user + client-id down to the default client-id', async () => {
     const quotas = kpg.gateway.services.quotas;
