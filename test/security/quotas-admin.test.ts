@@ -244,3 +244,21 @@ describe.skipIf(!javaAvailable)('Java AdminClient alterClientQuotas / describeCl
     }
   }, 240_000);
 });
+
+describe('several gateways', () => {
+  it('a quota altered through one gateway applies on another at once (NOTIFY kpg_security)', async () => {
+    const second = await startTestGateway({ database: kpg.database });
+    try {
+      const subject = { principal: { type: 'User', name: 'shared' }, clientId: 'c' };
+      expect(second.gateway.services.quotas.resolve('producer_byte_rate', subject)).toBeNull();
+      await alter([{ entity: [user('shared')], ops: [set('producer_byte_rate', 777)] }]);
+      const deadline = Date.now() + 10_000;
+      while (second.gateway.services.quotas.resolve('producer_byte_rate', subject) === null && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(second.gateway.services.quotas.resolve('producer_byte_rate', subject)?.bound).toBe(777);
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+});
