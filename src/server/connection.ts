@@ -293,7 +293,7 @@ export class Connection {
     if (decision.throttleMs <= 0) return decision.response;
     ctx.log.debug({ throttleMs: decision.throttleMs, apiKey }, 'client over quota: throttled');
     this.mutedUntilMs = Math.max(this.mutedUntilMs, Date.now() + decision.throttleMs);
-    if (!decision.clientThrottles) await new Promise((resolve) => setTimeout(resolve, decision.throttleMs));
+    if (!decision.clientThrottles) await this.sleepUnlessClosed(decision.throttleMs);
     return decision.response;
   }
 
@@ -302,8 +302,29 @@ export class Connection {
     const socket = this.options.socket;
     while (Date.now() < this.mutedUntilMs && !socket.destroyed && !this.closing) {
       socket.pause();
-      await new Promise((resolve) => setTimeout(resolve, this.mutedUntilMs - Date.now()));
+      await this.sleepUnlessClosed(this.mutedUntilMs - Date.now());
     }
+  }
+
+  /** Waits `ms`, or less if the connection closes or the gateway shuts down (a throttle may last minutes). */
+  private sleepUnlessClosed(ms: number): Promise<void> {
+    const socket = this.options.socket;
+    const signal = this.shutdownController.signal;
+    return new Promise((resolve) => {
+      if (socket.destroyed || signal.aborted) {
+        resolve();
+        return;
+      }
+      const done = (): void => {
+        clearTimeout(timer);
+        socket.off('close', done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      socket.once('close', done);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   private write(chunks: Buffer[]): void {

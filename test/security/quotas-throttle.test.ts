@@ -143,6 +143,34 @@ describe('consumer_byte_rate', () => {
   }, 60_000);
 });
 
+describe('a long throttle', () => {
+  it('does not hold up the gateway\'s shutdown, muted or delayed', async () => {
+    const other = await startTestGateway({ database: kpg.database });
+    let stopped = false;
+    try {
+      // 1 byte/s: ~120 KB throttles for hours.
+      await setQuota([{ entityType: 'client-id', entityName: 'glacial' }], 'producer_byte_rate', 1);
+      await setQuota([{ entityType: 'client-id', entityName: 'glacial-old' }], 'producer_byte_rate', 1);
+      await new Promise((r) => setTimeout(r, 200)); // the other gateway hears the change
+      const muted = await RawClient.connect(other.bootstrap);
+      expect((await produce(muted, 'glacial', 120)).throttleTimeMs).toBeGreaterThan(3_600_000);
+      const delayed = await RawClient.connect(other.bootstrap);
+      const pending = produce(delayed, 'glacial-old', 120, 5).catch(() => null);
+      await new Promise((r) => setTimeout(r, 500));
+      const started = Date.now();
+      await other.stop();
+      stopped = true;
+      // The shutdown grace period (10 s) is not used up waiting for the throttle.
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await pending;
+      muted.close();
+      delayed.close();
+    } finally {
+      if (!stopped) await other.stop();
+    }
+  }, 60_000);
+});
+
 describe('request_percentage', () => {
   it('throttles a client whose requests take more of the gateway than allowed, at most one window', async () => {
     // 0.1% of one request thread: 1 ms of handling per second, 10 ms over the first 10 windows.
