@@ -1,7 +1,8 @@
 /**
  * AlterClientQuotas (key 49), versions 0-1, as Kafka 4.1's controller applies them: the caller needs
  * ALTER_CONFIGS on the cluster (else every entry gets CLUSTER_AUTHORIZATION_FAILED). Each entity is
- * checked on its own (unknown or repeated entity types, empty names, ip mixed with user or client-id,
+ * checked on its own (an entity type named twice keeps its last name, as Kafka's request parsing
+ * does; unknown entity types, empty names, ip mixed with user or client-id,
  * unknown quota keys, values not greater than 0, fractions or overflow for integral keys: INVALID_REQUEST
  * with Kafka's message; a repeated quota key or entity: "Ignoring duplicate entity"); the valid ones are
  * stored in one transaction unless validate_only. One result per distinct entity, as Kafka answers.
@@ -27,7 +28,8 @@ export default defineHandler<AlterClientQuotasRequest, AlterClientQuotasResponse
     const authorized = ctx.access.authorize(who, AclOperation.ALTER_CONFIGS, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME);
     const alterations = new Map<string, QuotaAlteration>();
     for (const entry of request.entries) {
-      const entity: QuotaEntity = entry.entity.map((p) => ({ entityType: p.entityType, entityName: p.entityName }));
+      // As Kafka reads the request into a map: an entity type named twice keeps its last name.
+      const entity: QuotaEntity = [...new Map(entry.entity.map((p) => [p.entityType, p.entityName]))].map(([entityType, entityName]) => ({ entityType, entityName }));
       const key = quotaEntityKey(entity);
       if (!authorized) {
         results.set(key, { entity, error: { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' } });

@@ -23,7 +23,6 @@ import {
   type QuotaEntity,
   type QuotaStorage,
 } from '../storage/quotas.js';
-import { clientThrottles } from './client-throttling.js';
 import { SampledRate } from './sampled-rate.js';
 
 export const QuotaKey = {
@@ -73,8 +72,6 @@ export interface ThrottleDecision {
   /** The response to send (throttle_time_ms set; an empty one for a throttled Fetch), or null. */
   response: Record<string, unknown> | null;
   throttleMs: number;
-  /** KIP-219: the client waits by itself (answer at once, then mute); otherwise hold the response back. */
-  clientThrottles: boolean;
 }
 
 interface Resolved {
@@ -207,8 +204,7 @@ export class ClientQuotas {
   afterRequest(usage: RequestUsage): ThrottleDecision {
     const { subject, apiKey, apiVersion } = usage;
     let response = usage.response;
-    const clientThrottle = clientThrottles(apiKey, apiVersion);
-    if (this.definitions.size === 0) return { response, throttleMs: 0, clientThrottles: clientThrottle };
+    if (this.definitions.size === 0) return { response, throttleMs: 0 };
     const now = Date.now();
     this.sweepIdleSensors(now);
     const windowMs = this.config.int('quota.window.size.seconds') * 1000;
@@ -232,7 +228,7 @@ export class ClientQuotas {
       const own = typeof response['throttleTimeMs'] === 'number' ? response['throttleTimeMs'] : 0;
       response = { ...response, throttleTimeMs: Math.max(own, throttleMs) };
     }
-    return { response, throttleMs, clientThrottles: clientThrottle };
+    return { response, throttleMs };
   }
 
   private sensor(key: string, nowMs: number): SampledRate {

@@ -94,7 +94,6 @@ describe('AlterClientQuotas and DescribeClientQuotas over the wire', () => {
 
   it.each([
     [[{ entityType: 'group', entityName: 'g' }], [set('producer_byte_rate', 1)], 'Unhandled client quota entity type: group'],
-    [[user('a'), user('b')], [set('producer_byte_rate', 1)], 'Invalid client quota entity, duplicate entity entry user'],
     [[], [set('producer_byte_rate', 1)], 'Invalid empty client quota entity'],
     [[user('')], [set('producer_byte_rate', 1)], 'Empty user not supported'],
     [[user('a')], [set('bogus_rate', 1)], 'Invalid configuration key bogus_rate'],
@@ -109,6 +108,14 @@ describe('AlterClientQuotas and DescribeClientQuotas over the wire', () => {
   ])('refuses %j %j with INVALID_REQUEST', async (entity, ops, message) => {
     const [result] = await alter([{ entity, ops }]);
     expect(result).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: message });
+  });
+
+  it('keeps the last name of an entity type named twice, as Kafka does', async () => {
+    expect(await alter([{ entity: [user('first'), user('last')], ops: [set('producer_byte_rate', 3)] }])).toEqual([
+      { errorCode: 0, errorMessage: null, entity: [user('last')] },
+    ]);
+    expect((await describeQuotas([{ entityType: 'user', matchType: 0, match: 'last' }], true)).entries).toHaveLength(1);
+    expect((await describeQuotas([{ entityType: 'user', matchType: 0, match: 'first' }], true)).entries).toEqual([]);
   });
 
   it('answers a bad entity with its error and still applies the good one, each once per entity', async () => {
