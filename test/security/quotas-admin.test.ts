@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handlerRegistry } from '../../src/apis/registry.js';
 import { AclOperation, ResourceType } from '../../src/protocol/acl.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -26,6 +26,12 @@ let raw: RawClient;
 beforeAll(async () => {
   kpg = await startTestGateway();
   raw = await RawClient.connect(kpg.bootstrap);
+});
+
+// Each test starts without quotas (they share one gateway and database).
+beforeEach(async () => {
+  await kpg.gateway.storage.pool.query('DELETE FROM kpg.client_quotas');
+  await kpg.gateway.services.quotas.load();
 });
 
 afterAll(async () => {
