@@ -125,6 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       groups,
       access: ALLOW_ALL,
       quotas,
+      users: storage.users,
     };
     groups.start();
     cleanup.push(() => groups.stop());

@@ -12,6 +12,7 @@ import type { ChangeNotifications } from './notifications.js';
 import type { QuotaStorage } from './quotas.js';
 import type { ReclaimStorage } from './reclaim.js';
 import type { TopicStorage } from './topics.js';
+import type { UserStorage } from './users.js';
 
 export interface Storage {
   readonly cluster: ClusterStorage;
@@ -21,6 +22,8 @@ export interface Storage {
   readonly groups: GroupStore;
   /** Client quota definitions (user / client-id / ip entities). */
   readonly quotas: QuotaStorage;
+  /** SASL users' SCRAM credentials. */
+  readonly users: UserStorage;
   /** Committed changes from every gateway and from SQL. */
   readonly notifications: ChangeNotifications;
 }
@@ -31,3 +34,4 @@ export type * from './notifications.js';
 export type * from './quotas.js';
 export type * from './reclaim.js';
 export type * from './topics.js';
+export type * from './users.js';

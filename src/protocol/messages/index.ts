@@ -35,6 +35,8 @@ import { ListPartitionReassignments } from './46-list-partition-reassignments.js
 import { OffsetDelete } from './47-offset-delete.js';
 import { DescribeClientQuotas } from './48-describe-client-quotas.js';
 import { AlterClientQuotas } from './49-alter-client-quotas.js';
+import { DescribeUserScramCredentials } from './50-describe-user-scram-credentials.js';
+import { AlterUserScramCredentials } from './51-alter-user-scram-credentials.js';
 import { DescribeCluster } from './60-describe-cluster.js';
 import { DescribeTopicPartitions } from './75-describe-topic-partitions.js';
 
@@ -42,5 +44,6 @@ export const ALL_APIS: readonly ApiSpec[] = [
   Produce, Fetch, ListOffsets, Metadata, OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat,
   LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics,
   DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
-  CreatePartitions, DeleteGroups, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete, DescribeClientQuotas, AlterClientQuotas, DescribeCluster, DescribeTopicPartitions,
+  CreatePartitions, DeleteGroups, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete,
+  DescribeClientQuotas, AlterClientQuotas, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeCluster, DescribeTopicPartitions,
 ];
