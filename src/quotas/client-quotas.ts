@@ -220,7 +220,7 @@ export class ClientQuotas {
       if (Math.max(bandwidthThrottle, requestThrottle) > 0) {
         // As Kafka: a throttled fetch returns no data (the client fetches it again after waiting).
         this.unrecord(QuotaKey.CONSUMER_BYTE_RATE, subject, responseBytes, now);
-        response = throttledFetchResponse(usage.request as { sessionId: number; sessionEpoch: number });
+        response = throttledFetchResponse(response);
       }
     }
     const throttleMs = Math.max(bandwidthThrottle, requestThrottle);
@@ -254,8 +254,11 @@ function encodedSize(apiKey: number, apiVersion: number, response: Record<string
   return encodeResponse(codecs.response, apiKey, apiVersion, 0, response).reduce((n, c) => n + c.length, 0);
 }
 
-/** Kafka's throttled fetch answer: no error, no partitions, the session kept only for an incremental fetch. */
-function throttledFetchResponse(request: { sessionId: number; sessionEpoch: number }): Record<string, unknown> {
-  const incremental = request.sessionId !== 0 && request.sessionEpoch > 0;
-  return { throttleTimeMs: 0, errorCode: 0, sessionId: incremental ? request.sessionId : 0, responses: [], nodeEndpoints: [] };
+/**
+ * Kafka's throttled fetch answer: no error, no partitions. The session id is the one the handler
+ * answered: Kafka creates no session for a throttled full fetch, but kpg's handler already has, and
+ * handing it over (instead of 0) spares the session cache a new session on every throttled retry.
+ */
+function throttledFetchResponse(response: Record<string, unknown>): Record<string, unknown> {
+  return { throttleTimeMs: 0, errorCode: 0, sessionId: response['sessionId'] ?? 0, responses: [], nodeEndpoints: [] };
 }

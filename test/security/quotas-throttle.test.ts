@@ -147,6 +147,45 @@ describe('consumer_byte_rate', () => {
   }, 60_000);
 });
 
+describe('consumer_byte_rate with kafkajs', () => {
+  it('a consumer over quota still reads everything, more slowly', async () => {
+    const topic = 'quota-kjs-consume';
+    await createTopic(kpg.gateway, topic, 1);
+    const kafka = new Kafka({ clientId: 'kjs-consumer-filler', brokers: [kpg.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < 6; i++) {
+      await producer.send({ topic, messages: Array.from({ length: 10 }, (_, j) => ({ value: `${i * 10 + j}:${'c'.repeat(5000)}` })) });
+    }
+    await producer.disconnect();
+    await setQuota([{ entityType: 'client-id', entityName: 'kjs-slow-consumer' }], 'consumer_byte_rate', 20_000);
+    const consumer = new Kafka({ clientId: 'kjs-slow-consumer', brokers: [kpg.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId: 'kjs-slow-consumer' });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen = new Set<string>();
+    let firstAt = 0;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${seen.size} of 60 messages`)), 45_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          firstAt ||= Date.now();
+          seen.add(message.value!.toString().split(':')[0]!);
+          if (seen.size === 60) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    const firstToLast = Date.now() - firstAt;
+    await consumer.disconnect();
+    expect(seen.size).toBe(60);
+    // ~300 KB against 20 KB/s: the first fetch is capped at 10 windows' worth (200 KB), the rest waits
+    // seconds (unthrottled, all 60 arrive within one fetch).
+    expect(firstToLast).toBeGreaterThan(2000);
+  }, 60_000);
+});
+
 describe('a long throttle', () => {
   it('does not hold up the gateway\'s shutdown', async () => {
     const other = await startTestGateway({ database: kpg.database });
