@@ -169,6 +169,28 @@ describe('OAUTHBEARER with a JWKS endpoint', () => {
     expect((await login(cfg, await jwt({}, key1))).kind).toBe('refused');
   });
 
+  it('refuses tokens, without throwing, while the JWKS cannot be fetched or parsed', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks`;
+    await new Promise((resolve) => closed.close(resolve));
+    const garbage = path.join(tmp, 'garbage.json');
+    writeFileSync(garbage, 'not json');
+    for (const url of [deadUrl, pathToFileURL(garbage).href, pathToFileURL(path.join(tmp, 'missing.json')).href, 'ftp://example/jwks', 'not a url']) {
+      const outcome = await login(secured({ 'sasl.oauthbearer.jwks.endpoint.url': url }), await jwt({}));
+      expect(outcome, url).toMatchObject({ kind: 'refused', json: '{"status":"invalid_token"}' });
+    }
+  });
+
+  it('answers random bytes with a failure or a challenge, never an exception', async () => {
+    const s = secured();
+    for (let i = 0; i < 200; i++) {
+      const bytes = Buffer.from(Array.from({ length: Math.floor(Math.random() * 64) }, () => Math.floor(Math.random() * 256)));
+      const step = await session(s).evaluate(bytes);
+      expect(['failure', 'challenge']).toContain(step.kind);
+    }
+  });
+
   it('refuses every token when no JWKS is configured (and unsecured mode is not chosen)', async () => {
     const outcome = await login(config({}), await jwt({}));
     expect(outcome).toMatchObject({ kind: 'refused', json: '{"status":"invalid_token"}' });

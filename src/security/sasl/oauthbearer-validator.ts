@@ -144,7 +144,14 @@ function makeValidator(settings: Settings, listener: string, log: Logger): Oauth
 
 /** The key resolver for a JWKS URL: remote (jose caches it for refresh.ms) or a file re-read as often. */
 function jwksKeys(url: string, refreshMs: number): JWTVerifyGetKey {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return async () => {
+      throw new Error(`sasl.oauthbearer.jwks.endpoint.url ${url} is not a URL`);
+    };
+  }
   if (parsed.protocol === 'https:' || parsed.protocol === 'http:') {
     return createRemoteJWKSet(parsed, { cacheMaxAge: refreshMs, timeoutDuration: 10_000 });
   }
