@@ -172,9 +172,10 @@ function jwksKeys(url: string, refreshMs: number): JWTVerifyGetKey {
 
 const refusal = (reason: string): TokenRefusal => ({ status: 'invalid_token', reason });
 
+/** A token's scopes as Kafka reads the claim: a string is one scope (not split on spaces), a list is several. */
 function scopesOf(claim: unknown): string[] {
-  if (typeof claim === 'string') return claim.split(' ').filter((s) => s !== '');
-  if (Array.isArray(claim)) return claim.filter((s): s is string => typeof s === 'string');
+  if (typeof claim === 'string') return claim.trim() === '' ? [] : [claim.trim()];
+  if (Array.isArray(claim)) return claim.filter((s): s is string => typeof s === 'string' && s.trim() !== '').map((s) => s.trim());
   return [];
 }
 
@@ -226,8 +227,9 @@ function validateUnsecured(token: string, s: Settings): ValidToken | TokenRefusa
     if (expMs <= payload.iat * 1000) return refusal('the token expires before it was issued');
   }
   const scopes = scopesOf(payload[scopeClaim]);
-  const required = scopesOf(s.jaas.get('unsecuredValidatorRequiredScope') ?? '');
+  // The required scope option is a space-separated list (OAuthBearerScopeUtils.parseScope).
+  const required = (s.jaas.get('unsecuredValidatorRequiredScope') ?? '').split(' ').filter((r) => r !== '');
   const missing = required.filter((r) => !scopes.includes(r));
   if (missing.length > 0) return { status: 'insufficient_scope', scope: required.join(' '), reason: `the token lacks the scope ${missing.join(' ')}` };
-  return { principalName: principal.trim(), expiresAtMs: expMs, scopes };
+  return { principalName: principal, expiresAtMs: expMs, scopes };
 }
