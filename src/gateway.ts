@@ -87,6 +87,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     let nodeId = -1;
     const config = new BrokerConfig(() => nodeId, options.brokerConfigs);
+    // Before the gateway registers: a bad authorizer.class.name stops the start with nothing to undo.
+    const access = await createAccessControl(config, storage.acls, storage.notifications, log.child({ component: 'authorizer' }));
+    if (access.stop) cleanup.push(async () => access.stop!());
     const handlers = handlerRegistry();
     const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes'), listener: PLAINTEXT_LISTENER });
     const bound = await server.listen(options.host, options.port);
@@ -110,8 +113,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const topics = new TopicService(storage.topics, notifications);
     const topicConfigs = new TopicConfigs({ config, notifications, storage: storage.topics });
     const groups = new GroupCoordinator(storage.groups, notifications, config, topics, log.child({ component: 'groups' }));
-    const access = await createAccessControl(config, storage.acls, notifications, log.child({ component: 'authorizer' }));
-    if (access.stop) cleanup.push(async () => access.stop!());
     const services: GatewayServices = {
       cluster,
       config,
