@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Storage } from '../storage.js';
 import { componentLogger } from '../../logging.js';
+import { PgAclStorage } from './acls.js';
 import { PgClusterStorage } from './cluster.js';
 import { PostgresGroupStore } from './group-store.js';
 import { PgLogStorage } from './log.js';
@@ -40,6 +41,7 @@ export class PgStorage implements Storage {
   readonly log: PgLogStorage;
   readonly reclaim: PgReclaimStorage;
   readonly groups: PostgresGroupStore;
+  readonly acls: PgAclStorage;
   readonly notifications: PgNotifications;
   private readonly sqlRelay: SqlOutboxRelay;
 
@@ -56,6 +58,7 @@ export class PgStorage implements Storage {
     this.log = new PgLogStorage(this.pool, componentLogger(log, 'records'));
     this.reclaim = new PgReclaimStorage(this.pool);
     this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
+    this.acls = new PgAclStorage(this.pool);
     this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
     this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, componentLogger(log, 'sql-relay'));
   }
