@@ -49,14 +49,14 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
     const results = new Map<string, CreateTopicsResponseCreatableTopicResult>();
     for (const name of duplicates) results.set(name, failure(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
 
-    const mayCreate = isAuthorizedOnCluster(ctx, AclOperation.CREATE) ? (): boolean => true : authorizedFilter(ctx, AclOperation.CREATE, ResourceType.TOPIC);
+    const mayCreate = isAuthorizedOnCluster(ctx, AclOperation.CREATE, false) ? (): boolean => true : authorizedFilter(ctx, AclOperation.CREATE, ResourceType.TOPIC);
     const unique = request.topics.filter((t) => {
       if (duplicates.has(t.name)) return false;
       if (t.name === CLUSTER_METADATA_TOPIC || mayCreate(t.name)) return true;
       results.set(t.name, failure(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
       return false;
     });
-    const mayDescribeConfigs = authorizedFilter(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC);
+    const mayDescribeConfigs = authorizedFilter(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, false);
 
     const defaultPartitions = ctx.config.int('num.partitions');
     const requested = unique

@@ -76,7 +76,7 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
     for (const name of duplicateNames) respond(name, ZERO_UUID, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
     for (const id of duplicateIds) respond(null, id, ErrorCode.INVALID_REQUEST, 'Duplicate topic id.');
 
-    const clusterDelete = isAuthorizedOnCluster(ctx, AclOperation.DELETE);
+    const clusterDelete = isAuthorizedOnCluster(ctx, AclOperation.DELETE, false);
     const mayDescribe = clusterDelete ? (): boolean => true : authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC);
     const mayDelete = clusterDelete ? (): boolean => true : authorizedFilter(ctx, AclOperation.DELETE, ResourceType.TOPIC);
 

@@ -28,7 +28,7 @@ export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
     if (request.transactionalId !== null) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
     }
-    if (!isAuthorizedOnCluster(ctx, AclOperation.IDEMPOTENT_WRITE) && !isAuthorizedOnAny(ctx, AclOperation.WRITE, ResourceType.TOPIC)) {
+    if (!isAuthorizedOnCluster(ctx, AclOperation.IDEMPOTENT_WRITE, false) && !isAuthorizedOnAny(ctx, AclOperation.WRITE, ResourceType.TOPIC)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
     }
     const { producerId, producerEpoch } = await ctx.records.newProducerId();
