@@ -137,6 +137,43 @@ describe('Metadata', () => {
   });
 });
 
+describe('Metadata before v4 and by topic id', () => {
+  it('v0 and v1 list only describable topics; v3 auto-creation needs CREATE', async () => {
+    await grant(topic('visible', Op.DESCRIBE));
+    expect((await raw.request(3, 1, { topics: null })).body.topics.map((t: any) => t.name)).toEqual(['visible']);
+    expect((await raw.request(3, 0, { topics: [] })).body.topics.map((t: any) => t.name)).toEqual(['visible']);
+    await grant(topic('v3-', Op.DESCRIBE, PatternType.PREFIXED));
+    expect((await raw.request(3, 3, { topics: [{ name: 'v3-auto' }] })).body.topics.map((t: any) => [t.name, t.errorCode])).toEqual([['v3-auto', TOPIC_DENIED]]);
+  });
+
+  it('Fetch v13 and Produce v13: an unknown id stays UNKNOWN_TOPIC_ID, a known one is checked by name', async () => {
+    const unknownId = '11111111-1111-1111-1111-111111111111';
+    const name = (id: string) => (id === visibleId ? 'visible' : id === hiddenId ? 'hidden' : id);
+    await grant(topic('visible', Op.READ));
+    const fetch = await raw.request(1, 13, {
+      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [visibleId, hiddenId, unknownId].map((topicId) => ({
+        topicId,
+        partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }],
+      })),
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    expect(Object.fromEntries(fetch.body.responses.map((t: any) => [name(t.topicId), t.partitions[0].errorCode]))).toEqual({
+      visible: OK, hidden: TOPIC_DENIED, [unknownId]: ErrorCode.UNKNOWN_TOPIC_ID,
+    });
+    await grant(topic('visible', Op.WRITE));
+    const records = await encodeBatch([{ key: 'k', value: 'v' }]);
+    const produce = await raw.request(0, 13, {
+      transactionalId: null, acks: -1, timeoutMs: 5000,
+      topicData: [visibleId, hiddenId, unknownId].map((topicId) => ({ name: '', topicId, partitionData: [{ index: 0, records }] })),
+    });
+    expect(Object.fromEntries(produce.body.responses.map((t: any) => [name(t.topicId), t.partitionResponses[0].errorCode]))).toEqual({
+      visible: OK, hidden: TOPIC_DENIED, [unknownId]: ErrorCode.UNKNOWN_TOPIC_ID,
+    });
+  });
+});
+
 describe('Produce, Fetch, ListOffsets, OffsetForLeaderEpoch', () => {
   async function produce(name: string, options: { transactional?: boolean; transactionalId?: string | null } = {}) {
     const records = await encodeBatch([{ key: 'k', value: 'v' }], options.transactional ? { transactional: true, producerId: 1n, producerEpoch: 0, baseSequence: 0 } : {});
@@ -270,6 +307,16 @@ describe('groups', () => {
     ]);
     ({ body } = await fetch(null));
     expect(body.groups[0].topics.map((t: any) => t.name)).toEqual(['visible']);
+  });
+
+  it('OffsetFetch v1 refuses each partition, v2-7 the group', async () => {
+    await grant(topic('visible', Op.READ));
+    const v1 = await raw.request(9, 1, { groupId: 'committer', topics: [{ name: 'visible', partitionIndexes: [0, 1] }] });
+    expect(v1.body.topics[0].partitions.map((p: any) => [p.errorCode, p.committedOffset])).toEqual([[GROUP_DENIED, -1n], [GROUP_DENIED, -1n]]);
+    for (const version of [2, 5, 7]) {
+      const { body } = await raw.request(9, version, { groupId: 'committer', topics: [{ name: 'visible', partitionIndexes: [0] }], requireStable: false });
+      expect(body).toMatchObject({ errorCode: GROUP_DENIED, topics: [] });
+    }
   });
 
   it('DescribeGroups, ListGroups, DeleteGroups and OffsetDelete', async () => {
