@@ -43,8 +43,11 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
     const { apiVersion } = ctx;
     const keyType = apiVersion >= 1 ? request.keyType : GROUP_KEY_TYPE;
     const live = await ctx.cluster.liveGateways();
-    // As in Kafka, the first use of a group coordinator creates __consumer_offsets.
-    if (keyType === GROUP_KEY_TYPE) await ensureOffsetsTopic(ctx);
+    // As in Kafka, the first use of a group coordinator creates __consumer_offsets (once a key passed its check).
+    const keys = apiVersion >= 4 ? request.coordinatorKeys : [request.key];
+    if (keyType === GROUP_KEY_TYPE && keys.some((key) => isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key, false))) {
+      await ensureOffsetsTopic(ctx);
+    }
     const locate = (key: string): Located => {
       if (keyType === GROUP_KEY_TYPE && !isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
         return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, legacyMessage: 'Group authorization failed.', node: NO_NODE };
