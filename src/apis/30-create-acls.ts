@@ -14,7 +14,7 @@ import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { CreateAclsRequest, CreateAclsResponse, CreateAclsResponseAclCreationResult } from '../protocol/messages/types.js';
 import type { AclBinding } from '../security/acl-binding.js';
-import { CLUSTER_DENIED, clusterAllowed, holdsFilterOnlyCode, refuseUnknownCodes, validateCreation } from './acl-requests.js';
+import { clusterAllowed, clusterDenied, holdsFilterOnlyCode, refuseUnknownCodes, validateCreation } from './acl-requests.js';
 import { defineHandler } from './handler.js';
 
 export const NO_AUTHORIZER = 'No Authorizer is configured.';
@@ -29,7 +29,7 @@ export default defineHandler<CreateAclsRequest, CreateAclsResponse>({
       refuseUnknownCodes('CreateAcls', { resourceType: c.resourceType, patternType: c.resourcePatternType, operation: c.operation, permissionType: c.permissionType });
     }
     if (!clusterAllowed(ctx, AclOperation.ALTER)) {
-      return { throttleTimeMs: 0, results: request.creations.map(() => ({ ...CLUSTER_DENIED })) };
+      return { throttleTimeMs: 0, results: request.creations.map(() => ({ ...clusterDenied('CreateAcls', AclOperation.ALTER) })) };
     }
     const bindings = ctx.access.bindings;
     if (!ctx.access.enabled || !bindings) {

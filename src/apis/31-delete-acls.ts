@@ -13,7 +13,7 @@ import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DeleteAclsRequest, DeleteAclsResponse, DeleteAclsResponseDeleteAclsFilterResult, DeleteAclsResponseDeleteAclsMatchingAcl } from '../protocol/messages/types.js';
 import type { AclBinding } from '../security/acl-binding.js';
-import { CLUSTER_DENIED, clusterAllowed, toFilter, unmappedFilterMessage } from './acl-requests.js';
+import { clusterAllowed, clusterDenied, toFilter, unmappedFilterMessage } from './acl-requests.js';
 import { NO_AUTHORIZER } from './30-create-acls.js';
 import { defineHandler } from './handler.js';
 
@@ -25,7 +25,7 @@ export default defineHandler<DeleteAclsRequest, DeleteAclsResponse>({
   async handle(request, ctx) {
     const filters = request.filters.map((f) => toFilter(f, 'DeleteAcls'));
     if (!clusterAllowed(ctx, AclOperation.ALTER)) {
-      return { throttleTimeMs: 0, filterResults: filters.map(() => ({ ...CLUSTER_DENIED, matchingAcls: [] })) };
+      return { throttleTimeMs: 0, filterResults: filters.map(() => ({ ...clusterDenied('DeleteAcls', AclOperation.ALTER), matchingAcls: [] })) };
     }
     const bindings = ctx.access.bindings;
     if (!ctx.access.enabled || !bindings) {

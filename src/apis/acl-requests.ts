@@ -8,11 +8,16 @@ import {
 } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { AclBinding, AclBindingFilter } from '../security/acl-binding.js';
-import { isKnownCode } from '../security/acl-binding.js';
+import { codeName, isKnownCode } from '../security/acl-binding.js';
 import { CloseConnection, type RequestContext } from './handler.js';
 
-/** Kafka's answer when the requester may not do `operation` on the cluster. */
-export const CLUSTER_DENIED = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' };
+/**
+ * Kafka's answer when the requester may not do `operation` on the cluster. Kafka's message names its
+ * internal request object ("Request Request(processor=..., ...) needs ALTER permission."); kpg names the API.
+ */
+export function clusterDenied(api: string, operation: AclOperationCode): { errorCode: number; errorMessage: string } {
+  return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: `Request ${api} needs ${codeName(AclOperation, operation)} permission.` };
+}
 
 export function clusterAllowed(ctx: RequestContext, operation: AclOperationCode): boolean {
   return ctx.access.authorize(

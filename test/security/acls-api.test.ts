@@ -223,10 +223,14 @@ describe('ACL APIs with the authorizer', () => {
 
   it('without the CLUSTER permissions: CLUSTER_AUTHORIZATION_FAILED; an ACL added at one gateway decides at the other', async () => {
     await clearAcls();
-    const denied = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' };
-    expect((await plainRaw.request(29, 3, ANY_FILTER)).body).toEqual({ throttleTimeMs: 0, ...denied, resources: [] });
+    const denied = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Request CreateAcls needs ALTER permission.' };
+    expect((await plainRaw.request(29, 3, ANY_FILTER)).body).toEqual({
+      throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Request DescribeAcls needs DESCRIBE permission.', resources: [],
+    });
     expect((await plainRaw.request(30, 3, { creations: [creation(), creation()] })).body.results).toEqual([denied, denied]);
-    expect((await plainRaw.request(31, 3, { filters: [ANY_FILTER] })).body.filterResults).toEqual([{ ...denied, matchingAcls: [] }]);
+    expect((await plainRaw.request(31, 3, { filters: [ANY_FILTER] })).body.filterResults).toEqual([
+      { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Request DeleteAcls needs ALTER permission.', matchingAcls: [] },
+    ]);
 
     const anonymous = { principal: ANONYMOUS, address: '127.0.0.1' };
     const access = plain.gateway.services.access;
