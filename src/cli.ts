@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerBenchCommand } from './bench/command.js';
+import { registerAclCommand } from './cli/acl.js';
 import { registerSqlCommand } from './cli/sql.js';
 import { registerTopicCommand } from './cli/topic.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
@@ -148,5 +149,6 @@ program
 registerBenchCommand(program);
 registerTopicCommand(program);
 registerSqlCommand(program, databaseUrlOption);
+registerAclCommand(program, databaseUrlOption);
 
 await program.parseAsync(process.argv);

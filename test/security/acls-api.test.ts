@@ -101,60 +101,97 @@ describe('ACL APIs with the authorizer', () => {
     }
   });
 
+  // Every answer below was compared with Kafka 4.1.2 (StandardAuthorizer) given the same requests.
   it('CreateAcls: an identical binding is no error and is stored once; Kafka\'s INVALID_REQUEST messages per creation', async () => {
     await clearAcls();
+    const ok = { errorCode: 0, errorMessage: '' };
+    const invalid = (errorMessage: string) => ({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage });
     for (const v of [1, 2, 3]) {
       const { body } = await adminRaw.request(30, v, {
         creations: [
           creation(),
           creation(),
           creation({ resourceType: ResourceType.CLUSTER, resourceName: 'other' }),
+          creation({ resourceType: ResourceType.CLUSTER, resourceName: '' }),
           creation({ resourceName: '' }),
-          creation({ resourceType: ResourceType.ANY }),
-          creation({ resourcePatternType: PatternType.MATCH }),
-          creation({ resourcePatternType: PatternType.ANY }),
-          creation({ operation: Op.ANY }),
-          creation({ permissionType: AclPermission.ANY }),
+          creation({ resourceType: 99 }),
+          creation({ resourcePatternType: 9 }),
+          creation({ operation: 99 }),
+          creation({ permissionType: 7 }),
           creation({ principal: 'alice' }),
+          creation({ principal: '' }),
           creation({ resourceType: ResourceType.CLUSTER, resourceName: 'kafka-cluster', operation: Op.ALTER }),
+          creation({ principal: 'User:' }),
         ],
       });
-      const invalid = (errorMessage: string) => ({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage });
       expect(body.results).toEqual([
-        { errorCode: 0, errorMessage: null },
-        { errorCode: 0, errorMessage: null },
+        ok,
+        ok,
+        invalid('The only valid name for the CLUSTER resource is kafka-cluster'),
         invalid('The only valid name for the CLUSTER resource is kafka-cluster'),
         invalid('Invalid empty resource name'),
-        invalid('Invalid resourceType ANY'),
-        invalid('Invalid patternType MATCH'),
-        invalid('Invalid patternType ANY'),
-        invalid('Invalid operation ANY'),
-        invalid('Invalid permissionType ANY'),
-        invalid('expected a string in format principalType:principalName but got alice'),
-        { errorCode: 0, errorMessage: null },
+        invalid('Invalid resourceType UNKNOWN'),
+        invalid('Invalid patternType UNKNOWN'),
+        invalid('Invalid operation UNKNOWN'),
+        invalid('Invalid permissionType UNKNOWN'),
+        invalid('Could not parse principal from `alice` (no colon is present separating the principal type from the principal name)'),
+        invalid('Could not parse principal from `` (no colon is present separating the principal type from the principal name)'),
+        ok,
+        ok,
       ]);
     }
     const { body } = await adminRaw.request(29, 3, ANY_FILTER);
-    expect(body).toMatchObject({ errorCode: 0, errorMessage: null });
+    expect(body).toMatchObject({ errorCode: 0, errorMessage: '' });
     expect(body.resources).toEqual([
-      { resourceType: 2, resourceName: 'orders', patternType: 3, acls: [{ principal: 'User:alice', host: '*', operation: 3, permissionType: 3 }] },
+      {
+        resourceType: 2, resourceName: 'orders', patternType: 3,
+        acls: [{ principal: 'User:alice', host: '*', operation: 3, permissionType: 3 }, { principal: 'User:', host: '*', operation: 3, permissionType: 3 }],
+      },
       { resourceType: 4, resourceName: 'kafka-cluster', patternType: 3, acls: [{ principal: 'User:alice', host: '*', operation: 7, permissionType: 3 }] },
     ]);
   });
 
-  it('an UNKNOWN code closes the connection, as Kafka\'s request parsing does', async () => {
+  it('CreateAcls: ANY or MATCH in any creation fails the whole request with UNKNOWN_SERVER_ERROR, storing nothing', async () => {
+    await clearAcls();
+    const failed = { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };
+    for (const over of [
+      { resourceType: ResourceType.ANY }, { resourcePatternType: PatternType.MATCH }, { resourcePatternType: PatternType.ANY },
+      { operation: Op.ANY }, { permissionType: AclPermission.ANY },
+    ]) {
+      const { body } = await adminRaw.request(30, 3, { creations: [creation({ resourceName: 'fine' }), creation(over)] });
+      expect([over, body.results]).toEqual([over, [failed, failed]]);
+    }
+    expect((await adminRaw.request(29, 3, ANY_FILTER)).body.resources).toEqual([]);
+  });
+
+  it('UNKNOWN (0) codes close the connection; codes Kafka has no value for match nothing or fail their filter', async () => {
     const cases: [number, Record<string, unknown>][] = [
       [30, { creations: [creation({ operation: 0 })] }],
-      [30, { creations: [creation({ resourceType: 99 })] }],
+      [30, { creations: [creation({ resourceType: 0 })] }],
       [29, { ...ANY_FILTER, patternTypeFilter: 0 }],
-      [31, { filters: [{ ...ANY_FILTER, permissionType: 7 }] }],
+      [29, { ...ANY_FILTER, operation: 0 }],
+      [31, { filters: [{ ...ANY_FILTER, permissionType: 0 }] }],
+      [31, { filters: [{ ...ANY_FILTER, resourceTypeFilter: 0 }] }],
     ];
     for (const [apiKey, body] of cases) {
       const raw = await RawClient.connect(admin.bootstrap);
       raw.send(apiKey, 2, body);
-      expect(await raw.nextFrame()).toBeNull();
+      expect([apiKey, body, await raw.nextFrame()]).toEqual([apiKey, body, null]);
       raw.close();
     }
+    await clearAcls();
+    await adminRaw.request(30, 3, { creations: [creation()] });
+    expect((await adminRaw.request(29, 3, { ...ANY_FILTER, permissionType: 7 })).body).toEqual({ throttleTimeMs: 0, errorCode: 0, errorMessage: '', resources: [] });
+    const { body } = await adminRaw.request(31, 3, {
+      filters: [{ ...ANY_FILTER, permissionType: 7 }, { ...ANY_FILTER, resourceTypeFilter: 99 }, { ...ANY_FILTER, patternTypeFilter: 9 }, { ...ANY_FILTER, operation: 99 }],
+    });
+    expect(body.filterResults).toEqual([
+      { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unknown entryFilter.', matchingAcls: [] },
+      { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unknown patternFilter.', matchingAcls: [] },
+      { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unknown patternFilter.', matchingAcls: [] },
+      { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unknown entryFilter.', matchingAcls: [] },
+    ]);
+    expect((await adminRaw.request(29, 3, ANY_FILTER)).body.resources).toHaveLength(1);
   });
 
   it('DeleteAcls: per filter the bindings it matched (under each matching filter), MATCH filters, nothing matched', async () => {
@@ -186,10 +223,14 @@ describe('ACL APIs with the authorizer', () => {
 
   it('without the CLUSTER permissions: CLUSTER_AUTHORIZATION_FAILED; an ACL added at one gateway decides at the other', async () => {
     await clearAcls();
-    const denied = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' };
-    expect((await plainRaw.request(29, 3, ANY_FILTER)).body).toEqual({ throttleTimeMs: 0, ...denied, resources: [] });
+    const denied = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Request CreateAcls needs ALTER permission.' };
+    expect((await plainRaw.request(29, 3, ANY_FILTER)).body).toEqual({
+      throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Request DescribeAcls needs DESCRIBE permission.', resources: [],
+    });
     expect((await plainRaw.request(30, 3, { creations: [creation(), creation()] })).body.results).toEqual([denied, denied]);
-    expect((await plainRaw.request(31, 3, { filters: [ANY_FILTER] })).body.filterResults).toEqual([{ ...denied, matchingAcls: [] }]);
+    expect((await plainRaw.request(31, 3, { filters: [ANY_FILTER] })).body.filterResults).toEqual([
+      { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Request DeleteAcls needs ALTER permission.', matchingAcls: [] },
+    ]);
 
     const anonymous = { principal: ANONYMOUS, address: '127.0.0.1' };
     const access = plain.gateway.services.access;
@@ -204,7 +245,7 @@ describe('ACL APIs with the authorizer', () => {
     await eventually(() => access.authorize(anonymous, Op.READ, ResourceType.TOPIC, 'orders'));
     expect(access.authorize(anonymous, Op.WRITE, ResourceType.TOPIC, 'orders')).toBe(false);
     const listed = await plainRaw.request(29, 3, ANY_FILTER);
-    expect(listed.body.errorCode).toBe(0);
+    expect(listed.body).toMatchObject({ errorCode: 0, errorMessage: '' });
     expect(listed.body.resources).toHaveLength(2);
     // DESCRIBE on the cluster does not allow ALTER.
     expect((await plainRaw.request(30, 3, { creations: [creation()] })).body.results).toEqual([denied]);
@@ -234,7 +275,7 @@ describe('authorizer.class.name', () => {
     try {
       const raw = await RawClient.connect(open.bootstrap);
       // No ACL on the cluster: describing ACLs is allowed, and there are none.
-      expect((await raw.request(29, 3, ANY_FILTER)).body).toEqual({ throttleTimeMs: 0, errorCode: 0, errorMessage: null, resources: [] });
+      expect((await raw.request(29, 3, ANY_FILTER)).body).toEqual({ throttleTimeMs: 0, errorCode: 0, errorMessage: '', resources: [] });
       raw.close();
     } finally {
       await open.stop();
