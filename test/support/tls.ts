@@ -41,7 +41,7 @@ function newKey(): { forgeKey: forge.pki.rsa.PrivateKey; forgePublic: forge.pki.
 function attributes(subject: [string, string][]): forge.pki.CertificateField[] {
   // RFC 2253 lists the most specific name first; the certificate holds them the other way round.
   return [...subject].reverse().map(([short, value]) => {
-    if (short === 'DC') return { type: '0.9.2342.19200300.100.1.25', value, valueTagClass: forge.asn1.Type.IA5STRING } as forge.pki.CertificateField;
+    if (short === 'DC') return { type: '0.9.2342.19200300.100.1.25', value, valueTagClass: forge.asn1.Type.IA5STRING } as unknown as forge.pki.CertificateField;
     return { name: SHORT_NAMES[short] ?? short, value };
   });
 }
