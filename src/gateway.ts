@@ -82,6 +82,8 @@ export interface Gateway {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.logger;
+  // Listener configs are checked before anything starts.
+  const plans = listenerPlans(options);
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
@@ -109,7 +111,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     let nodeId = -1;
     const config = new BrokerConfig(() => nodeId, options.brokerConfigs);
     const handlers = handlerRegistry();
-    const plans = listenerPlans(options);
     const users = (storage as unknown as { users?: UserStorage }).users;
     const servers: { plan: ListenerPlan; server: KafkaServer }[] = [];
     for (const plan of plans) {
