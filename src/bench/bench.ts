@@ -25,6 +25,7 @@ import { PRODUCE_SETTINGS, runProduce, type ProduceCase } from './phases/produce
 import type { StorageProbe } from './probe.js';
 import { runRebalance } from './phases/rebalance.js';
 import { runSqlProduce } from './phases/sql-produce.js';
+import { benchCertificate, runTls } from './phases/tls.js';
 import { Progress } from './progress.js';
 import { targetChecks } from './report.js';
 import { PHASES, statusOf, type BenchResult, type CeilingRun, type PhaseName, type Phases, type TargetName } from './result.js';
@@ -64,6 +65,7 @@ function emptyPhases(): Phases {
     memory: emptyMemoryPhase(),
     rebalance: { ...skipped, runs: [] },
     sql_produce: { ...skipped, signature: null, runs: [] },
+    tls: { ...skipped, produce_ratio: null, consume_ratio: null, runs: [] },
   };
 }
 
@@ -92,8 +94,25 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     cleanup.push(postgres.stop);
     // The reference Kafka (compat/reference-kafka.sh) runs with group.initial.rebalance.delay.ms=0: kpg too, so that
     // the rebalance phase compares the protocol work, not a configured wait (3 s by default on both).
+    // An SSL listener beside PLAINTEXT for the TLS row (idle during the other phases).
+    let tlsSetup: { keystore: string; ca: string } | null = null;
+    let tlsSetupError: string | null = null;
+    if (wanted.has('tls')) {
+      try {
+        tlsSetup = benchCertificate(workDir);
+      } catch (err) {
+        tlsSetupError = `no test certificate (openssl): ${(err as Error).message}`;
+      }
+    }
     const gateway: GatewayProcess = await startGatewayProcess({
-      databaseUrl: postgres.url, command: options.kpgCommand, brokerConfigs: { 'group.initial.rebalance.delay.ms': '0' },
+      databaseUrl: postgres.url,
+      command: options.kpgCommand,
+      brokerConfigs: {
+        'group.initial.rebalance.delay.ms': '0',
+        ...(tlsSetup
+          ? { listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': tlsSetup.keystore }
+          : {}),
+      },
     });
     cleanup.push(gateway.stop);
     kpgTarget = {
@@ -235,6 +254,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         recordSize: sizes.sqlRecordSize, ceiling, progress,
       });
       phases.sql_produce = { ...statusOf(runs), signature, runs };
+    });
+
+    await phase('tls', async () => {
+      progress.note('Phase tls: produce and consume over the SSL listener as a ratio of PLAINTEXT, same gateway, alternating');
+      if (!tlsSetup || !gateway.listeners.SSL) throw new Error(tlsSetupError ?? 'the gateway has no SSL listener');
+      const result = await runTls({
+        plaintext: kpg, ssl: { ...kpg, bootstrap: gateway.listeners.SSL }, caFile: tlsSetup.ca,
+        producers: sizes.tlsProducers, seconds: sizes.tlsSeconds, progress,
+      });
+      phases.tls = { ...statusOf(result.runs), ...result };
     });
 
     if (options.bootstrap || options.compareKafka) {

@@ -96,7 +96,10 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
 
 export interface GatewayProcess {
   pid: number;
+  /** The first listener's address. */
   bootstrap: string;
+  /** Every listener's address by name, from the startup line. */
+  listeners: Record<string, string>;
   /** The last lines kpg printed, for error reports. */
   outputTail(): string;
   /** Settles when the process exits. */
@@ -122,6 +125,7 @@ export async function startGatewayProcess(options: {
   const child: ChildProcess = spawn(cmd!, args, { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
   const tail: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listeners: Record<string, string> = {};
   const bootstrap = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kpg did not start within 60 s:\n${tail.join('\n')}`)), 60_000);
     const onData = (chunk: Buffer): void => {
@@ -132,6 +136,7 @@ export async function startGatewayProcess(options: {
         const m = /serving Kafka on ([\d.]+:\d+)/.exec(line);
         if (m) {
           clearTimeout(timer);
+          for (const l of line.matchAll(/([\d.]+:\d+) \((\w+)\)/g)) listeners[l[2]!] = l[1]!;
           resolve(m[1]!);
         }
       }
@@ -146,6 +151,7 @@ export async function startGatewayProcess(options: {
   return {
     pid: child.pid!,
     bootstrap,
+    listeners,
     outputTail: () => tail.join('\n'),
     exited,
     running: () => child.exitCode === null && child.signalCode === null,
