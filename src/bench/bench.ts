@@ -12,7 +12,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { VERSION } from '../version.js';
 import {
-  freePortPair, makeWorkDir, referenceKafkaInstalled, startBenchPostgres, startGatewayProcess, startReferenceKafka,
+  addGatewayUser, freePortPair, makeWorkDir, referenceKafkaInstalled, startBenchPostgres, startGatewayProcess, startReferenceKafka,
   type BenchPostgres, type GatewayProcess,
 } from './environment.js';
 import { loadgenAvailable, loadgenPython, loadgenVersion } from './loadgen.js';
@@ -94,7 +94,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     cleanup.push(postgres.stop);
     // The reference Kafka (compat/reference-kafka.sh) runs with group.initial.rebalance.delay.ms=0: kpg too, so that
     // the rebalance phase compares the protocol work, not a configured wait (3 s by default on both).
-    // An SSL listener beside PLAINTEXT for the TLS row (idle during the other phases).
+    // A SASL_SSL listener (SCRAM-SHA-512) beside PLAINTEXT for the TLS row (idle during the other phases).
     let tlsSetup: { keystore: string; ca: string } | null = null;
     let tlsSetupError: string | null = null;
     if (wanted.has('tls')) {
@@ -110,7 +110,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       brokerConfigs: {
         'group.initial.rebalance.delay.ms': '0',
         ...(tlsSetup
-          ? { listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': tlsSetup.keystore }
+          ? {
+            listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
+            'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+            'ssl.keystore.type': 'PEM',
+            'ssl.keystore.location': tlsSetup.keystore,
+          }
           : {}),
       },
     });
@@ -257,10 +262,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     });
 
     await phase('tls', async () => {
-      progress.note('Phase tls: produce and consume over the SSL listener as a ratio of PLAINTEXT, same gateway, alternating');
-      if (!tlsSetup || !gateway.listeners.SSL) throw new Error(tlsSetupError ?? 'the gateway has no SSL listener');
+      progress.note('Phase tls: produce and consume over the SASL_SSL listener (SCRAM-SHA-512) as a ratio of PLAINTEXT, same gateway, alternating');
+      if (!tlsSetup || !gateway.listeners.SASL_SSL) throw new Error(tlsSetupError ?? 'the gateway has no SASL_SSL listener');
+      const user = { name: 'kpg-bench', password: `bench-${Math.random().toString(36).slice(2)}` };
+      addGatewayUser({ databaseUrl: postgres!.url, command: options.kpgCommand, ...user });
       const result = await runTls({
-        plaintext: kpg, ssl: { ...kpg, bootstrap: gateway.listeners.SSL }, caFile: tlsSetup.ca,
+        plaintext: kpg, secure: { ...kpg, bootstrap: gateway.listeners.SASL_SSL }, caFile: tlsSetup.ca, user,
         producers: sizes.tlsProducers, seconds: sizes.tlsSeconds, progress,
       });
       phases.tls = { ...statusOf(result.runs), ...result };

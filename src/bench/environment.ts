@@ -2,7 +2,7 @@
  * What the benchmark runs against: a Postgres (embedded, or the one of --database-url), kpg as a separate
  * `kpg serve` process (so its CPU and memory are its own), and optionally the reference Apache Kafka.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -110,6 +110,15 @@ export interface GatewayProcess {
 
 /** The command that runs `kpg`: the compiled CLI by default; tests run the sources through tsx. */
 export const DEFAULT_KPG_COMMAND: readonly string[] = [process.execPath, path.join(PACKAGE_ROOT, 'dist', 'cli.js')];
+
+/** Creates a SASL user with `kpg user add` (SCRAM-SHA-512), as an operator would before the first login. */
+export function addGatewayUser(options: { databaseUrl: string; command?: readonly string[]; name: string; password: string }): void {
+  const [cmd, ...prefix] = options.command ?? DEFAULT_KPG_COMMAND;
+  const r = spawnSync(cmd!, [...prefix, 'user', 'add', options.name, '--password-stdin', '--mechanism', 'SCRAM-SHA-512', '--database-url', options.databaseUrl], {
+    cwd: PACKAGE_ROOT, input: `${options.password}\n`, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' },
+  });
+  if (r.status !== 0) throw new Error(`kpg user add failed: ${(r.stderr || r.stdout || String(r.error)).trim()}`);
+}
 
 export async function startGatewayProcess(options: {
   databaseUrl: string;

@@ -169,7 +169,7 @@ export interface Phases {
   memory: MemoryPhase;
   rebalance: PhaseBase & { runs: RebalanceRun[] };
   sql_produce: PhaseBase & { signature: string | null; runs: SqlProduceRun[] };
-  /** SSL over PLAINTEXT, each listener's best run: the TLS row. */
+  /** SASL_SSL over PLAINTEXT, each listener's best run: the TLS row. */
   tls: PhaseBase & { produce_ratio: number | null; consume_ratio: number | null; runs: TlsRun[] };
 }
 

@@ -138,7 +138,7 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
     expect(result.phases.memory.gateway_rss_mb_with_idle_connections).toBeGreaterThan(0);
     expect(result.phases.memory.gateway_rss_mb_peak_under_produce).toBeGreaterThan(0);
     expect(result.phases.idle.queries_per_s_with_consumers).toEqual(expect.any(Number));
-    expect(result.phases.tls.runs.map((t) => t.listener)).toEqual(['PLAINTEXT', 'SSL', 'PLAINTEXT', 'SSL']);
+    expect(result.phases.tls.runs.map((t) => t.listener)).toEqual(['PLAINTEXT', 'SASL_SSL', 'SASL_SSL', 'PLAINTEXT']);
     for (const run of result.phases.tls.runs) {
       expect(run.produce_mb_per_s, run.listener).toBeGreaterThan(0);
       expect(run.consume_mb_per_s, run.listener).toBeGreaterThan(0);
