@@ -182,6 +182,11 @@ describe('certificate reload', () => {
       validateOnly: false,
       resources: [{ type: 4, name: String(kpg.gateway.nodeId), configEntries: [{ name: 'listener.name.requested.ssl.keystore.location', value: movedFile }] }],
     });
+    const { resources } = await admin.describeConfigs({
+      resources: [{ type: 4, name: String(kpg.gateway.nodeId), configNames: ['listener.name.requested.ssl.keystore.location'] }],
+      includeSynonyms: false,
+    });
+    expect(resources[0]!.configEntries[0]).toMatchObject({ configValue: movedFile, isSensitive: false });
     await admin.disconnect();
     await eventually(async () => (await serialOf(address)) === moved.serial);
     // The other listener keeps its own keystore.
