@@ -5,10 +5,11 @@
  * unknown entity type: UNSUPPORTED_VERSION, ip mixed with user or client-id: INVALID_REQUEST), then
  * entries matching every component (and, when strict, no other entity type) are listed from Postgres.
  */
-import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../protocol/acl.js';
+import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '../protocol/messages/types.js';
 import { describeQuotas } from '../quotas/quota-admin.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<DescribeClientQuotasRequest, DescribeClientQuotasResponse>({
@@ -17,8 +18,8 @@ export default defineHandler<DescribeClientQuotasRequest, DescribeClientQuotasRe
   minVersion: 0,
   maxVersion: 1,
   async handle(request, ctx) {
-    const who = { principal: ctx.client.principal, address: ctx.client.address };
-    if (!ctx.access.authorize(who, AclOperation.DESCRIBE_CONFIGS, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)) {
+    // Kafka's KafkaApis answers a refusal with the exception's default message.
+    if (!isAuthorizedOnCluster(ctx, AclOperation.DESCRIBE_CONFIGS)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', entries: null };
     }
     const result = describeQuotas(await ctx.quotas.describe(), request.components, request.strict);

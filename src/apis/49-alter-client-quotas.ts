@@ -10,11 +10,13 @@
  * Deliberately skipped: ip entities named by a host name (Kafka resolves it; kpg accepts literal
  * addresses only).
  */
-import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../protocol/acl.js';
+import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../protocol/messages/types.js';
 import { entityText, validateEntity, validateQuotaValue, type QuotaApiError } from '../quotas/quota-admin.js';
 import { quotaEntityKey, type QuotaAlteration, type QuotaEntity } from '../storage/quotas.js';
+import { clusterDenied } from './acl-requests.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<AlterClientQuotasRequest, AlterClientQuotasResponse>({
@@ -24,15 +26,15 @@ export default defineHandler<AlterClientQuotasRequest, AlterClientQuotasResponse
   maxVersion: 1,
   async handle(request, ctx) {
     const results = new Map<string, { entity: QuotaEntity; error: QuotaApiError | null }>();
-    const who = { principal: ctx.client.principal, address: ctx.client.address };
-    const authorized = ctx.access.authorize(who, AclOperation.ALTER_CONFIGS, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME);
+    // Kafka's controller checks with authorizeClusterOperation: its "Request ... needs ALTER_CONFIGS permission." for every entry.
+    const authorized = isAuthorizedOnCluster(ctx, AclOperation.ALTER_CONFIGS);
     const alterations = new Map<string, QuotaAlteration>();
     for (const entry of request.entries) {
       // As Kafka reads the request into a map: an entity type named twice keeps its last name.
       const entity: QuotaEntity = [...new Map(entry.entity.map((p) => [p.entityType, p.entityName]))].map(([entityType, entityName]) => ({ entityType, entityName }));
       const key = quotaEntityKey(entity);
       if (!authorized) {
-        results.set(key, { entity, error: { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' } });
+        results.set(key, { entity, error: clusterDenied('AlterClientQuotas', AclOperation.ALTER_CONFIGS) });
         continue;
       }
       const ops = new Map<string, number | null>();

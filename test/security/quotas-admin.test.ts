@@ -159,6 +159,7 @@ describe('AlterClientQuotas and DescribeClientQuotas over the wire', () => {
         { entity: [client('tool')], ops: [set('producer_byte_rate', -1)] },
       ]);
       expect(altered.map((r) => r.errorCode)).toEqual([ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
+      expect(altered[0]!.errorMessage).toBe('Request AlterClientQuotas needs ALTER_CONFIGS permission.');
       expect(asked).toEqual([`ANONYMOUS:${AclOperation.DESCRIBE_CONFIGS}:kafka-cluster`, `ANONYMOUS:${AclOperation.ALTER_CONFIGS}:kafka-cluster`]);
     } finally {
       services.access = allowAll;
