@@ -14,6 +14,7 @@ import type { AccessControl } from '../security/access-control.js';
 import type { KafkaPrincipal } from '../security/principal.js';
 import type { SecurityProtocol } from '../security/security-protocol.js';
 import type { LogStorage } from '../storage/log.js';
+import type { UserStorage } from '../storage/users.js';
 import type { TopicService } from '../topics/topic-service.js';
 
 /** Who sent a request: what the connection and the client told us, and who it authenticated as. */
@@ -52,6 +53,8 @@ export interface GatewayServices {
   groups: GroupCoordinator;
   /** Authorization: may this client do this on that resource (ACLs, super.users). */
   access: AccessControl;
+  /** SASL users' SCRAM credentials (DescribeUserScramCredentials / AlterUserScramCredentials). */
+  users: UserStorage;
 }
 
 /** What a handler gets: the request's identity and the gateway's services. */
