@@ -8,12 +8,16 @@
  *
  * Key types 0 (group) and 1 (transaction) are served; any other (2 = share group, which kpg does not
  * implement) gets INVALID_REQUEST, as Kafka without a share coordinator answers. v1-3 report "NONE" as
- * the error message of a success, v4+ an empty one, as Kafka does.
+ * the error message of a success, v4+ an empty one, as Kafka does. A group key needs DESCRIBE on the
+ * group, a transactional id DESCRIBE on it (GROUP_/TRANSACTIONAL_ID_AUTHORIZATION_FAILED per key, checked
+ * before anything else, as Kafka checks them).
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/types.js';
 import type { GatewayRecord } from '../storage/cluster.js';
 import { ensureOffsetsTopic } from '../topics/offsets-topic.js';
+import { isAuthorized } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 const GROUP_KEY_TYPE = 0;
@@ -39,6 +43,12 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
     // As in Kafka, the first use of a group coordinator creates __consumer_offsets.
     if (keyType === GROUP_KEY_TYPE) await ensureOffsetsTopic(ctx);
     const locate = (key: string): Located => {
+      if (keyType === GROUP_KEY_TYPE && !isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+        return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'Group authorization failed.', node: NO_NODE };
+      }
+      if (keyType === TRANSACTION_KEY_TYPE && !isAuthorized(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) {
+        return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: 'Transactional Id authorization failed.', node: NO_NODE };
+      }
       if (keyType !== GROUP_KEY_TYPE && keyType !== TRANSACTION_KEY_TYPE) {
         return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator key type ${keyType}.`, node: NO_NODE };
       }
