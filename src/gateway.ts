@@ -29,7 +29,7 @@ import { applyMigrations } from './storage/pg/migrate.js';
 import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
 import { TopicService } from './topics/topic-service.js';
-import { ALLOW_ALL } from './security/allow-all.js';
+import { createAccessControl } from './security/acl-authorizer.js';
 import { VERSION } from './version.js';
 
 
@@ -168,6 +168,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const topics = new TopicService(storage.topics, notifications);
     const topicConfigs = new TopicConfigs({ config, notifications, storage: storage.topics });
     const groups = new GroupCoordinator(storage.groups, notifications, config, topics, log.child({ component: 'groups' }));
+    const access = await createAccessControl(config, storage.acls, notifications, log.child({ component: 'authorizer' }));
+    if (access.stop) cleanup.push(async () => access.stop!());
     const services: GatewayServices = {
       cluster,
       config,
@@ -177,8 +179,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       partitionWatch: new PartitionWatch(notifications),
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
-      access: ALLOW_ALL,
       users: storage.users,
+      access,
     };
     groups.start();
     cleanup.push(() => groups.stop());
