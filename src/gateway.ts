@@ -82,6 +82,8 @@ export interface Gateway {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.logger;
+  // Listener configs are checked before anything starts.
+  const plans = listenerPlans(options);
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
@@ -109,7 +111,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     let nodeId = -1;
     const config = new BrokerConfig(() => nodeId, options.brokerConfigs);
     const handlers = handlerRegistry();
-    const plans = listenerPlans(options);
     const users = (storage as unknown as { users?: UserStorage }).users;
     const servers: { plan: ListenerPlan; server: KafkaServer }[] = [];
     for (const plan of plans) {
@@ -153,7 +154,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const clusterId = await storage.cluster.clusterId(KAFKA_CLUSTER_DEFAULTS);
     const { notifications } = storage;
     const cluster = new ClusterView(
-      { nodeId, advertisedHost, advertisedPort, rack: null, endpoints },
+      {
+        nodeId,
+        advertisedHost,
+        advertisedPort,
+        rack: null,
+        endpoints,
+        listenerConfigs: {
+          listeners: endpointsToString(listeners),
+          advertisedListeners: endpointsToString(endpoints.map((e) => ({ name: e.listener, host: e.host, port: e.port }))),
+          protocolMap: options.brokerConfigs?.get('listener.security.protocol.map') ?? DEFAULT_PROTOCOL_MAP,
+        },
+      },
       clusterId,
       storage.cluster,
       config,
@@ -236,19 +248,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
  */
 export function listenerPlans(options: Pick<GatewayOptions, 'host' | 'port' | 'advertisedHost' | 'advertisedPort' | 'brokerConfigs'>): ListenerPlan[] {
   const configs = options.brokerConfigs ?? new Map<string, string>();
-  const listeners = configs.get('listeners');
-  if (listeners === undefined) {
-    const [plan] = planListeners({ listeners: singlePlaintextListener(options.host, options.port), advertisedListeners: null, protocolMap: DEFAULT_PROTOCOL_MAP });
-    const advertised = options.advertisedHost !== undefined || options.advertisedPort !== undefined
-      ? { host: options.advertisedHost ?? '', port: options.advertisedPort ?? 0 }
-      : null;
-    return [{ bind: plan!.bind, advertised }];
-  }
-  return planListeners({
-    listeners,
+  const legacyAdvertised = options.advertisedHost !== undefined || options.advertisedPort !== undefined;
+  const plans = planListeners({
+    listeners: configs.get('listeners') ?? singlePlaintextListener(options.host, options.port),
     advertisedListeners: configs.get('advertised.listeners') ?? null,
     protocolMap: configs.get('listener.security.protocol.map') ?? DEFAULT_PROTOCOL_MAP,
   });
+  if (configs.has('listeners') || !legacyAdvertised) return plans;
+  return [{ bind: plans[0]!.bind, advertised: { host: options.advertisedHost ?? '', port: options.advertisedPort ?? 0 } }];
 }
 
 function saslFor(listener: string, config: BrokerConfig, users: UserStorage | undefined, log: Logger): ListenerSecurity['sasl'] {

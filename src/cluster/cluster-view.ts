@@ -17,6 +17,8 @@ export interface GatewayIdentity {
   rack: string | null;
   /** Every advertised listener; the first is advertisedHost:advertisedPort. */
   endpoints: GatewayEndpoint[];
+  /** listeners, advertised.listeners and listener.security.protocol.map as this gateway runs them. */
+  listenerConfigs?: { listeners: string; advertisedListeners: string; protocolMap: string };
 }
 
 /**
@@ -45,6 +47,7 @@ export class ClusterView {
   readonly advertisedPort: number;
   readonly rack: string | null;
   readonly endpoints: readonly GatewayEndpoint[];
+  readonly listenerConfigs: GatewayIdentity['listenerConfigs'];
   private readonly configListeners: (() => void)[] = [];
 
   constructor(
@@ -60,6 +63,7 @@ export class ClusterView {
     this.advertisedPort = self.advertisedPort;
     this.rack = self.rack;
     this.endpoints = self.endpoints;
+    this.listenerConfigs = self.listenerConfigs;
     // Dynamic broker configs altered on any gateway take effect here when their transaction commits.
     const reload = (): void => {
       this.reloadBrokerConfigs().catch((err) => this.log.warn({ err }, 'reloading dynamic broker configs failed'));

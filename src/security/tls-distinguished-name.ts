@@ -87,13 +87,13 @@ function decodeString(tag: number, bytes: Buffer): string {
   return bytes.toString('utf8');
 }
 
-/** RFC 2253 escaping as Java applies it: specials, a leading '#' or space, a trailing space, control characters. */
+/** RFC 2253 escaping as Java (17, 21) applies it: , = + < > # ; " \ anywhere, a leading or trailing space, control characters. */
 function escapeValue(value: string): string {
   let out = '';
   const chars = [...value];
   chars.forEach((c, i) => {
     const code = c.codePointAt(0)!;
-    if (',+"\\<>;'.includes(c) || (i === 0 && (c === '#' || c === ' ')) || (i === chars.length - 1 && c === ' ')) {
+    if (',=+<>#;"\\'.includes(c) || ((i === 0 || i === chars.length - 1) && c === ' ')) {
       out += `\\${c}`;
     } else if (code < 0x20 || code === 0x7f) {
       out += `\\${code.toString(16).toUpperCase().padStart(2, '0')}`;
@@ -113,7 +113,7 @@ function nameToRfc2253(der: Buffer, name: Tlv): string {
         const oid = oidText(der.subarray(type.contentStart, type.end));
         const keyword = KEYWORDS[oid];
         if (keyword && STRING_TAGS.has(value.tag)) return `${keyword}=${escapeValue(decodeString(value.tag, der.subarray(value.contentStart, value.end)))}`;
-        return `${keyword ?? oid}=#${der.subarray(value.start, value.end).toString('hex').toUpperCase()}`;
+        return `${keyword ?? oid}=#${der.subarray(value.start, value.end).toString('hex')}`;
       })
       .join('+'),
   );
