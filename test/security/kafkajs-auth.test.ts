@@ -10,15 +10,14 @@
  * client without one are refused by the SSL listener.
  */
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs, { type KafkaConfig, type SASLOptions } from 'kafkajs';
-import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopic, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { createCa, writePemKeystore, writeTruststore, type TestCa, type TestCertificate } from '../support/tls.js';
 
 const { Kafka, logLevel, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,40 +27,6 @@ const GROUP = 'auth-group';
 const PASSWORDS = { alice: 'alice-secret', bob: 'bob-secret' } as const;
 // OAUTHBEARER is served once src/security/sasl/oauthbearer.ts (helper `users`) is wired into the gateway.
 const OAUTHBEARER_BUILT = existsSync(path.join(ROOT, 'src/security/sasl/oauthbearer.ts'));
-
-// ---------------------------------------------------------------- certificates (a CA, the server, clients)
-interface Issued { certPem: string; keyPem: string }
-interface Ca extends Issued { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }
-
-function newKey(): { keyPem: string; key: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey } {
-  // node:crypto generates the key (forge's pure-JS RSA takes seconds); forge signs the certificates.
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return { keyPem, key: forge.pki.privateKeyFromPem(keyPem), publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()) };
-}
-
-function certificate(subjectCn: string, issuer: Ca | null, extensions: object[]): Ca {
-  const k = newKey();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = k.publicKey;
-  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
-  cert.validity.notBefore = new Date(Date.now() - 86_400_000);
-  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-  // Only a CN: Java prints subjects last-first (RFC 2253), and the mapping rule below expects CN first.
-  cert.setSubject([{ name: 'commonName', value: subjectCn }]);
-  cert.setIssuer(issuer ? issuer.cert.subject.attributes : [{ name: 'commonName', value: subjectCn }]);
-  cert.setExtensions(extensions);
-  cert.sign(issuer ? issuer.key : k.key, forge.md.sha256.create());
-  return { cert, key: k.key, certPem: forge.pki.certificateToPem(cert), keyPem: k.keyPem };
-}
-
-const newCa = (cn: string): Ca => certificate(cn, null, [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }]);
-const serverCert = (ca: Ca): Ca => certificate('localhost', ca, [
-  { name: 'basicConstraints', cA: false },
-  { name: 'extKeyUsage', serverAuth: true },
-  { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
-]);
-const clientCert = (ca: Ca, cn: string): Ca => certificate(cn, ca, [{ name: 'basicConstraints', cA: false }, { name: 'extKeyUsage', clientAuth: true }]);
 
 // ---------------------------------------------------------------- helpers
 function kpgUser(databaseUrl: string, ...args: string[]): Promise<string> {
@@ -127,19 +92,21 @@ async function consume(conn: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'>, topi
 // ---------------------------------------------------------------- the secured gateway
 let kpg: TestGateway;
 let dir: string;
-let ca: Ca;
-let alice: Ca;
-let strangerCa: Ca;
+let ca: TestCa;
+let alice: TestCertificate;
+let strangerCa: TestCa;
 const addr: Record<string, string> = {};
+/** Unsecured JWTs (alg none) for the OAUTHBEARER mode, by user. */
+const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'kpg-auth-'));
-  ca = newCa('kpg auth test CA');
-  const server = serverCert(ca);
-  alice = clientCert(ca, 'alice');
-  strangerCa = newCa('another CA');
-  writeFileSync(path.join(dir, 'server.pem'), server.keyPem + server.certPem);
-  writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
+  ca = createCa('kpg auth test CA');
+  // Only a CN: Java prints subjects last-first (RFC 2253), and the mapping rule below takes a leading CN.
+  alice = ca.client([['CN', 'alice']]);
+  strangerCa = createCa('another CA');
+  writePemKeystore(path.join(dir, 'server.pem'), ca.server());
+  writeTruststore(path.join(dir, 'ca.pem'), ca);
   const unsignedToken = (sub: string): string => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
@@ -195,8 +162,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const tokens: Record<string, string> = {};
-const sslOptions = () => ({ ca: [ca.certPem] });
+const sslOptions = () => ({ ca: [ca.certificate.certPem] });
 const saslSsl = (sasl: SASLOptions) => ({ brokers: [addr.SASL_SSL!], ssl: sslOptions(), sasl });
 const password = (mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain') => (user: string, pw: string = PASSWORDS[user as keyof typeof PASSWORDS]) =>
   saslSsl({ mechanism, username: user, password: pw } as SASLOptions);
@@ -239,7 +205,7 @@ describe('authentication failures', () => {
   }, 60_000);
 
   it('the SSL listener refuses a certificate from another CA and a client without a certificate', async () => {
-    const stranger = clientCert(strangerCa, 'alice');
+    const stranger = strangerCa.client([['CN', 'alice']]);
     // TLS 1.3: the server checks the client certificate after the client finished its side of the
     // handshake, so kafkajs sees its connection closed (or the alert) when it sends its first request.
     const foreign = await failure(produce({ brokers: [addr.SSL!], ssl: { ...sslOptions(), cert: stranger.certPem, key: stranger.keyPem } }, TOPIC, ['never']));
