@@ -21,6 +21,7 @@ import type { ListenerSecurity } from './server/listener-security.js';
 import { KafkaServer } from './server/server.js';
 import { DEFAULT_PROTOCOL_MAP, endpointsToString, planListeners, singlePlaintextListener, type ListenerPlan } from './security/listeners.js';
 import { createSaslAuthenticator } from './security/sasl/authenticator.js';
+import { createOauthBearerSession } from './security/sasl/oauthbearer.js';
 import { usesSasl, usesTls, type SecurityProtocol } from './security/security-protocol.js';
 import { ListenerTls } from './security/tls.js';
 import type { GatewayEndpoint } from './storage/cluster.js';
@@ -260,7 +261,7 @@ export function listenerPlans(options: Pick<GatewayOptions, 'host' | 'port' | 'a
 
 function saslFor(listener: string, config: BrokerConfig, users: UserStorage | undefined, log: Logger): ListenerSecurity['sasl'] {
   if (!users) throw new Error(`listener ${listener} needs SASL, which this build does not have yet (no user storage)`);
-  return createSaslAuthenticator({ listener, config, users, log });
+  return createSaslAuthenticator({ listener, config, users, log, oauthBearerSession: () => createOauthBearerSession({ listener, config, log }) });
 }
 
 /** Clients must reach the advertised address: a wildcard bind advertises the machine's name. */
