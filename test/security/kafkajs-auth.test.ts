@@ -6,8 +6,9 @@
  *
  * What it proves, per mode: alice produces and consumes back in a group, alice producing to a topic she is
  * denied gets TOPIC_AUTHORIZATION_FAILED, bob (no ACLs) gets an authorization error consuming; wrong
- * passwords and unknown users get SASL_AUTHENTICATION_FAILED; a client certificate from another CA and a
- * client without one are refused by the SSL listener.
+ * passwords and unknown users get SASL_AUTHENTICATION_FAILED; bad OAUTHBEARER tokens are refused; a client
+ * certificate from another CA and a client without one are refused by the SSL listener; on a listener with
+ * 3 s sessions kafkajs re-authenticates its live connections (KIP-368), and a changed password ends them.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -120,7 +121,10 @@ beforeAll(async () => {
 
   kpg = await startTestGateway({
     brokerConfigs: {
-      'listeners': 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0',
+      'listeners': 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0,REAUTH://127.0.0.1:0',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,REAUTH:SASL_SSL',
+      // A second SASL_SSL listener whose sessions last 3 s (KIP-368), under Kafka's per-listener name.
+      'listener.name.reauth.connections.max.reauth.ms': '3000',
       'ssl.keystore.type': 'PEM',
       'ssl.keystore.location': path.join(dir, 'server.pem'),
       'ssl.truststore.type': 'PEM',
@@ -140,14 +144,15 @@ beforeAll(async () => {
   for (const l of kpg.gateway.listeners) addr[l.name] = `${l.advertisedHost}:${l.advertisedPort}`;
   await kpgUser(kpg.database.url, 'add', 'alice', '--password', PASSWORDS.alice, '--mechanism', 'both');
   await kpgUser(kpg.database.url, 'add', 'bob', '--password', PASSWORDS.bob, '--mechanism', 'both');
+  await kpgUser(kpg.database.url, 'add', 'carol', '--password', 'carol-secret', '--mechanism', 'SCRAM-SHA-512');
   await createTopic(kpg.gateway, TOPIC);
   await createTopic(kpg.gateway, DENIED);
 
   // ACLs as an administrator sets them: over PLAINTEXT, where ANONYMOUS is a super user.
   const admin = client({ brokers: [addr.PLAINTEXT!] }).admin();
   await admin.connect();
-  const acl = (resourceType: number, resourceName: string, pattern: number, operation: number, permissionType: number) => ({
-    resourceType, resourceName, resourcePatternType: pattern, principal: 'User:alice', host: '*', operation, permissionType,
+  const acl = (resourceType: number, resourceName: string, pattern: number, operation: number, permissionType: number, principal = 'User:alice') => ({
+    resourceType, resourceName, resourcePatternType: pattern, principal, host: '*', operation, permissionType,
   });
   await admin.createAcls({
     acl: [
@@ -155,6 +160,7 @@ beforeAll(async () => {
       acl(AclResourceTypes.GROUP, 'auth-', ResourcePatternTypes.PREFIXED, AclOperationTypes.ALL, AclPermissionTypes.ALLOW),
       acl(AclResourceTypes.TOPIC, DENIED, ResourcePatternTypes.LITERAL, AclOperationTypes.READ, AclPermissionTypes.DENY),
       acl(AclResourceTypes.TOPIC, DENIED, ResourcePatternTypes.LITERAL, AclOperationTypes.WRITE, AclPermissionTypes.DENY),
+      acl(AclResourceTypes.TOPIC, TOPIC, ResourcePatternTypes.LITERAL, AclOperationTypes.WRITE, AclPermissionTypes.ALLOW, 'User:carol'),
     ] as never,
   });
   await admin.disconnect();
@@ -250,4 +256,35 @@ describe('authentication failures', () => {
       expect(deniedEnd!.high).toBe('0');
     } finally { await admin.disconnect(); }
   });
+});
+
+describe('re-authentication (KIP-368) with kafkajs', () => {
+  it('kafkajs re-authenticates its connections before a 3 s session ends, and a changed password ends them', async () => {
+    const logs: string[] = [];
+    const carol = new Kafka({
+      clientId: 'kpg-auth-reauth', brokers: [addr.REAUTH!], ssl: sslOptions(),
+      sasl: { mechanism: 'scram-sha-512', username: 'carol', password: 'carol-secret' },
+      reauthenticationThreshold: 1000, retry: { retries: 1, initialRetryTime: 100 }, connectionTimeout: 5000, requestTimeout: 10000,
+      logLevel: logLevel.DEBUG, logCreator: () => ({ log }) => { logs.push(log.message); },
+    });
+    const connections = () => logs.filter((m) => m === 'Connecting').length;
+    const authentications = () => logs.filter((m) => /authentication successful$/i.test(m)).length;
+    const p = carol.producer({ allowAutoTopicCreation: false });
+    await p.connect();
+    try {
+      await p.send({ topic: TOPIC, acks: -1, messages: [{ value: 'carol-0' }] });
+      await new Promise((r) => setTimeout(r, 3500));
+      // The session announced in SaslAuthenticate v1+ is over: kafkajs authenticated again on the same
+      // connections before sending (more authentications than connections), and kpg served the request.
+      await p.send({ topic: TOPIC, acks: -1, messages: [{ value: 'carol-1' }] });
+      expect(authentications()).toBeGreaterThan(connections());
+
+      await kpgUser(kpg.database.url, 'passwd', 'carol', '--password', 'carol-changed');
+      await new Promise((r) => setTimeout(r, 3500));
+      // The next re-authentication uses the old password: refused, as on Kafka.
+      expect(await failure(p.send({ topic: TOPIC, acks: -1, messages: [{ value: 'carol-2' }] }))).toBe('SASL_AUTHENTICATION_FAILED');
+    } finally {
+      await p.disconnect().catch(() => {});
+    }
+  }, 60_000);
 });
