@@ -30,7 +30,7 @@ import { applyMigrations } from './storage/pg/migrate.js';
 import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
 import { TopicService } from './topics/topic-service.js';
-import { createAccessControl } from './security/acl-authorizer.js';
+import { ALLOW_ALL } from './security/allow-all.js';
 import { VERSION } from './version.js';
 
 
@@ -112,7 +112,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     let nodeId = -1;
     const config = new BrokerConfig(() => nodeId, options.brokerConfigs);
     const handlers = handlerRegistry();
-    const users = (storage as unknown as { users?: UserStorage }).users;
     const servers: { plan: ListenerPlan; server: KafkaServer }[] = [];
     for (const plan of plans) {
       const { name, securityProtocol } = plan.bind;
@@ -120,7 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const security: ListenerSecurity = {
         name,
         securityProtocol,
-        sasl: usesSasl(securityProtocol) ? saslFor(name, config, users, listenerLog) : null,
+        sasl: usesSasl(securityProtocol) ? saslFor(name, config, storage.users, listenerLog) : null,
       };
       const tls = usesTls(securityProtocol) ? new ListenerTls(name, config, listenerLog) : undefined;
       const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes'), listener: security, tls });
@@ -181,8 +180,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const topics = new TopicService(storage.topics, notifications);
     const topicConfigs = new TopicConfigs({ config, notifications, storage: storage.topics });
     const groups = new GroupCoordinator(storage.groups, notifications, config, topics, log.child({ component: 'groups' }));
-    const access = await createAccessControl(config, storage.acls, notifications, log.child({ component: 'authorizer' }));
-    if (access.stop) cleanup.push(async () => access.stop!());
     const services: GatewayServices = {
       cluster,
       config,
@@ -192,8 +189,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       partitionWatch: new PartitionWatch(notifications),
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
+      access: ALLOW_ALL,
       users: storage.users,
-      access,
     };
     groups.start();
     cleanup.push(() => groups.stop());
@@ -259,9 +256,15 @@ export function listenerPlans(options: Pick<GatewayOptions, 'host' | 'port' | 'a
   return [{ bind: plans[0]!.bind, advertised: { host: options.advertisedHost ?? '', port: options.advertisedPort ?? 0 } }];
 }
 
-function saslFor(listener: string, config: BrokerConfig, users: UserStorage | undefined, log: Logger): ListenerSecurity['sasl'] {
-  if (!users) throw new Error(`listener ${listener} needs SASL, which this build does not have yet (no user storage)`);
-  return createSaslAuthenticator({ listener, config, users, log, oauthBearerSession: () => createOauthBearerSession({ listener, config, log }) });
+/** A SASL listener's authenticator: sasl.enabled.mechanisms of the listener, users from Postgres. */
+function saslFor(listener: string, config: BrokerConfig, users: UserStorage, log: Logger): ListenerSecurity['sasl'] {
+  return createSaslAuthenticator({
+    listener,
+    config,
+    users,
+    log,
+    oauthBearerSession: () => createOauthBearerSession({ listener, config, log }),
+  });
 }
 
 /** Clients must reach the advertised address: a wildcard bind advertises the machine's name. */
