@@ -1,16 +1,14 @@
 /**
  * A gateway with a SASL_PLAINTEXT listener for the SASL tests: the listener is a KafkaServer of its own,
  * advertised in Metadata, with an authenticator made by createSaslAuthenticator from the test's broker
- * configs. Users are read from kpg.scram_credentials on the test database (the rows `addUser` writes
- * with deriveScramKeys), not from a fake store.
+ * configs. Users live in Postgres (PgUserStorage); `addUser` stores keys made with deriveScramKeys.
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type pg from 'pg';
 import { handlerRegistry } from '../../src/apis/registry.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
-import { deriveScramKeys, type ScramKeys, type ScramMechanism } from '../../src/security/scram-keys.js';
+import { deriveScramKeys, type ScramMechanism } from '../../src/security/scram-keys.js';
 import { createSaslAuthenticator } from '../../src/security/sasl/authenticator.js';
 import type { ListenerSecurity } from '../../src/server/listener-security.js';
 import { KafkaServer } from '../../src/server/server.js';
@@ -47,27 +45,6 @@ export interface SaslTestGateway {
   stop(): Promise<void>;
 }
 
-/** UserStorage read straight from kpg.scram_credentials (helper `users` owns the real PgUserStorage). */
-export function tableUsers(pool: pg.Pool): UserStorage {
-  return {
-    async scramKeys(userName, mechanism) {
-      const { rows } = await pool.query(
-        'SELECT iterations, salt, stored_key, server_key FROM kpg.scram_credentials WHERE user_name = $1 AND mechanism = $2',
-        [userName, mechanism],
-      );
-      const row = rows[0] as { iterations: number; salt: Buffer; stored_key: Buffer; server_key: Buffer } | undefined;
-      if (!row) return null;
-      return { mechanism, iterations: row.iterations, salt: row.salt, storedKey: row.stored_key, serverKey: row.server_key } satisfies ScramKeys;
-    },
-    async describeUsers() {
-      throw new Error('not needed by the SASL tests');
-    },
-    async alterScramCredentials() {
-      throw new Error('not needed by the SASL tests');
-    },
-  };
-}
-
 export async function startSaslGateway(brokerConfigs: Record<string, string>): Promise<SaslTestGateway> {
   const database = await createTestDatabase();
   const logs = new LogLines();
@@ -96,7 +73,7 @@ export async function startSaslGateway(brokerConfigs: Record<string, string>): P
     brokerConfigs: configs,
     logger: log,
   });
-  users = tableUsers(gateway.storage.pool);
+  users = gateway.storage.users;
   server.serve(gateway.services);
   return {
     gateway,
@@ -104,15 +81,10 @@ export async function startSaslGateway(brokerConfigs: Record<string, string>): P
     bootstrap: `127.0.0.1:${bound.port}`,
     logs,
     async addUser(name, password, mechanisms = ['SCRAM-SHA-256', 'SCRAM-SHA-512'], iterations = 4096) {
-      for (const m of mechanisms) {
-        const k = deriveScramKeys(m, password, iterations);
-        await gateway.storage.pool.query(
-          `INSERT INTO kpg.scram_credentials (user_name, mechanism, iterations, salt, stored_key, server_key)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (user_name, mechanism) DO UPDATE SET iterations = $3, salt = $4, stored_key = $5, server_key = $6`,
-          [name, m, iterations, k.salt, k.storedKey, k.serverKey],
-        );
-      }
+      await gateway.storage.users.alterScramCredentials(
+        mechanisms.map((m) => ({ userName: name, ...deriveScramKeys(m, password, iterations) })),
+        [],
+      );
     },
     async stop() {
       await server.close(1000);

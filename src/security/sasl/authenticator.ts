@@ -7,10 +7,11 @@ import type { BrokerConfig } from '../../config/broker-config.js';
 import type { UserStorage } from '../../storage/users.js';
 import { SCRAM_MECHANISMS, type ScramMechanism } from '../scram-keys.js';
 import type { SaslServerSession } from './mechanism.js';
+import { createOauthBearerSession, OAUTHBEARER } from './oauthbearer.js';
 import { PLAIN, PlainServerSession } from './plain.js';
 import { ScramServerSession } from './scram.js';
 
-export const OAUTHBEARER = 'OAUTHBEARER';
+export { OAUTHBEARER };
 /** The mechanisms kpg can serve; GSSAPI (Kerberos), Kafka's default, is not among them. */
 export const SUPPORTED_MECHANISMS: readonly string[] = [PLAIN, ...SCRAM_MECHANISMS, OAUTHBEARER];
 
@@ -33,10 +34,7 @@ export interface SaslAuthenticatorOptions {
   config: BrokerConfig;
   users: UserStorage;
   log: Logger;
-  /**
-   * Makes OAUTHBEARER sessions (src/security/sasl/oauthbearer.ts, createOauthBearerSession). Without it
-   * OAUTHBEARER counts as unavailable on this listener.
-   */
+  /** Makes OAUTHBEARER sessions; by default createOauthBearerSession (./oauthbearer.ts) for this listener. */
   oauthBearerSession?: () => SaslServerSession;
 }
 
@@ -49,8 +47,8 @@ export function createSaslAuthenticator(options: SaslAuthenticatorOptions): Sasl
   const { config, listener, users, log } = options;
   const prefix = `listener.name.${listener.toLowerCase()}.`;
   const configured = parseList(config.string(`${prefix}sasl.enabled.mechanisms`) ?? config.string('sasl.enabled.mechanisms'));
-  const available = (m: string): boolean =>
-    m === PLAIN || (SCRAM_MECHANISMS as readonly string[]).includes(m) || (m === OAUTHBEARER && options.oauthBearerSession !== undefined);
+  const oauthBearerSession = options.oauthBearerSession ?? (() => createOauthBearerSession({ listener, config, log }));
+  const available = (m: string): boolean => SUPPORTED_MECHANISMS.includes(m);
   const enabledMechanisms = configured.filter(available);
   const unavailable = configured.filter((m) => !available(m));
   if (enabledMechanisms.length === 0) {
@@ -67,7 +65,7 @@ export function createSaslAuthenticator(options: SaslAuthenticatorOptions): Sasl
     newSession(mechanism) {
       if (!enabledMechanisms.includes(mechanism)) return null;
       if (mechanism === PLAIN) return new PlainServerSession(users);
-      if (mechanism === OAUTHBEARER) return options.oauthBearerSession!();
+      if (mechanism === OAUTHBEARER) return oauthBearerSession();
       return new ScramServerSession(mechanism as ScramMechanism, users);
     },
     maxReauthMs(mechanism) {
