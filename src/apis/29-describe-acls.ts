@@ -4,13 +4,14 @@
  * Needs DESCRIBE on the cluster (CLUSTER_AUTHORIZATION_FAILED otherwise). Without `authorizer.class.name`
  * it answers as such a Kafka broker does: SECURITY_DISABLED with "No Authorizer is configured on the
  * broker" and no resources. With the authorizer, the bindings the filter matches (read fresh from
- * Postgres), grouped by resource pattern in the order they were created. A filter with an UNKNOWN code
- * closes the connection, as Kafka's request parsing does.
+ * Postgres), grouped by resource pattern in the order they were created (Kafka's order is a hash
+ * set's). A filter with an UNKNOWN (0) code closes the connection, as Kafka's request parsing does; a
+ * code Kafka has no value for matches nothing.
  */
 import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DescribeAclsRequest, DescribeAclsResponse, DescribeAclsResponseDescribeAclsResource } from '../protocol/messages/types.js';
-import { CLUSTER_DENIED, clusterAllowed, toFilter } from './acl-requests.js';
+import { clusterAllowed, clusterDenied, toFilter } from './acl-requests.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<DescribeAclsRequest, DescribeAclsResponse>({
@@ -20,7 +21,7 @@ export default defineHandler<DescribeAclsRequest, DescribeAclsResponse>({
   maxVersion: 3,
   async handle(request, ctx) {
     const filter = toFilter(request, 'DescribeAcls');
-    if (!clusterAllowed(ctx, AclOperation.DESCRIBE)) return { throttleTimeMs: 0, ...CLUSTER_DENIED, resources: [] };
+    if (!clusterAllowed(ctx, AclOperation.DESCRIBE)) return { throttleTimeMs: 0, ...clusterDenied('DescribeAcls', AclOperation.DESCRIBE), resources: [] };
     const bindings = ctx.access.bindings;
     if (!ctx.access.enabled || !bindings) {
       return {
@@ -40,6 +41,6 @@ export default defineHandler<DescribeAclsRequest, DescribeAclsResponse>({
       }
       resource.acls!.push({ principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType });
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, resources: [...resources.values()] };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: '', resources: [...resources.values()] };
   },
 });

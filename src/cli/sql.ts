@@ -26,7 +26,7 @@ import { formatTable } from './topic.js';
 const SUPERUSER = 'postgres';
 const DATABASE = 'kpg';
 
-interface SqlOptions {
+export interface SqlOptions {
   databaseUrl?: string;
   dataDir: string;
   command?: string;

@@ -179,17 +179,30 @@ export class AclAuthorizer implements AccessControl {
     }
   }
 
+  /** Kafka's authorizer log line (logger kafka.authorizer.logger), without the request name it does not get here. */
   private logDenied(
     principal: string, host: string, operation: AclOperationCode, resourceType: ResourceTypeCode, resourceName: string,
     rule: AclBinding | null,
   ): void {
     const op = codeName(AclOperation, operation);
-    const resource = `${codeName(ResourceType, resourceType)}:${resourceName}`;
+    const resource = `${resourceTypeTitle(resourceType)}:LITERAL:${resourceName}`;
+    const ruleText = rule ? `MatchingAcl(acl=${standardAclText(rule)}, result=DENIED)` : 'DefaultDeny';
     this.log.info(
-      { principal, host, operation: op, resource, rule: rule ? describeBinding(rule) : 'no matching ALLOW' },
-      `Principal = ${principal} is Denied operation = ${op} from host = ${host} on resource = ${resource}`,
+      { principal, host, operation: op, resource, rule: ruleText },
+      `Principal = ${principal} is Denied operation = ${op} from host = ${host} on resource = ${resource} based on rule ${ruleText}`,
     );
   }
+}
+
+/** "TRANSACTIONAL_ID" → "TransactionalId", as Kafka's ResourceType prints in resource names of log lines. */
+function resourceTypeTitle(resourceType: ResourceTypeCode): string {
+  return codeName(ResourceType, resourceType).toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+function standardAclText(b: AclBinding): string {
+  return `StandardAcl(resourceType=${codeName(ResourceType, b.resourceType)}, resourceName=${b.resourceName}, `
+    + `patternType=${codeName(PatternType, b.patternType)}, principal=${b.principal}, host=${b.host}, `
+    + `operation=${codeName(AclOperation, b.operation)}, permissionType=${codeName(AclPermission, b.permissionType)})`;
 }
 
 /** Whether an ACL's principal, host and operation make it count for this request (Kafka's findResult). */

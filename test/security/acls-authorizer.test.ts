@@ -184,3 +184,36 @@ describe('ACL authorizer decisions', () => {
     expect(matches(f({ resourceType: ResourceType.GROUP }))).toEqual([false, false, false]);
   });
 });
+
+describe('denial log lines', () => {
+  function capturing(bindings: AclBinding[]): { a: AclAuthorizer; lines: Record<string, unknown>[] } {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const a = new AclAuthorizer({ superUsers: [], allowEveryoneIfNoAclFound: false, log: logger });
+    a.setAcls(bindings);
+    return { a, lines };
+  }
+
+  it('a denial is logged at info as Kafka\'s authorizer logs it: principal, operation, host, resource, rule', () => {
+    const { a, lines } = capturing([acl('User:alice', Op.WRITE, DENY, 'pay', PatternType.PREFIXED)]);
+    a.authorize(alice, Op.WRITE, ResourceType.TOPIC, 'payments');
+    a.authorize(alice, Op.DESCRIBE, ResourceType.TRANSACTIONAL_ID, 'tx');
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [30, 'Principal = User:alice is Denied operation = WRITE from host = 10.0.0.1 on resource = Topic:LITERAL:payments based on rule '
+        + 'MatchingAcl(acl=StandardAcl(resourceType=TOPIC, resourceName=pay, patternType=PREFIXED, principal=User:alice, host=*, operation=WRITE, permissionType=DENY), result=DENIED)'],
+      [30, 'Principal = User:alice is Denied operation = DESCRIBE from host = 10.0.0.1 on resource = TransactionalId:LITERAL:tx based on rule DefaultDeny'],
+    ]);
+    expect(lines[0]).toMatchObject({ principal: 'User:alice', host: '10.0.0.1', operation: 'WRITE', resource: 'Topic:LITERAL:payments' });
+  });
+
+  it('no line for allowed requests, authorized-operation sets, authorizeAny, or logIfDenied=false', () => {
+    const { a, lines } = capturing([acl('User:alice', Op.READ, ALLOW, 't')]);
+    a.authorize(alice, Op.READ, ResourceType.TOPIC, 't');
+    a.authorizedOperations(bob, ResourceType.TOPIC, 't');
+    a.authorizeAny(bob, Op.WRITE, ResourceType.TOPIC);
+    a.authorize(bob, Op.READ, ResourceType.TOPIC, 't', false);
+    expect(lines).toEqual([]);
+    a.authorize(bob, Op.READ, ResourceType.TOPIC, 't');
+    expect(lines).toHaveLength(1);
+  });
+});
