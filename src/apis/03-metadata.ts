@@ -39,7 +39,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
     const wantsAll = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     const topics: MetadataResponseTopic[] = [];
     if (wantsAll) {
-      const mayDescribe = authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC);
+      const mayDescribe = authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, false);
       for (const t of await ctx.topics.all()) if (mayDescribe(t.name)) topics.push(describeTopic(t, liveIds, ctx, request));
     } else {
       topics.push(...(await requestedTopics(request, liveIds, ctx)));
@@ -78,7 +78,7 @@ async function requestedTopics(request: MetadataRequest, liveIds: ReadonlySet<nu
   const byName = await ctx.topics.byNames(names, { fresh: true });
   // v0-3 have no allowAutoTopicCreation field: Kafka treats them as allowing it.
   const mayCreate = (apiVersion < 4 || request.allowAutoTopicCreation) && ctx.config.bool('auto.create.topics.enable');
-  const clusterCreate = mayCreate && isAuthorizedOnCluster(ctx, AclOperation.CREATE);
+  const clusterCreate = mayCreate && isAuthorizedOnCluster(ctx, AclOperation.CREATE, false);
 
   const out: MetadataResponseTopic[] = [];
   for (const entry of requested) {

@@ -22,7 +22,9 @@ export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
     const states = new Set((apiVersion >= 4 ? request.statesFilter : []).map((s) => s.toLowerCase()));
     const types = new Set((apiVersion >= 5 ? request.typesFilter : []).map((s) => s.toLowerCase()));
     // DESCRIBE on the cluster lists every group; otherwise only the groups the client may describe.
-    const mayDescribe = isAuthorizedOnCluster(ctx, AclOperation.DESCRIBE) ? (): boolean => true : authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.GROUP);
+    const mayDescribe = isAuthorizedOnCluster(ctx, AclOperation.DESCRIBE, false)
+      ? (): boolean => true
+      : authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, false);
     const groups = (await ctx.groups.listGroups()).filter(
       (g) => mayDescribe(g.groupId) && (states.size === 0 || states.has(g.state.toLowerCase())) && (types.size === 0 || types.has(GROUP_TYPE)),
     );

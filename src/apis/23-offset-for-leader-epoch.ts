@@ -43,7 +43,7 @@ export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochRe
   minVersion: 2,
   maxVersion: 4,
   async handle(request, ctx) {
-    const mayDescribe = isAuthorizedOnCluster(ctx, AclOperation.CLUSTER_ACTION)
+    const mayDescribe = isAuthorizedOnCluster(ctx, AclOperation.CLUSTER_ACTION, false)
       ? (): boolean => true
       : authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC);
     const topics = await ctx.topics.byNames([...new Set(request.topics.filter((t) => mayDescribe(t.topic)).map((t) => t.topic))]);

@@ -10,21 +10,29 @@ import {
 import type { Requester } from '../security/access-control.js';
 import type { RequestContext } from './handler.js';
 
+/** Kafka's default message for CLUSTER_AUTHORIZATION_FAILED. */
+export const CLUSTER_AUTHORIZATION_FAILED_MESSAGE = 'Cluster authorization failed.';
+
 type AuthorizeContext = Pick<RequestContext, 'access' | 'client'>;
 
 export function requesterOf(ctx: AuthorizeContext): Requester {
   return { principal: ctx.client.principal, address: ctx.client.address };
 }
 
-/** Whether the client may do `operation` on the named resource. */
-export function isAuthorized(ctx: AuthorizeContext, operation: AclOperationCode, resourceType: ResourceTypeCode, name: string): boolean {
+/**
+ * Whether the client may do `operation` on the named resource. `logIfDenied` false where Kafka passes it
+ * so (a refusal that is not an error, e.g. a topic left out of a listing).
+ */
+export function isAuthorized(
+  ctx: AuthorizeContext, operation: AclOperationCode, resourceType: ResourceTypeCode, name: string, logIfDenied = true,
+): boolean {
   if (!ctx.access.enabled) return true;
-  return ctx.access.authorize(requesterOf(ctx), operation, resourceType, name);
+  return ctx.access.authorize(requesterOf(ctx), operation, resourceType, name, logIfDenied);
 }
 
 /** Whether the client may do `operation` on the cluster. */
-export function isAuthorizedOnCluster(ctx: AuthorizeContext, operation: AclOperationCode): boolean {
-  return isAuthorized(ctx, operation, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME);
+export function isAuthorizedOnCluster(ctx: AuthorizeContext, operation: AclOperationCode, logIfDenied = true): boolean {
+  return isAuthorized(ctx, operation, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, logIfDenied);
 }
 
 /** Whether the client may do `operation` on at least one resource of the type (Kafka's authorizeByResourceType). */
@@ -38,7 +46,7 @@ export function isAuthorizedOnAny(ctx: AuthorizeContext, operation: AclOperation
  * filterByAuthorized), so a request naming a topic for each of its partitions costs one check.
  */
 export function authorizedFilter(
-  ctx: AuthorizeContext, operation: AclOperationCode, resourceType: ResourceTypeCode,
+  ctx: AuthorizeContext, operation: AclOperationCode, resourceType: ResourceTypeCode, logIfDenied = true,
 ): (name: string) => boolean {
   if (!ctx.access.enabled) return ALWAYS;
   const who = requesterOf(ctx);
@@ -46,7 +54,7 @@ export function authorizedFilter(
   return (name) => {
     let answer = answers.get(name);
     if (answer === undefined) {
-      answer = ctx.access.authorize(who, operation, resourceType, name);
+      answer = ctx.access.authorize(who, operation, resourceType, name, logIfDenied);
       answers.set(name, answer);
     }
     return answer;
