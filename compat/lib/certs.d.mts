@@ -1,4 +1,4 @@
-// Types of compat/lib/certs.mjs for the TypeScript tests (test/support/tls.ts).
+// Types of compat/lib/certs.mjs for the TypeScript tests (test/compat/certs.test.ts).
 import type forge from 'node-forge';
 
 export interface TestCa { cn: string; cert: forge.pki.Certificate; key: forge.pki.PrivateKey; certPem: string; keyPem: string }

@@ -4,7 +4,7 @@
 // librdkafka, Python's ssl and node:tls read (separate certificate and key files).
 // Keys come from node:crypto (node-forge's pure-JS RSA key generation takes seconds per key); node-forge
 // builds and signs the X.509 certificates. Plain ESM so that compat/run.mjs can use it without a build;
-// test/support/tls.ts gives it types.
+// certs.d.mts gives it types for test/compat/certs.test.ts.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

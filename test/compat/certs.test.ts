@@ -2,12 +2,20 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempTestPki, tlsClientOptions, unsecuredJwt } from '../support/tls.js';
+import { unsecuredJwt, writeTestPki } from '../../compat/lib/certs.mjs';
 
-describe('test certificates (test/support/tls.ts)', () => {
-  const pki = tempTestPki();
-  afterAll(() => pki.remove());
+/** The compat suite's certificates (compat/lib/certs.mjs, plain ESM for compat/run.mjs) and JWTs. */
+describe('compat test certificates', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kpg-compat-pki-'));
+  const pki = writeTestPki(dir);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const tlsClientOptions = (client: string) => ({
+    ca: readFileSync(pki.caFile), cert: readFileSync(pki.clients[client]!.certFile), key: readFileSync(pki.clients[client]!.keyFile),
+  });
 
   /** A TLS server with the test server certificate that requires a client certificate from the test CA. */
   async function mtlsServer() {
@@ -24,7 +32,7 @@ describe('test certificates (test/support/tls.ts)', () => {
     const { server, port } = await mtlsServer();
     try {
       for (const host of ['127.0.0.1', 'localhost']) {
-        const socket = tls.connect({ host, port, ...tlsClientOptions(pki, 'alice'), servername: host === 'localhost' ? host : undefined });
+        const socket = tls.connect({ host, port, ...tlsClientOptions('alice'), servername: host === 'localhost' ? host : undefined });
         const [data] = await once(socket, 'data');
         expect(String(data)).toBe('hello alice');
         expect(socket.authorized).toBe(true);
