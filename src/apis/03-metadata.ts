@@ -26,7 +26,8 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
   maxVersion: 13,
   async handle(request, ctx) {
     const { apiVersion } = ctx;
-    const live = await ctx.cluster.liveGateways();
+    // Brokers as the listener the request arrived on reaches them (those without it are left out, as in Kafka).
+    const live = await ctx.cluster.liveGateways(ctx.client.listener);
     const liveIds = new Set(live.map((b) => b.nodeId));
 
     const wantsAll = request.topics === null || (apiVersion === 0 && request.topics.length === 0);

@@ -12,6 +12,7 @@
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/types.js';
+import { listenerEndpoint } from '../cluster/cluster-view.js';
 import type { GatewayRecord } from '../storage/cluster.js';
 import { ensureOffsetsTopic } from '../topics/offsets-topic.js';
 import { defineHandler } from './handler.js';
@@ -42,7 +43,10 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
       if (keyType !== GROUP_KEY_TYPE && keyType !== TRANSACTION_KEY_TYPE) {
         return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator key type ${keyType}.`, node: NO_NODE };
       }
-      return { errorCode: ErrorCode.NONE, errorMessage: null, node: coordinatorFor(key, live) };
+      const node = coordinatorFor(key, live, ctx.client.listener);
+      // Kafka: a coordinator without the request's listener is not available to this client.
+      if (!node) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null, node: NO_NODE };
+      return { errorCode: ErrorCode.NONE, errorMessage: null, node };
     };
     if (apiVersion < 4) {
       const found = locate(request.key);
@@ -63,10 +67,14 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   },
 });
 
-/** The live gateway that answers for `key`: stable for a given set of live gateways. */
-export function coordinatorFor(key: string, live: readonly GatewayRecord[]): { nodeId: number; host: string; port: number } {
+/**
+ * The live gateway that answers for `key` (stable for a given set of live gateways, whatever the listener),
+ * at its endpoint for `listener`; null when it has no such listener.
+ */
+export function coordinatorFor(key: string, live: readonly GatewayRecord[], listener: string): { nodeId: number; host: string; port: number } | null {
   const b = live[javaAbs(javaStringHash(key)) % live.length]!;
-  return { nodeId: b.nodeId, host: b.host, port: b.port };
+  const endpoint = listenerEndpoint(b, listener);
+  return endpoint ? { nodeId: b.nodeId, ...endpoint } : null;
 }
 
 /** Java's String.hashCode (over UTF-16 code units), as Kafka hashes group ids to partitions. */

@@ -158,7 +158,7 @@ async function describeBroker(
       });
   }
   const logDir = await ctx.cluster.logDir();
-  const runtime = runtimeBrokerConfigs(ctx.cluster.nodeId, ctx.cluster.advertisedHost, ctx.cluster.advertisedPort, logDir);
+  const runtime = runtimeBrokerConfigs(ctx.cluster.nodeId, ctx.cluster.advertisedHost, ctx.cluster.advertisedPort, logDir, ctx.cluster.listenerConfigs);
   const out: DescribeConfigsResponseDescribeConfigsResourceResult[] = [];
   for (const [name, fact] of runtime) {
     if (!include(name)) continue;

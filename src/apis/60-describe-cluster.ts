@@ -42,7 +42,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
         brokers: [],
       };
     }
-    const gateways = await ctx.cluster.gateways();
+    const gateways = await ctx.cluster.gateways(ctx.client.listener);
     const live = gateways.filter((g) => g.live);
     // Gateways that stopped heartbeating are fenced brokers, listed only when asked for.
     const brokers = gateways

@@ -61,20 +61,45 @@ interface GatewayFacts {
   advertisedHost: string;
   advertisedPort: number;
   logDir: string;
+  listeners: ListenerConfigs | undefined;
+}
+
+/** The listener configs a gateway runs with, in Kafka's text form (ClusterView.listenerConfigs). */
+export interface ListenerConfigs {
+  listeners: string;
+  advertisedListeners: string;
+  protocolMap: string;
 }
 
 /** Broker configs that are facts of the running gateway rather than settings: read-only, as in Kafka. */
 const RUNTIME_BROKER_CONFIGS: readonly { name: string; type: ConfigDefinition['type']; documentation: string; value: (f: GatewayFacts) => string }[] = [
   { name: 'node.id', type: 'int', documentation: 'This gateway\'s node id (kept per advertised address, or --node-id).', value: (f) => String(f.nodeId) },
   { name: 'broker.id', type: 'int', documentation: 'This gateway\'s node id (kept per advertised address, or --node-id).', value: (f) => String(f.nodeId) },
-  { name: 'advertised.listeners', type: 'string', documentation: 'The address clients are told to connect to.', value: (f) => `PLAINTEXT://${f.advertisedHost}:${f.advertisedPort}` },
+  {
+    name: 'advertised.listeners', type: 'string', documentation: 'The addresses clients are told to connect to, per listener.',
+    value: (f) => f.listeners?.advertisedListeners ?? `PLAINTEXT://${f.advertisedHost}:${f.advertisedPort}`,
+  },
+  {
+    name: 'listeners', type: 'string', documentation: 'The listeners this gateway serves (NAME://host:port, as bound).',
+    value: (f) => f.listeners?.listeners ?? `PLAINTEXT://${f.advertisedHost}:${f.advertisedPort}`,
+  },
+  {
+    name: 'listener.security.protocol.map', type: 'string', documentation: 'The security protocol of each listener name.',
+    value: (f) => f.listeners?.protocolMap ?? 'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT',
+  },
   { name: 'log.dirs', type: 'string', documentation: 'Where this gateway stores data: the kpg schema of its Postgres database.', value: (f) => f.logDir },
 ];
 const RUNTIME_BROKER_CONFIG_NAMES: ReadonlySet<string> = new Set(RUNTIME_BROKER_CONFIGS.map((c) => c.name));
 
 /** The runtime broker configs of this gateway, with their values. */
-export function runtimeBrokerConfigs(nodeId: number, advertisedHost: string, advertisedPort: number, logDir: string): Map<string, { definition: ConfigDefinition; value: string }> {
-  const facts: GatewayFacts = { nodeId, advertisedHost, advertisedPort, logDir };
+export function runtimeBrokerConfigs(
+  nodeId: number,
+  advertisedHost: string,
+  advertisedPort: number,
+  logDir: string,
+  listeners?: ListenerConfigs,
+): Map<string, { definition: ConfigDefinition; value: string }> {
+  const facts: GatewayFacts = { nodeId, advertisedHost, advertisedPort, logDir, listeners };
   return new Map(RUNTIME_BROKER_CONFIGS.map(({ name, type, documentation, value }) => [
     name,
     { definition: { name, type, defaultValue: null, honoured: true, dynamic: false, documentation }, value: value(facts) },

@@ -7,6 +7,7 @@
 import { BROKER_CONFIG_RULES, KAFKA_BROKER_CONFIGS } from './broker-config-kafka.js';
 import type { ConfigDefinition, ConfigType } from './config-def.js';
 import { KAFKA_BROKER_CONFIG_FACTS } from './kafka-broker-configs.js';
+import { LISTENER_BROKER_CONFIGS } from './listener-broker-configs.js';
 
 export type { ConfigDefinition, ConfigType } from './config-def.js';
 
@@ -40,6 +41,7 @@ export const BROKER_CONFIGS: readonly ConfigDefinition[] = [
 const KPG_DEFINITIONS: readonly ConfigDefinition[] = [
   ...BROKER_CONFIGS.map((d) => ({ ...d, ...BROKER_CONFIG_RULES[d.name] })),
   ...KAFKA_BROKER_CONFIGS,
+  ...LISTENER_BROKER_CONFIGS,
 ];
 
 /** What DescribeConfigs documents for a Kafka broker config kpg has no equivalent for. */
