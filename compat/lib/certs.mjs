@@ -31,7 +31,9 @@ function baseCert(subject, issuer, publicKey, days) {
   return cert;
 }
 
-const nameAttrs = (cn, org = 'kpg tests') => [{ name: 'commonName', value: cn }, { name: 'organizationName', value: org }];
+// O before CN in the certificate: RFC 2253 (Java's getName, Kafka's principal) then reads "CN=alice,O=kpg tests",
+// which ssl.principal.mapping.rules like RULE:^CN=([^,]+).*$/$1/ expect
+const nameAttrs = (cn, org = 'kpg tests') => [{ name: 'organizationName', value: org }, { name: 'commonName', value: cn }];
 
 /** A self-signed certificate authority. */
 export function createCa(cn = 'kpg test CA', days = 30) {
