@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerBenchCommand } from './bench/command.js';
 import { registerSqlCommand } from './cli/sql.js';
 import { registerTopicCommand } from './cli/topic.js';
+import { registerUserCommand } from './cli/user.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { startGateway } from './gateway.js';
 import { createLogger, LOG_LEVELS } from './logging.js';
@@ -157,5 +158,6 @@ program
 registerBenchCommand(program);
 registerTopicCommand(program);
 registerSqlCommand(program, databaseUrlOption);
+registerUserCommand(program, databaseUrlOption);
 
 await program.parseAsync(process.argv);

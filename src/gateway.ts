@@ -189,6 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
       access: ALLOW_ALL,
+      users: storage.users,
     };
     groups.start();
     cleanup.push(() => groups.stop());

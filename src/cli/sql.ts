@@ -34,9 +34,9 @@ interface SqlOptions {
 }
 
 /** A mistake of the user's, reported as one line without a stack. */
-class SqlCommandError extends Error {}
+export class SqlCommandError extends Error {}
 
-interface Target {
+export interface Target {
   config: pg.ClientConfig;
   psqlArgs: string[];
   psqlEnv: Record<string, string>;
@@ -58,7 +58,8 @@ function runningPostmaster(clusterDir: string): { port: number; socketDir: strin
   return { port, socketDir: lines[4]?.trim() ?? '' };
 }
 
-async function resolveTarget(opts: SqlOptions): Promise<Target> {
+/** kpg's database for a command: --database-url, or the embedded Postgres of --data-dir (started for the command when no kpg runs there). */
+export async function resolveTarget(opts: Pick<SqlOptions, 'databaseUrl' | 'dataDir'>): Promise<Target> {
   if (opts.databaseUrl) {
     return { config: { connectionString: opts.databaseUrl }, psqlArgs: [opts.databaseUrl], psqlEnv: {} };
   }

@@ -11,6 +11,7 @@ import type { LogStorage } from './log.js';
 import type { ChangeNotifications } from './notifications.js';
 import type { ReclaimStorage } from './reclaim.js';
 import type { TopicStorage } from './topics.js';
+import type { UserStorage } from './users.js';
 
 export interface Storage {
   readonly cluster: ClusterStorage;
@@ -18,6 +19,8 @@ export interface Storage {
   readonly log: LogStorage;
   readonly reclaim: ReclaimStorage;
   readonly groups: GroupStore;
+  /** SASL users' SCRAM credentials. */
+  readonly users: UserStorage;
   /** Committed changes from every gateway and from SQL. */
   readonly notifications: ChangeNotifications;
 }
@@ -27,3 +30,4 @@ export type * from './log.js';
 export type * from './notifications.js';
 export type * from './reclaim.js';
 export type * from './topics.js';
+export type * from './users.js';

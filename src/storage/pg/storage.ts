@@ -14,6 +14,7 @@ import { PgNotifications } from './notifications.js';
 import { PgReclaimStorage } from './reclaim.js';
 import { SqlOutboxRelay } from './sql-outbox-relay.js';
 import { PgTopicStorage } from './topics.js';
+import { PgUserStorage } from './users.js';
 
 const INT8_OID = 20;
 
@@ -40,6 +41,7 @@ export class PgStorage implements Storage {
   readonly log: PgLogStorage;
   readonly reclaim: PgReclaimStorage;
   readonly groups: PostgresGroupStore;
+  readonly users: PgUserStorage;
   readonly notifications: PgNotifications;
   private readonly sqlRelay: SqlOutboxRelay;
 
@@ -56,6 +58,7 @@ export class PgStorage implements Storage {
     this.log = new PgLogStorage(this.pool, componentLogger(log, 'records'));
     this.reclaim = new PgReclaimStorage(this.pool);
     this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
+    this.users = new PgUserStorage(this.pool);
     this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
     this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, componentLogger(log, 'sql-relay'));
   }
