@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerBenchCommand } from './bench/command.js';
+import { registerAclCommand } from './cli/acl.js';
 import { registerSqlCommand } from './cli/sql.js';
 import { registerTopicCommand } from './cli/topic.js';
 import { registerUserCommand } from './cli/user.js';
@@ -159,5 +160,6 @@ registerBenchCommand(program);
 registerTopicCommand(program);
 registerSqlCommand(program, databaseUrlOption);
 registerUserCommand(program, databaseUrlOption);
+registerAclCommand(program, databaseUrlOption);
 
 await program.parseAsync(process.argv);

@@ -29,7 +29,7 @@ import { applyMigrations } from './storage/pg/migrate.js';
 import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
 import { TopicService } from './topics/topic-service.js';
-import { ALLOW_ALL } from './security/allow-all.js';
+import { createAccessControl } from './security/acl-authorizer.js';
 import { VERSION } from './version.js';
 
 
@@ -108,6 +108,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     let nodeId = -1;
     const config = new BrokerConfig(() => nodeId, options.brokerConfigs);
+    // Before the gateway registers: a bad authorizer.class.name stops the start with nothing to undo.
+    const access = await createAccessControl(config, storage.acls, storage.notifications, log.child({ component: 'authorizer' }));
+    if (access.stop) cleanup.push(async () => access.stop!());
     const handlers = handlerRegistry();
     const plans = listenerPlans(options);
     const users = (storage as unknown as { users?: UserStorage }).users;
@@ -188,7 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       partitionWatch: new PartitionWatch(notifications),
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
-      access: ALLOW_ALL,
+      access,
       users: storage.users,
     };
     groups.start();

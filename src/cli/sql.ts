@@ -26,7 +26,7 @@ import { formatTable } from './topic.js';
 const SUPERUSER = 'postgres';
 const DATABASE = 'kpg';
 
-interface SqlOptions {
+export interface SqlOptions {
   databaseUrl?: string;
   dataDir: string;
   command?: string;
@@ -58,7 +58,7 @@ function runningPostmaster(clusterDir: string): { port: number; socketDir: strin
   return { port, socketDir: lines[4]?.trim() ?? '' };
 }
 
-/** kpg's database for a command: --database-url, or the embedded Postgres of --data-dir (started for the command when no kpg runs there). */
+/** The Postgres a command reaches: --database-url, or the embedded one of --data-dir (started when not running). */
 export async function resolveTarget(opts: Pick<SqlOptions, 'databaseUrl' | 'dataDir'>): Promise<Target> {
   if (opts.databaseUrl) {
     return { config: { connectionString: opts.databaseUrl }, psqlArgs: [opts.databaseUrl], psqlEnv: {} };

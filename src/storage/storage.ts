@@ -5,6 +5,7 @@
  * Each facet is one kind of state, its interface in a file of its own. A new kind (transactions, ACLs,
  * share-group state) is a new facet here, beside the ones below.
  */
+import type { AclStorage } from './acls.js';
 import type { ClusterStorage } from './cluster.js';
 import type { GroupStore } from './groups.js';
 import type { LogStorage } from './log.js';
@@ -21,10 +22,12 @@ export interface Storage {
   readonly groups: GroupStore;
   /** SASL users' SCRAM credentials. */
   readonly users: UserStorage;
+  readonly acls: AclStorage;
   /** Committed changes from every gateway and from SQL. */
   readonly notifications: ChangeNotifications;
 }
 
+export type * from './acls.js';
 export type * from './cluster.js';
 export type * from './log.js';
 export type * from './notifications.js';

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Storage } from '../storage.js';
 import { componentLogger } from '../../logging.js';
+import { PgAclStorage } from './acls.js';
 import { PgClusterStorage } from './cluster.js';
 import { PostgresGroupStore } from './group-store.js';
 import { PgLogStorage } from './log.js';
@@ -42,6 +43,7 @@ export class PgStorage implements Storage {
   readonly reclaim: PgReclaimStorage;
   readonly groups: PostgresGroupStore;
   readonly users: PgUserStorage;
+  readonly acls: PgAclStorage;
   readonly notifications: PgNotifications;
   private readonly sqlRelay: SqlOutboxRelay;
 
@@ -59,6 +61,7 @@ export class PgStorage implements Storage {
     this.reclaim = new PgReclaimStorage(this.pool);
     this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
     this.users = new PgUserStorage(this.pool);
+    this.acls = new PgAclStorage(this.pool);
     this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
     this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, componentLogger(log, 'sql-relay'));
   }
