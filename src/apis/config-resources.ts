@@ -6,7 +6,10 @@
 import { allBrokerConfigDefinitions, brokerConfigDefinition, type BrokerConfig, type ConfigDefinition } from '../config/broker-config.js';
 import { ConfigValueError, parseConfigValue } from '../config/config-def.js';
 import { brokerSynonymEntries, type ConfigSynonymEntry } from '../config/topic-config.js';
+import { AclOperation, ResourceType as AclResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { isAuthorized, isAuthorizedOnCluster } from './authorize.js';
+import type { RequestContext } from './handler.js';
 
 /** ConfigResource.Type ids. */
 export const ResourceType = {
@@ -181,4 +184,34 @@ export function validateBrokerConfigChange(props: ReadonlyMap<string, string>): 
     out.set(name, value);
   }
   return out;
+}
+
+/**
+ * The authorization error for a config resource the client may not describe or alter (DESCRIBE_CONFIGS
+ * or ALTER_CONFIGS on the topic, the group, or the cluster for brokers, loggers and client metrics), with
+ * Kafka's default message; null when allowed, or for a type without an ACL resource (checked elsewhere).
+ */
+export function configAuthorizationError(
+  ctx: Pick<RequestContext, 'access' | 'client'>,
+  operation: typeof AclOperation.DESCRIBE_CONFIGS | typeof AclOperation.ALTER_CONFIGS,
+  resourceType: number,
+  resourceName: string,
+): { errorCode: number; errorMessage: string } | null {
+  if (!ctx.access.enabled) return null;
+  switch (resourceType) {
+    case ResourceType.BROKER:
+    case ResourceType.BROKER_LOGGER:
+    case ResourceType.CLIENT_METRICS:
+      return isAuthorizedOnCluster(ctx, operation) ? null : { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' };
+    case ResourceType.TOPIC:
+      return isAuthorized(ctx, operation, AclResourceType.TOPIC, resourceName)
+        ? null
+        : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Topic authorization failed.' };
+    case ResourceType.GROUP:
+      return isAuthorized(ctx, operation, AclResourceType.GROUP, resourceName)
+        ? null
+        : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'Group authorization failed.' };
+    default:
+      return null;
+  }
 }
