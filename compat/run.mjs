@@ -177,6 +177,20 @@ async function startKafka(port, env = {}) {
   };
 }
 
+/** spawnAsync with `input` on the command's stdin */
+function spawnAsyncInput(cmd, args, input, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    child.stdin.end(input);
+    const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, timeoutMs);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, output }); });
+    child.on('error', (e) => { clearTimeout(timer); resolve({ code: -1, output: e.message }); });
+  });
+}
+
 /** spawn without blocking the event loop (cells keep streaming their output meanwhile) */
 function spawnAsync(cmd, args, timeoutMs) {
   return new Promise((resolve) => {
@@ -190,13 +204,12 @@ function spawnAsync(cmd, args, timeoutMs) {
   });
 }
 
-async function startKpg(port, { serveCmd = KPG_SERVE_CMD, logName = 'server.log', beforeStart } = {}) {
+async function startKpg(port, { serveCmd = KPG_SERVE_CMD, logName = 'server.log', afterStart } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kpg-compat-data-'));
   const cmd = serveCmd.replaceAll('{port}', String(port)).replaceAll('{dataDir}', dataDir);
   const logDir = join(CACHE, 'logs', 'compat', 'kpg');
   mkdirSync(logDir, { recursive: true });
   const log = join(logDir, logName);
-  if (beforeStart) { writeFileSync(log, ''); await beforeStart(dataDir, log); }
   console.log(`starting kpg: ${cmd} (log ${log})`);
   const fs = await import('node:fs');
   const startTimeoutMs = Number(process.env.KPG_START_TIMEOUT ?? 120) * 1000;
@@ -224,7 +237,10 @@ async function startKpg(port, { serveCmd = KPG_SERVE_CMD, logName = 'server.log'
     stopOrphanPostgres(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   };
-  try { await spawnKpg(beforeStart ? 'a' : 'w'); } catch (e) { await stop(); throw e; }
+  try {
+    await spawnKpg('w');
+    if (afterStart) await afterStart(dataDir, log);
+  } catch (e) { await stop(); throw e; }
   return {
     bootstrap: `127.0.0.1:${port}`,
     stop,
@@ -269,12 +285,14 @@ async function startAuthTarget(target, base) {
       server = await startKpg(base, {
         serveCmd: KPG_AUTH_SERVE_CMD.replaceAll('{args}', args),
         logName: 'server-auth.log',
-        beforeStart: async (dataDir, log) => {
+        // `kpg user add` needs the embedded Postgres that the first start creates: users are added while
+        // kpg runs (they take effect at once, through kpg's change notifications)
+        afterStart: async (dataDir, log) => {
           for (const [name, password] of Object.entries(USERS)) {
             const cmd = KPG_USER_ADD_CMD.replaceAll('{name}', name).replaceAll('{dataDir}', dataDir);
-            const r = spawnSync('bash', ['-c', cmd], { cwd: ROOT, input: `${password}\n`, encoding: 'utf8', timeout: 120000 });
-            writeFileSync(log, `$ ${cmd}\n${r.stdout}${r.stderr}`, { flag: 'a' });
-            if (r.status !== 0) throw new Error(`${cmd}: exit ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`);
+            const r = await spawnAsyncInput('bash', ['-c', cmd], `${password}\n`, 120000);
+            writeFileSync(log, `\n----- compat runner: $ ${cmd}\n${r.output}`, { flag: 'a' });
+            if (r.code !== 0) throw new Error(`${cmd}: exit ${r.code}: ${r.output.trim().split('\n').slice(-2).join(' | ')}`);
           }
         },
       });
