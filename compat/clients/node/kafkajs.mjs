@@ -273,7 +273,7 @@ function authModes(sec) {
 }
 
 function authKafka(conn) {
-  return new Kafka({ clientId: 'kpg-compat-kafkajs', logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 200 }, requestTimeout: 15000, connectionTimeout: 5000, ...conn });
+  return new Kafka({ clientId: 'kpg-compat-kafkajs', logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 300 }, requestTimeout: 15000, connectionTimeout: 5000, ...conn });
 }
 
 async function authProduce(conn, topic, values) {
