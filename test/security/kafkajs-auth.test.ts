@@ -8,14 +8,17 @@
  * denied gets TOPIC_AUTHORIZATION_FAILED, bob (no ACLs) gets an authorization error consuming; wrong
  * passwords and unknown users get SASL_AUTHENTICATION_FAILED; bad OAUTHBEARER tokens are refused; a client
  * certificate from another CA and a client without one are refused by the SSL listener; on a listener with
- * 3 s sessions kafkajs re-authenticates its live connections (KIP-368), and a changed password ends them.
+ * 3 s sessions kafkajs re-authenticates its live connections (KIP-368), and a changed password ends them;
+ * on a listener validating signed JWTs against a JWKS file, a provider's token makes kafkajs User:<sub>
+ * and tokens with another key, audience or issuer, expired or unsigned are refused.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import kafkajs, { type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopic, startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -100,6 +103,10 @@ let ca: TestCa;
 let alice: TestCertificate;
 let strangerCa: TestCa;
 const addr: Record<string, string> = {};
+const ISSUER = 'https://issuer.kpg.test';
+const AUDIENCE = 'kpg';
+/** The identity provider's key, whose public half is in the JWT listener's JWKS file. */
+let signingKey: CryptoKey;
 /** Unsecured JWTs (alg none) for the OAUTHBEARER mode, by user. */
 const tokens: Record<string, string> = {};
 
@@ -117,12 +124,21 @@ beforeAll(async () => {
     return `${b64({ alg: 'none' })}.${b64({ sub, iat: now, exp: now + 3600 })}.`;
   };
   tokens.alice = unsignedToken('alice');
+  const issuerKeys = await generateKeyPair('RS256');
+  signingKey = issuerKeys.privateKey;
+  writeFileSync(path.join(dir, 'jwks.json'), JSON.stringify({ keys: [{ ...(await exportJWK(issuerKeys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] }));
   tokens.bob = unsignedToken('bob');
 
   kpg = await startTestGateway({
     brokerConfigs: {
-      'listeners': 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0,REAUTH://127.0.0.1:0',
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,REAUTH:SASL_SSL',
+      'listeners': 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0,REAUTH://127.0.0.1:0,JWT://127.0.0.1:0',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,REAUTH:SASL_SSL,JWT:SASL_SSL',
+      // OAUTHBEARER as in production: signed JWTs checked against a JWKS file, issuer and audience.
+      'listener.name.jwt.sasl.enabled.mechanisms': 'OAUTHBEARER',
+      'listener.name.jwt.oauthbearer.sasl.server.callback.handler.class': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+      'listener.name.jwt.sasl.oauthbearer.jwks.endpoint.url': pathToFileURL(path.join(dir, 'jwks.json')).href,
+      'listener.name.jwt.sasl.oauthbearer.expected.issuer': ISSUER,
+      'listener.name.jwt.sasl.oauthbearer.expected.audience': AUDIENCE,
       // A second SASL_SSL listener whose sessions last 3 s (KIP-368), under Kafka's per-listener name.
       'listener.name.reauth.connections.max.reauth.ms': '3000',
       'ssl.keystore.type': 'PEM',
@@ -285,6 +301,41 @@ describe('re-authentication (KIP-368) with kafkajs', () => {
       expect(await failure(p.send({ topic: TOPIC, acks: -1, messages: [{ value: 'carol-2' }] }))).toBe('SASL_AUTHENTICATION_FAILED');
     } finally {
       await p.disconnect().catch(() => {});
+    }
+  }, 60_000);
+});
+
+describe('OAUTHBEARER with signed JWTs (JWKS file, issuer, audience) and kafkajs', () => {
+  const jwt = async (claims: { sub?: string; iss?: string; aud?: string; expSeconds?: number }, key: CryptoKey = signingKey) => {
+    const now = Math.floor(Date.now() / 1000);
+    let builder = new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuedAt(now).setExpirationTime(now + (claims.expSeconds ?? 3600))
+      .setIssuer(claims.iss ?? ISSUER).setAudience(claims.aud ?? AUDIENCE);
+    if (claims.sub !== undefined) builder = builder.setSubject(claims.sub);
+    return builder.sign(key);
+  };
+  const overJwt = (token: string) => ({ brokers: [addr.JWT!], ssl: sslOptions(), sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: token }) } as SASLOptions });
+
+  it('a token from the identity provider makes the client User:<sub>, with that user\'s ACLs', async () => {
+    const token = await jwt({ sub: 'alice' });
+    await produce(overJwt(token), TOPIC, ['jwt-alice']);
+    // Not a super user, not ANONYMOUS: alice's DENY applies.
+    expect(await failure(produce(overJwt(token), DENIED, ['never']))).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(await failure(produce(overJwt(await jwt({ sub: 'bob' })), TOPIC, ['never']))).toBe('TOPIC_AUTHORIZATION_FAILED');
+  }, 60_000);
+
+  it('tokens signed by another key, for another audience or issuer, or expired are refused', async () => {
+    const otherKey = (await generateKeyPair('RS256')).privateKey;
+    const bad = {
+      otherKey: await jwt({ sub: 'alice' }, otherKey),
+      audience: await jwt({ sub: 'alice', aud: 'someone-else' }),
+      issuer: await jwt({ sub: 'alice', iss: 'https://evil.test' }),
+      expired: await jwt({ sub: 'alice', expSeconds: -600 }),
+      unsigned: tokens.alice!,
+    };
+    for (const [what, token] of Object.entries(bad)) {
+      const got = await failure(produce(overJwt(token), TOPIC, ['never']));
+      // Kafka answers ILLEGAL_SASL_STATE to kafkajs' next request; kpg closes (see the expected failure above).
+      expect({ what, got }).toEqual({ what, got: expect.stringMatching(/^(ILLEGAL_SASL_STATE|KafkaJSNumberOfRetriesExceeded: Closed connection)$/) });
     }
   }, 60_000);
 });
