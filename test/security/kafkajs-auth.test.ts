@@ -82,7 +82,8 @@ async function consume(conn: Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'>, topi
     await c.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`consumed ${seen.size} of ${want.length} in 30s`)), 30_000);
-      c.on(c.events.CRASH, ({ payload }) => { clearTimeout(timer); reject(payload.error); });
+      // kafkajs restarts the consumer after a retriable error; any other error ends the consumption.
+      c.on(c.events.CRASH, ({ payload }) => { if (!payload.restart) { clearTimeout(timer); reject(payload.error); } });
       c.run({
         autoCommit: false,
         eachMessage: async ({ message }) => {

@@ -292,7 +292,8 @@ async function authConsume(conn, topic, group, want) {
   try {
     await c.subscribe({ topic, fromBeginning: true });
     await withTimeout(new Promise((resolve, reject) => {
-      c.on(c.events.CRASH, ({ payload }) => reject(payload.error));
+      // kafkajs restarts the consumer after a retriable error (GROUP_LOAD_IN_PROGRESS on a fresh broker); the rest end the run.
+      c.on(c.events.CRASH, ({ payload }) => { if (!payload.restart) reject(payload.error); });
       c.run({
         autoCommit: false,
         eachMessage: async ({ message }) => {
