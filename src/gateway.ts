@@ -23,7 +23,9 @@ import { DEFAULT_PROTOCOL_MAP, endpointsToString, planListeners, singlePlaintext
 import { createSaslAuthenticator } from './security/sasl/authenticator.js';
 import { createOauthBearerSession } from './security/sasl/oauthbearer.js';
 import { usesSasl, usesTls, type SecurityProtocol } from './security/security-protocol.js';
-import { ListenerTls } from './security/tls.js';
+import { listenerSslConfigs, ListenerTls, loadTlsMaterial } from './security/tls.js';
+import { ResourceError } from './apis/config-resources.js';
+import { ErrorCode } from './protocol/error-codes.js';
 import type { GatewayEndpoint } from './storage/cluster.js';
 import type { UserStorage } from './storage/users.js';
 import { applyMigrations } from './storage/pg/migrate.js';
@@ -176,7 +178,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log.child({ component: 'cluster' }),
     );
     await cluster.reloadBrokerConfigs();
-    // A dynamic change of a listener's ssl.* configs (kafka-configs --alter) reloads its key material.
+    // A dynamic change of a listener's ssl.* configs (kafka-configs --alter) is tried first (unusable key
+    // material is refused, as Kafka refuses it), then reloads the listener's key material.
+    cluster.checkBrokerConfigChanges((next) => {
+      for (const l of listeners) {
+        if (!usesTls(l.securityProtocol)) continue;
+        const sslConfigs = (c: BrokerConfig): string => JSON.stringify([...listenerSslConfigs(c, l.name)]);
+        if (sslConfigs(next) === sslConfigs(config)) continue;
+        try {
+          loadTlsMaterial(next, l.name);
+        } catch (err) {
+          throw new ResourceError(ErrorCode.INVALID_REQUEST, `Validation of dynamic config update of listener ${l.name}'s SSL factory failed: ${(err as Error).message}`);
+        }
+      }
+    });
     cluster.onBrokerConfigsReloaded(() => {
       for (const { server } of servers) server.reloadTls('broker config changed');
     });
@@ -192,8 +207,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       partitionWatch: new PartitionWatch(notifications),
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
-      access,
       users: storage.users,
+      access,
     };
     groups.start();
     cleanup.push(() => groups.stop());

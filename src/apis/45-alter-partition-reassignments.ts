@@ -24,7 +24,8 @@ import type {
   AlterPartitionReassignmentsResponseReassignableTopicResponse,
 } from '../protocol/messages/types.js';
 import type { PartitionRecord } from '../storage/topics.js';
-import { CLUSTER_AUTHORIZATION_FAILED_MESSAGE, isAuthorizedOnCluster } from './authorize.js';
+import { clusterDenied } from './acl-requests.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 type Outcome = { errorCode: number; errorMessage: string | null };
@@ -57,7 +58,7 @@ export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionR
   async handle(request, ctx) {
     if (!isAuthorizedOnCluster(ctx, AclOperation.ALTER)) {
       // Kafka's error response: the error on the request and on every partition named.
-      const denied = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: CLUSTER_AUTHORIZATION_FAILED_MESSAGE };
+      const denied = clusterDenied('AlterPartitionReassignments', AclOperation.ALTER);
       return {
         throttleTimeMs: 0,
         ...denied,

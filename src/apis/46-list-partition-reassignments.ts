@@ -9,7 +9,8 @@
 import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from '../protocol/messages/types.js';
-import { CLUSTER_AUTHORIZATION_FAILED_MESSAGE, isAuthorizedOnCluster } from './authorize.js';
+import { clusterDenied } from './acl-requests.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
@@ -19,7 +20,7 @@ export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionRea
   maxVersion: 0,
   async handle(_request, ctx) {
     if (!isAuthorizedOnCluster(ctx, AclOperation.DESCRIBE)) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: CLUSTER_AUTHORIZATION_FAILED_MESSAGE, topics: [] };
+      return { throttleTimeMs: 0, ...clusterDenied('ListPartitionReassignments', AclOperation.DESCRIBE), topics: [] };
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] };
   },

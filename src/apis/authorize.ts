@@ -10,9 +10,6 @@ import {
 import type { Requester } from '../security/access-control.js';
 import type { RequestContext } from './handler.js';
 
-/** Kafka's default message for CLUSTER_AUTHORIZATION_FAILED. */
-export const CLUSTER_AUTHORIZATION_FAILED_MESSAGE = 'Cluster authorization failed.';
-
 type AuthorizeContext = Pick<RequestContext, 'access' | 'client'>;
 
 export function requesterOf(ctx: AuthorizeContext): Requester {

@@ -130,9 +130,19 @@ export interface BrokerConfigEntry {
   definition: ConfigDefinition | undefined;
 }
 
+/**
+ * listener.name.<listener>.<config> (Kafka's per-listener override, e.g. of ssl.keystore.location) is
+ * described as the config it overrides: a password stays hidden, a location is shown.
+ */
+function listenerOverrideDefinition(name: string): ConfigDefinition | undefined {
+  const m = /^listener\.name\.[^.]+\.(.+)$/.exec(name);
+  const base = m ? brokerConfigDefinition(m[1]!) : undefined;
+  return base ? { ...base, name } : undefined;
+}
+
 /** One broker config as a per-broker DescribeConfigs reports it. */
 export function describeBrokerConfig(name: string, config: BrokerConfig): BrokerConfigEntry {
-  const definition = brokerConfigDefinition(name);
+  const definition = brokerConfigDefinition(name) ?? listenerOverrideDefinition(name);
   const isSensitive = definition === undefined || definition.type === 'password';
   const synonyms = brokerSynonymEntries(brokerSynonymNames(name), config, name).map((s) =>
     isSensitive ? { ...s, value: null } : s,

@@ -49,6 +49,7 @@ export class ClusterView {
   readonly endpoints: readonly GatewayEndpoint[];
   readonly listenerConfigs: GatewayIdentity['listenerConfigs'];
   private readonly configListeners: (() => void)[] = [];
+  private readonly changeCheckers: ((next: BrokerConfig) => void)[] = [];
 
   constructor(
     self: GatewayIdentity,
@@ -100,6 +101,14 @@ export class ClusterView {
     return (await this.gateways(listener)).filter((g) => g.live);
   }
 
+  /**
+   * Checks every broker config change before it is stored: `check` gets the configs as they would be and
+   * throws to refuse (TLS listeners try the new key material, as Kafka validates its SSL factories).
+   */
+  checkBrokerConfigChanges(check: (next: BrokerConfig) => void): void {
+    this.changeCheckers.push(check);
+  }
+
   /** Calls `listener` after every reload of the dynamic broker configs (TLS material follows them). */
   onBrokerConfigsReloaded(listener: () => void): void {
     this.configListeners.push(listener);
@@ -115,7 +124,12 @@ export class ClusterView {
    * them (throwing refuses). This gateway applies the change before returning; the others on notification.
    */
   async alterBrokerConfigs(brokerId: number, change: ConfigChange, validateOnly: boolean): Promise<void> {
-    await this.storage.alterBrokerConfigs(brokerId, change, validateOnly);
+    const checked: ConfigChange = (current) => {
+      const next = change(current);
+      for (const check of this.changeCheckers) check(this.config.withDynamic(brokerId, next));
+      return next;
+    };
+    await this.storage.alterBrokerConfigs(brokerId, checked, validateOnly);
     if (!validateOnly) await this.reloadBrokerConfigs();
   }
 

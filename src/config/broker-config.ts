@@ -93,6 +93,17 @@ export class BrokerConfig {
     this.dynamicVersion++;
   }
 
+  /**
+   * A copy with the dynamic configs of `brokerId` (-1: the cluster-wide default) replaced by `values`: what
+   * a change would make, for checking it before it is stored.
+   */
+  withDynamic(brokerId: number, values: ReadonlyMap<string, string>): BrokerConfig {
+    const copy = new BrokerConfig(this.nodeIdRef, this.staticValues);
+    copy.dynamicBroker = brokerId === this.nodeIdRef() ? new Map(values) : new Map(this.dynamicBroker);
+    copy.dynamicDefault = brokerId === -1 ? new Map(values) : new Map(this.dynamicDefault);
+    return copy;
+  }
+
   /** Changes whenever the dynamic layers are replaced, so caches of derived values know to recompute. */
   get version(): number {
     return this.dynamicVersion;

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { ANONYMOUS, userPrincipal, type KafkaPrincipal } from './principal.js';
@@ -194,6 +194,12 @@ export function loadTlsMaterial(config: BrokerConfig, listener: string): TlsMate
     mapper = new SslPrincipalMapper(value('ssl.principal.mapping.rules'));
   } catch (err) {
     throw new Error(`ssl.principal.mapping.rules: ${(err as Error).message}`);
+  }
+  try {
+    // Parses the key (with its password), the chain and the CAs as the listener will.
+    tls.createSecureContext(context);
+  } catch (err) {
+    throw new Error(`listener ${listener}: the keystore or truststore cannot be used: ${(err as Error).message}`);
   }
   for (const name of SSL_CONFIG_NAMES) hash.update(`${name}=${name.includes('password') ? '' : value(name) ?? ''}\n`);
   hash.update(value('ssl.key.password') ?? '').update(value('ssl.keystore.password') ?? '');

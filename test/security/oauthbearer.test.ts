@@ -169,6 +169,28 @@ describe('OAUTHBEARER with a JWKS endpoint', () => {
     expect((await login(cfg, await jwt({}, key1))).kind).toBe('refused');
   });
 
+  it('refuses tokens, without throwing, while the JWKS cannot be fetched or parsed', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks`;
+    await new Promise((resolve) => closed.close(resolve));
+    const garbage = path.join(tmp, 'garbage.json');
+    writeFileSync(garbage, 'not json');
+    for (const url of [deadUrl, pathToFileURL(garbage).href, pathToFileURL(path.join(tmp, 'missing.json')).href, 'ftp://example/jwks', 'not a url']) {
+      const outcome = await login(secured({ 'sasl.oauthbearer.jwks.endpoint.url': url }), await jwt({}));
+      expect(outcome, url).toMatchObject({ kind: 'refused', json: '{"status":"invalid_token"}' });
+    }
+  });
+
+  it('answers random bytes with a failure or a challenge, never an exception', async () => {
+    const s = secured();
+    for (let i = 0; i < 200; i++) {
+      const bytes = Buffer.from(Array.from({ length: Math.floor(Math.random() * 64) }, () => Math.floor(Math.random() * 256)));
+      const step = await session(s).evaluate(bytes);
+      expect(['failure', 'challenge']).toContain(step.kind);
+    }
+  });
+
   it('refuses every token when no JWKS is configured (and unsecured mode is not chosen)', async () => {
     const outcome = await login(config({}), await jwt({}));
     expect(outcome).toMatchObject({ kind: 'refused', json: '{"status":"invalid_token"}' });
@@ -231,7 +253,11 @@ describe("Kafka's unsecured JWS mode (development only)", () => {
     const cfg = unsecuredListener(
       'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredValidatorPrincipalClaimName="user" unsecuredValidatorRequiredScope="kafka";',
     );
-    expect(await login(cfg, unsigned({ user: 'bob', scope: 'read kafka' }), 'DEV')).toMatchObject({ kind: 'success', principal: { name: 'bob' } });
-    expect(await login(cfg, unsigned({ user: 'bob', scope: 'read' }), 'DEV')).toMatchObject({ kind: 'refused', json: '{"status":"insufficient_scope", "scope":"kafka"}' });
+    expect(await login(cfg, unsigned({ user: 'bob', scope: ['read', 'kafka'] }), 'DEV')).toMatchObject({ kind: 'success', principal: { name: 'bob' } });
+    expect(await login(cfg, unsigned({ user: 'bob', scope: 'kafka' }), 'DEV')).toMatchObject({ kind: 'success' });
+    const insufficient = { kind: 'refused', json: '{"status":"insufficient_scope", "scope":"kafka"}' };
+    expect(await login(cfg, unsigned({ user: 'bob', scope: ['read'] }), 'DEV')).toMatchObject(insufficient);
+    // As Kafka reads it, a string claim is one scope: "read kafka" is not "kafka".
+    expect(await login(cfg, unsigned({ user: 'bob', scope: 'read kafka' }), 'DEV')).toMatchObject(insufficient);
   });
 });

@@ -9,7 +9,9 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjectDistinguishedName } from '../../src/security/tls-distinguished-name.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { Kafka, logLevel } from '../support/kafkajs.js';
+import { RawClient } from '../support/raw-client.js';
 import { createCa, writePemKeystore, writeTruststore, type TestCa, type TestCertificate } from '../support/tls.js';
 import { startListenerGateway, type ListenerGateway } from './tls-support.js';
 
@@ -180,9 +182,38 @@ describe('certificate reload', () => {
       validateOnly: false,
       resources: [{ type: 4, name: String(kpg.gateway.nodeId), configEntries: [{ name: 'listener.name.requested.ssl.keystore.location', value: movedFile }] }],
     });
+    const { resources } = await admin.describeConfigs({
+      resources: [{ type: 4, name: String(kpg.gateway.nodeId), configNames: ['listener.name.requested.ssl.keystore.location'] }],
+      includeSynonyms: false,
+    });
+    expect(resources[0]!.configEntries[0]).toMatchObject({ configValue: movedFile, isSensitive: false });
     await admin.disconnect();
     await eventually(async () => (await serialOf(address)) === moved.serial);
     // The other listener keeps its own keystore.
     expect(await serialOf(kpg.address('REQUIRED'))).not.toBe(moved.serial);
+  }, 30_000);
+
+  it('refuses a dynamic keystore change it cannot use, as Kafka does, and keeps the current one', async () => {
+    const before = await serialOf(kpg.address('REQUESTED'));
+    const raw = await RawClient.connect(kpg.address('PLAINTEXT'));
+    const alter = async (value: string) => {
+      const { body } = await raw.request(33, 1, {
+        resources: [{ resourceType: 4, resourceName: String(kpg.gateway.nodeId), configs: [{ name: 'listener.name.requested.ssl.keystore.location', value }] }],
+        validateOnly: false,
+      });
+      return body.responses[0] as { errorCode: number; errorMessage: string };
+    };
+    const missing = await alter(path.join(dir, 'missing.pem'));
+    expect(missing.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(missing.errorMessage).toMatch(/SSL factory failed: ssl.keystore.location .*missing.pem could not be read/);
+    const mismatched = path.join(dir, 'mismatched.pem');
+    fs.writeFileSync(mismatched, alice.keyPem + ca.server().certPem); // a key that is not the certificate's
+    const refused = await alter(mismatched);
+    expect(refused.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(refused.errorMessage).toMatch(/SSL factory failed: .*cannot be used/);
+    raw.close();
+    const stored = await kpg.gateway.storage.cluster.brokerConfigs();
+    expect(stored.find((c) => c.name === 'listener.name.requested.ssl.keystore.location')?.value).toBe(path.join(dir, 'moved', 'server.pem'));
+    expect(await serialOf(kpg.address('REQUESTED'))).toBe(before);
   }, 30_000);
 });

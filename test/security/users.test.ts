@@ -3,6 +3,8 @@
  * AlterUserScramCredentials over TCP with Kafka's error codes for every bad input.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -156,6 +158,55 @@ describe('kpg user', () => {
     expect(child.code).toBe(1);
     expect(child.stderr).toContain('kpg migrate');
   });
+});
+
+describe('kpg user on the embedded Postgres of a data dir', () => {
+  function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '' } });
+      child.stdin.end();
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('adds a user beside a running kpg, and lists it with no kpg running', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kpg-users-'));
+    try {
+      const served = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--data-dir', dataDir], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '' } });
+      const closed = new Promise((resolve) => served.on('close', resolve));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let output = '';
+          const timer = setTimeout(() => reject(new Error(`kpg did not start:\n${output}`)), 60_000);
+          const onData = (d: Buffer): void => {
+            output += d.toString();
+            if (/serving Kafka on/.test(output)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          };
+          served.stdout.on('data', onData);
+          served.stderr.on('data', onData);
+        });
+        const added = await run(['user', 'add', 'admin', '--password', 'first-admin', '--data-dir', dataDir]);
+        expect(added.stderr).toBe('');
+        expect(added.code).toBe(0);
+      } finally {
+        served.kill('SIGTERM');
+        await closed;
+      }
+      const listed = await run(['user', 'list', '--data-dir', dataDir]);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/admin\s+SCRAM-SHA-512\s+4096/);
+      expect(listed.stderr).toContain('kpg user: no kpg is running on');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('DescribeUserScramCredentials and AlterUserScramCredentials over TCP', () => {
