@@ -48,7 +48,7 @@ const SCENARIO_OPTS = {
   'offsets-topic': { timeout: 300 }, // two reads of __consumer_offsets that end after 8 s without records
   'crash-retry': { timeout: 600, partitions: 3, disrupt: true },
   // runs against the secured target (compat/lib/auth-target.mjs), started after the plain one
-  auth: { timeout: 240, secured: true },
+  auth: { timeout: 300, secured: true }, // cli-tools: about 25 runs of the Kafka tools
 };
 const DEFAULT_TIMEOUT_S = 150;
 // The reference Kafka runs with group.initial.rebalance.delay.ms=0 (reference-kafka.sh): kpg too, on the same footing.
