@@ -21,6 +21,7 @@ import type { ListenerSecurity } from './server/listener-security.js';
 import { KafkaServer } from './server/server.js';
 import { DEFAULT_PROTOCOL_MAP, endpointsToString, planListeners, singlePlaintextListener, type ListenerPlan } from './security/listeners.js';
 import { createSaslAuthenticator } from './security/sasl/authenticator.js';
+import { createOauthBearerSession } from './security/sasl/oauthbearer.js';
 import { usesSasl, usesTls, type SecurityProtocol } from './security/security-protocol.js';
 import { ListenerTls } from './security/tls.js';
 import type { GatewayEndpoint } from './storage/cluster.js';
@@ -82,6 +83,8 @@ export interface Gateway {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.logger;
+  // Listener configs are checked before anything starts.
+  const plans = listenerPlans(options);
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
@@ -112,8 +115,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const access = await createAccessControl(config, storage.acls, storage.notifications, log.child({ component: 'authorizer' }));
     if (access.stop) cleanup.push(async () => access.stop!());
     const handlers = handlerRegistry();
-    const plans = listenerPlans(options);
-    const users = (storage as unknown as { users?: UserStorage }).users;
     const servers: { plan: ListenerPlan; server: KafkaServer }[] = [];
     for (const plan of plans) {
       const { name, securityProtocol } = plan.bind;
@@ -121,7 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const security: ListenerSecurity = {
         name,
         securityProtocol,
-        sasl: usesSasl(securityProtocol) ? saslFor(name, config, users, listenerLog) : null,
+        sasl: usesSasl(securityProtocol) ? saslFor(name, config, storage.users, listenerLog) : null,
       };
       const tls = usesTls(securityProtocol) ? new ListenerTls(name, config, listenerLog) : undefined;
       const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes'), listener: security, tls });
@@ -258,9 +259,15 @@ export function listenerPlans(options: Pick<GatewayOptions, 'host' | 'port' | 'a
   return [{ bind: plans[0]!.bind, advertised: { host: options.advertisedHost ?? '', port: options.advertisedPort ?? 0 } }];
 }
 
-function saslFor(listener: string, config: BrokerConfig, users: UserStorage | undefined, log: Logger): ListenerSecurity['sasl'] {
-  if (!users) throw new Error(`listener ${listener} needs SASL, which this build does not have yet (no user storage)`);
-  return createSaslAuthenticator({ listener, config, users, log });
+/** A SASL listener's authenticator: sasl.enabled.mechanisms of the listener, users from Postgres. */
+function saslFor(listener: string, config: BrokerConfig, users: UserStorage, log: Logger): ListenerSecurity['sasl'] {
+  return createSaslAuthenticator({
+    listener,
+    config,
+    users,
+    log,
+    oauthBearerSession: () => createOauthBearerSession({ listener, config, log }),
+  });
 }
 
 /** Clients must reach the advertised address: a wildcard bind advertises the machine's name. */

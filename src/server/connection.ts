@@ -123,11 +123,19 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     let frames: Buffer[];
+    // Kafka reads at most sasl.server.max.receive.size bytes per frame from a client not yet authenticated.
+    const authenticated = this.authentication.authenticated;
+    this.decoder.maxFrameBytes = authenticated
+      ? this.options.maxFrameBytes
+      : Math.min(this.options.maxFrameBytes, this.options.services.config.int('sasl.server.max.receive.size'));
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {
       if (err instanceof FrameTooLargeError) {
-        this.log.warn({ size: err.size, limit: err.limit }, 'closing connection: request frame too large');
+        this.log.warn(
+          { size: err.size, limit: err.limit },
+          authenticated ? 'closing connection: request frame too large' : 'closing connection: frame before authentication exceeds sasl.server.max.receive.size',
+        );
       } else {
         this.log.warn({ err }, 'closing connection: bad framing');
       }

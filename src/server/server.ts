@@ -25,6 +25,8 @@ export interface KafkaServerOptions {
 export class KafkaServer {
   private readonly server: net.Server | tls.Server;
   private readonly connections = new Set<Connection>();
+  /** TLS listeners: every accepted TCP socket until it closes (handshaking ones have no Connection). */
+  private readonly handshaking = new Set<net.Socket>();
   private nextConnectionId = 1;
   private services: GatewayServices | undefined;
   private closing = false;
@@ -40,6 +42,11 @@ export class KafkaServer {
         rejectUnauthorized: material.clientAuth === 'required',
       });
       server.on('secureConnection', (socket) => this.acceptTls(socket, listenerTls));
+      // Sockets still in their handshake are no Connection yet: shutdown closes them itself.
+      server.on('connection', (socket: net.Socket) => {
+        this.handshaking.add(socket);
+        socket.once('close', () => this.handshaking.delete(socket));
+      });
       server.on('tlsClientError', (err: Error & { code?: string }, socket: tls.TLSSocket) => {
         options.log.warn(
           { listener: options.listener.name, client: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, err: err.message, code: err.code },
@@ -128,6 +135,7 @@ export class KafkaServer {
       for (const c of this.connections) c.destroy();
     }
     clearTimeout(timer);
+    for (const socket of this.handshaking) socket.destroy();
     this.options.tls?.stop();
     await listenerClosed;
   }

@@ -8,6 +8,12 @@
  * reasons outside authorization (Kafka's coordinator still loading, async auto-creation), only the
  * authorization outcome is asserted. Raw requests pin the exact codes; kafkajs shows what real clients see.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclOperation as Op, AclPermission, PatternType, ResourceType } from '../../src/protocol/acl.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -17,6 +23,11 @@ import { MATCH_ALL_FILTER } from '../../src/security/acl-binding.js';
 import { createTopic, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient } from '../support/kafkajs.js';
 import { RawClient } from '../support/raw-client.js';
+import { JAVA_LIBS, javaClientsMissing, realClientAvailable } from '../support/real-clients.js';
+
+const run = promisify(execFile);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const javaUsable = realClientAvailable('Java kafka-clients 4.x', await javaClientsMissing('4'), import.meta.url);
 
 const AUTHORIZER = { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer' };
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
@@ -515,6 +526,29 @@ describe('real clients', () => {
       await expect(admin.describeGroups(['committer'])).rejects.toThrow(/group coordinator/);
     } finally {
       await admin.disconnect();
+    }
+  });
+});
+
+describe.skipIf(!javaUsable)('Java AdminClient (test/security/java/EnforceAdmin.java)', () => {
+  it('sees only what the ACLs allow, with Kafka exceptions for the rest', { timeout: 180_000 }, async () => {
+    await grant(topic('visible', Op.READ), topic('visible', Op.DESCRIBE_CONFIGS));
+    const classes = mkdtempSync(path.join(os.tmpdir(), 'kpg-enforce-java-'));
+    try {
+      await run('javac', ['-nowarn', '-cp', `${JAVA_LIBS['4']}/*`, '-d', classes, path.join(HERE, 'java/EnforceAdmin.java')], { timeout: 120_000 });
+      const { stdout } = await run('java', ['-cp', `${classes}:${JAVA_LIBS['4']}/*`, 'EnforceAdmin', kpg.bootstrap], { timeout: 120_000 });
+      const outcome = Object.fromEntries(stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]));
+      expect(outcome).toEqual({
+        listTopics: '[visible]',
+        'describeTopic.visible': '[DESCRIBE, DESCRIBE_CONFIGS, READ]',
+        'describeTopic.hidden': 'TopicAuthorizationException',
+        describeCluster: '[]',
+        'createTopic.refused': 'TopicAuthorizationException',
+        'deleteRecords.visible': 'TopicAuthorizationException',
+        listGroups: '0',
+      });
+    } finally {
+      rmSync(classes, { recursive: true, force: true });
     }
   });
 });

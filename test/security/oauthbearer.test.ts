@@ -131,6 +131,14 @@ describe('OAUTHBEARER with a JWKS endpoint', () => {
     expect((await login(cfg, await jwt({ aud: 'billing' }))).kind).toBe('refused');
   });
 
+  it('refuses a token with aud when no audience is expected, as Kafka (jose4j) does', async () => {
+    const cfg = config({ 'sasl.oauthbearer.jwks.endpoint.url': jwksUrl });
+    expect((await login(cfg, await jwt({ aud: undefined }))).kind).toBe('success');
+    const outcome = await login(cfg, await jwt({ aud: 'kafka' }));
+    expect(outcome.kind).toBe('refused');
+    if (outcome.kind === 'refused') expect(outcome.logReason).toContain('expected.audience');
+  });
+
   it('takes listener.name.<listener>.oauthbearer.* over the broker-wide setting', async () => {
     const cfg = secured({ 'listener.name.external.oauthbearer.sasl.oauthbearer.expected.issuer': 'https://other.example' });
     const token = await jwt({ iss: 'https://other.example' });

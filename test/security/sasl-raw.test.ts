@@ -472,3 +472,26 @@ describe('a listener without SASL', () => {
     client.close();
   });
 });
+
+describe('frame size before authentication', () => {
+  it('closes a connection whose first frame exceeds sasl.server.max.receive.size (512 KiB), as Kafka', async () => {
+    const client = await connect();
+    const port = await localPort(client);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(600 * 1024);
+    client.sendRaw(size);
+    expect(await client.waitClosed()).toBe(true);
+    expect(logsFor(port, 'exceeds sasl.server.max.receive.size')).toHaveLength(1);
+  });
+
+  it('takes larger frames (up to socket.request.max.bytes) once authenticated', async () => {
+    const client = await connect();
+    await handshake(client, 'PLAIN');
+    expect((await authenticate(client, plainToken('alice', 'alice-secret'))).errorCode).toBe(0);
+    // A Metadata request for 12,000 made-up topics of 50-character names: over 600 KiB.
+    const topics = Array.from({ length: 12_000 }, (_, i) => ({ topicId: '00000000-0000-0000-0000-000000000000', name: `t${String(i).padStart(49, '0')}` }));
+    const { body } = await client.request(METADATA, 12, { topics, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    expect(body.topics).toHaveLength(12_000);
+    client.close();
+  });
+});

@@ -1,6 +1,7 @@
 // TLS listeners end to end: kafkajs over SSL beside PLAINTEXT, each listener's own endpoints in Metadata,
 // FindCoordinator and DescribeCluster, PKCS12 and encrypted PEM keystores, refused keystores.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -152,6 +153,19 @@ describe('listeners of several gateways', () => {
     } finally {
       await second.stop();
     }
+  }, 30_000);
+});
+
+describe('shutdown', () => {
+  it('does not wait for a client that never finishes its TLS handshake', async () => {
+    const other = await startListenerGateway({ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': keystore });
+    const [host, port] = other.address('SSL').split(':');
+    const silent = net.connect({ host, port: Number(port) });
+    await new Promise((r) => silent.on('connect', r));
+    const started = Date.now();
+    await other.stop();
+    expect(Date.now() - started).toBeLessThan(5000);
+    silent.destroy();
   }, 30_000);
 });
 

@@ -4,7 +4,8 @@
  * Secured (default): a JWS checked with `jose` against the JWKS of sasl.oauthbearer.jwks.endpoint.url
  * (https://, http://, or file:// read from disk; re-read every sasl.oauthbearer.jwks.endpoint.refresh.ms),
  * alg "none" refused, exp and iat required (Kafka's BrokerJwtValidator), sasl.oauthbearer.expected.issuer
- * and .expected.audience checked when set, sasl.oauthbearer.clock.skew.seconds of tolerance, and the
+ * and .expected.audience checked when set (without an expected audience, a token with aud is refused, as
+ * jose4j does in Kafka), sasl.oauthbearer.clock.skew.seconds of tolerance, and the
  * principal from the claim sasl.oauthbearer.sub.claim.name.
  *
  * Unsecured, for development only, and only when the listener's OAUTHBEARER server callback handler is
@@ -182,6 +183,10 @@ async function validateSecured(token: string, keys: JWTVerifyGetKey, s: Settings
   } catch (err) {
     const code = (err as { code?: string }).code;
     return refusal(`${code ? `${code}: ` : ''}${(err as Error).message}`);
+  }
+  // Kafka's jose4j consumer, given no expected audience, refuses any token that names one.
+  if (s.expectedAudience.length === 0 && payload.aud !== undefined) {
+    return refusal('the token has an aud claim but sasl.oauthbearer.expected.audience is not set (Kafka refuses it too)');
   }
   const subject = payload[s.subClaimName];
   if (typeof subject !== 'string' || subject.trim() === '') return refusal(`the ${s.subClaimName} claim is missing or empty`);

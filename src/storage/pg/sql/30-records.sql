@@ -169,7 +169,8 @@ SELECT t.name AS topic,
     OFFSET 0
   ) b
   CROSS JOIN LATERAL kpg.batch_records(b.batch) r
- WHERE b.base_offset + r.offset_delta >= p.log_start_offset;
+ WHERE b.base_offset + r.offset_delta >= p.log_start_offset
+   AND kpg.topic_allowed(t.name, 'READ');
 
 -- The records of one partition with offsets in [first_offset, last_offset]: the batches with last_offset in
 -- that range, plus the one batch that straddles last_offset, both found by primary-key range. (The range
@@ -214,7 +215,7 @@ AS $$
     FROM kpg.topics t
     JOIN kpg.partitions p ON p.topic_id = t.topic_id
     CROSS JOIN LATERAL kpg.partition_records(t.name, t.topic_id, p.partition, greatest($2, p.log_start_offset), $3) r
-   WHERE t.name = $1 AND ($4 IS NULL OR p.partition = $4)
+   WHERE t.name = $1 AND ($4 IS NULL OR p.partition = $4) AND kpg.topic_allowed(t.name, 'READ')
    ORDER BY p.partition
 $$;
 
@@ -228,7 +229,7 @@ AS $$
     JOIN kpg.partitions p ON p.topic_id = t.topic_id
     CROSS JOIN LATERAL kpg.partition_records(t.name, t.topic_id, p.partition,
                                              greatest(p.next_offset - $2, p.log_start_offset), p.next_offset - 1) r
-   WHERE t.name = $1 AND ($3 IS NULL OR p.partition = $3)
+   WHERE t.name = $1 AND ($3 IS NULL OR p.partition = $3) AND kpg.topic_allowed(t.name, 'READ')
    ORDER BY p.partition
 $$;
 
@@ -253,7 +254,7 @@ AS $$
       OFFSET 0
     ) b
     CROSS JOIN LATERAL kpg.batch_records(b.batch) r
-   WHERE t.name = $1 AND ($4 IS NULL OR p.partition = $4)
+   WHERE t.name = $1 AND ($4 IS NULL OR p.partition = $4) AND kpg.topic_allowed(t.name, 'READ')
      AND b.base_offset + r.offset_delta >= p.log_start_offset
      AND r.timestamp_ms >= kpg.timestamptz_to_ms($2)
      AND ($3 IS NULL OR r.timestamp_ms < kpg.timestamptz_to_ms($3))
