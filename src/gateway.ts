@@ -31,6 +31,7 @@ import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
 import { TopicService } from './topics/topic-service.js';
 import { createAccessControl } from './security/acl-authorizer.js';
+import { ClientQuotas } from './quotas/client-quotas.js';
 import { VERSION } from './version.js';
 
 
@@ -183,6 +184,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const topics = new TopicService(storage.topics, notifications);
     const topicConfigs = new TopicConfigs({ config, notifications, storage: storage.topics });
     const groups = new GroupCoordinator(storage.groups, notifications, config, topics, log.child({ component: 'groups' }));
+    const quotas = new ClientQuotas(storage.quotas, notifications, config, log.child({ component: 'quotas' }));
+    await quotas.start();
+    cleanup.push(async () => quotas.stop());
     const services: GatewayServices = {
       cluster,
       config,
@@ -193,6 +197,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
       access,
+      quotas,
       users: storage.users,
     };
     groups.start();

@@ -495,3 +495,21 @@ describe('frame size before authentication', () => {
     client.close();
   });
 });
+
+describe('between the handshake and the end of authentication', () => {
+  it('closes the connection on any request but SaslAuthenticate (Metadata)', async () => {
+    const client = await connect();
+    const port = await localPort(client);
+    await handshake(client, 'SCRAM-SHA-256');
+    client.send(METADATA, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    expect(await client.nextFrame()).toBeNull();
+    expect(logsFor(port, 'unexpected request (API key 3) during SASL authentication')).toHaveLength(1);
+  });
+
+  it('answers a second SaslHandshake with ILLEGAL_SASL_STATE and closes, as Kafka', async () => {
+    const client = await connect();
+    await handshake(client, 'SCRAM-SHA-256');
+    expect(await handshake(client, 'PLAIN')).toEqual({ errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] });
+    expect(await client.waitClosed()).toBe(true);
+  });
+});
