@@ -48,7 +48,7 @@ const SCENARIO_OPTS = {
   'offsets-topic': { timeout: 300 }, // two reads of __consumer_offsets that end after 8 s without records
   'crash-retry': { timeout: 600, partitions: 3, disrupt: true },
   // runs against the secured target (compat/lib/auth-target.mjs), started after the plain one
-  auth: { timeout: 240, secured: true },
+  auth: { timeout: 300, secured: true }, // cli-tools: about 25 runs of the Kafka tools
 };
 const DEFAULT_TIMEOUT_S = 150;
 // The reference Kafka runs with group.initial.rebalance.delay.ms=0 (reference-kafka.sh): kpg too, on the same footing.
@@ -63,7 +63,8 @@ const node = (file) => [process.execPath, join(HERE, 'clients', 'node', file)];
 const java = (v) => ['java', '-Xmx256m', '-XX:TieredStopAtLevel=1', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
   '-cp', `${join(process.env.KPG_JAVA_CLASSES ?? join(CACHE, 'java-classes'), v)}:${join(CACHE, `clients${v}`, 'lib')}/*`, 'Scenarios'];
 const py = (venv, file) => [join(CACHE, venv, 'bin', 'python'), join(HERE, 'clients', 'python', file)];
-const go = (c) => [join(CACHE, 'go', 'bin', 'kpg-compat-go'), '--client', c];
+// KPG_JAVA_CLASSES / KPG_GO_BIN: programs compiled elsewhere (a branch's own build) instead of install.sh's
+const go = (c) => [process.env.KPG_GO_BIN ?? join(CACHE, 'go', 'bin', 'kpg-compat-go'), '--client', c];
 
 /** Client families: name, how to run one scenario, where install.sh recorded its version. */
 export const CLIENTS = [
@@ -344,7 +345,7 @@ function sectionMarkdown(target, meta, clients, scenarios, results) {
 
 /** Parse the tables of docs/compat.md: {target: {client: {scenario: status}}} and raw sections. */
 export function parseDoc(text) {
-  const targets = {}, sections = {};
+  const targets = {}, sections = {}, details = {};
   const parts = text.split(/^## Target: /m);
   for (const part of parts.slice(1)) {
     const target = part.split('\n')[0].trim();
@@ -359,8 +360,10 @@ export function parseDoc(text) {
       head.forEach((h, i) => { if (i >= 2) cells[cols[0]][h] = cols[i]; });
     }
     targets[target] = cells;
+    details[target] = {};
+    for (const m of part.matchAll(/^- \*\*(.+?) \/ (.+?)\*\*: \S+ — (.*)$/gm)) (details[target][m[1]] ??= {})[m[2]] = m[3].replace(/\\\|/g, '|');
   }
-  return { targets, sections };
+  return { targets, sections, details };
 }
 
 function writeDoc(sections) {
@@ -404,7 +407,7 @@ async function main() {
   const scenarios = values.scenarios ? values.scenarios.split(',') : SCENARIOS;
   const jobs = Math.max(1, Number(values.jobs));
   const timeoutMsOf = (s) => Number(values.timeout ?? SCENARIO_OPTS[s]?.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
-  const old = existsSync(DOC) ? parseDoc(readFileSync(DOC, 'utf8')) : { targets: {}, sections: {} };
+  const old = existsSync(DOC) ? parseDoc(readFileSync(DOC, 'utf8')) : { targets: {}, sections: {}, details: {} };
   const sections = { ...old.sections };
   const regressions = [];
   const failures = [];
@@ -510,7 +513,7 @@ async function main() {
     for (const c of allClients) {
       merged[c.name] = {};
       for (const s of SCENARIOS) {
-        merged[c.name][s] = results[c.name]?.[s] ?? (old.targets[target]?.[c.name]?.[s] ? { status: old.targets[target][c.name][s], detail: '(not rerun)' } : undefined);
+        merged[c.name][s] = results[c.name]?.[s] ?? (old.targets[target]?.[c.name]?.[s] ? { status: old.targets[target][c.name][s], detail: old.details?.[target]?.[c.name]?.[s] ?? '(not rerun)' } : undefined);
       }
     }
     sections[target] = sectionMarkdown(target, meta, allClients, SCENARIOS, merged);

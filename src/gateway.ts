@@ -33,6 +33,7 @@ import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
 import { TopicService } from './topics/topic-service.js';
 import { createAccessControl } from './security/acl-authorizer.js';
+import { ClientQuotas } from './quotas/client-quotas.js';
 import { VERSION } from './version.js';
 
 
@@ -198,6 +199,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const topics = new TopicService(storage.topics, notifications);
     const topicConfigs = new TopicConfigs({ config, notifications, storage: storage.topics });
     const groups = new GroupCoordinator(storage.groups, notifications, config, topics, log.child({ component: 'groups' }));
+    const quotas = new ClientQuotas(storage.quotas, notifications, config, log.child({ component: 'quotas' }));
+    await quotas.start();
+    cleanup.push(async () => quotas.stop());
     const services: GatewayServices = {
       cluster,
       config,
@@ -207,8 +211,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       partitionWatch: new PartitionWatch(notifications),
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
-      users: storage.users,
       access,
+      quotas,
+      users: storage.users,
     };
     groups.start();
     cleanup.push(() => groups.stop());

@@ -139,16 +139,18 @@ export default defineHandler<FetchRequest, FetchResponse>({
       sessionEntry: session ? e : undefined,
     }));
 
+    // A consumer_byte_rate quota caps the response as Kafka caps it (src/quotas).
+    const maxBytes = Math.min(request.maxBytes, ctx.quotas.maxFetchBytes(ctx.client));
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
     let readFrom = ctx.partitionWatch.mark();
-    let results = await fetchOnce(ctx, targets, request.maxBytes, byId, apiVersion);
+    let results = await fetchOnce(ctx, targets, maxBytes, byId, apiVersion);
     while (!ctx.shutdown.aborted && needsToWait(results, request)) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       const woken = await waitForData(ctx, targets, remaining, readFrom);
       if (!woken) break;
       readFrom = ctx.partitionWatch.mark();
-      results = await fetchOnce(ctx, targets, request.maxBytes, byId, apiVersion);
+      results = await fetchOnce(ctx, targets, maxBytes, byId, apiVersion);
     }
 
     return {

@@ -10,6 +10,7 @@ import type { PartitionWatch } from '../fetch/partition-watch.js';
 import type { FetchSessionCache } from '../fetch/sessions.js';
 import type { GroupCoordinator } from '../groups/coordinator.js';
 import type { RequestHeader } from '../protocol/protocol.js';
+import type { ClientQuotas } from '../quotas/client-quotas.js';
 import type { AccessControl } from '../security/access-control.js';
 import type { KafkaPrincipal } from '../security/principal.js';
 import type { ConnectionAuthentication } from '../security/sasl/connection-authentication.js';
@@ -54,6 +55,8 @@ export interface GatewayServices {
   groups: GroupCoordinator;
   /** Authorization: may this client do this on that resource (ACLs, super.users). */
   access: AccessControl;
+  /** Client quotas: their definitions (shared through Postgres) and this gateway's measured usage. */
+  quotas: ClientQuotas;
   /** SASL users' SCRAM credentials (DescribeUserScramCredentials / AlterUserScramCredentials). */
   users: UserStorage;
 }

@@ -10,6 +10,7 @@ import type { ClusterStorage } from './cluster.js';
 import type { GroupStore } from './groups.js';
 import type { LogStorage } from './log.js';
 import type { ChangeNotifications } from './notifications.js';
+import type { QuotaStorage } from './quotas.js';
 import type { ReclaimStorage } from './reclaim.js';
 import type { TopicStorage } from './topics.js';
 import type { UserStorage } from './users.js';
@@ -20,6 +21,8 @@ export interface Storage {
   readonly log: LogStorage;
   readonly reclaim: ReclaimStorage;
   readonly groups: GroupStore;
+  /** Client quota definitions (user / client-id / ip entities). */
+  readonly quotas: QuotaStorage;
   /** SASL users' SCRAM credentials. */
   readonly users: UserStorage;
   readonly acls: AclStorage;
@@ -31,6 +34,7 @@ export type * from './acls.js';
 export type * from './cluster.js';
 export type * from './log.js';
 export type * from './notifications.js';
+export type * from './quotas.js';
 export type * from './reclaim.js';
 export type * from './topics.js';
 export type * from './users.js';

@@ -33,6 +33,8 @@ import { IncrementalAlterConfigs } from './44-incremental-alter-configs.js';
 import { AlterPartitionReassignments } from './45-alter-partition-reassignments.js';
 import { ListPartitionReassignments } from './46-list-partition-reassignments.js';
 import { OffsetDelete } from './47-offset-delete.js';
+import { DescribeClientQuotas } from './48-describe-client-quotas.js';
+import { AlterClientQuotas } from './49-alter-client-quotas.js';
 import { DescribeUserScramCredentials } from './50-describe-user-scram-credentials.js';
 import { AlterUserScramCredentials } from './51-alter-user-scram-credentials.js';
 import { DescribeCluster } from './60-describe-cluster.js';
@@ -43,5 +45,5 @@ export const ALL_APIS: readonly ApiSpec[] = [
   LeaveGroup, SyncGroup, DescribeGroups, ListGroups, SaslHandshake, ApiVersions, CreateTopics, DeleteTopics,
   DeleteRecords, InitProducerId, OffsetForLeaderEpoch, DescribeAcls, CreateAcls, DeleteAcls, DescribeConfigs, AlterConfigs, DescribeLogDirs, SaslAuthenticate,
   CreatePartitions, DeleteGroups, IncrementalAlterConfigs, AlterPartitionReassignments, ListPartitionReassignments, OffsetDelete,
-  DescribeUserScramCredentials, AlterUserScramCredentials, DescribeCluster, DescribeTopicPartitions,
+  DescribeClientQuotas, AlterClientQuotas, DescribeUserScramCredentials, AlterUserScramCredentials, DescribeCluster, DescribeTopicPartitions,
 ];

@@ -1072,6 +1072,76 @@ export interface OffsetDeleteResponsePartition {
   errorCode?: number;
 }
 
+export interface DescribeClientQuotasRequest {
+  components: DescribeClientQuotasRequestComponentData[];
+  strict: boolean;
+}
+
+export interface DescribeClientQuotasRequestComponentData {
+  entityType: string;
+  matchType: number;
+  match: string | null;
+}
+
+export interface DescribeClientQuotasResponseValueData {
+  key?: string;
+  value?: number;
+}
+
+export interface DescribeClientQuotasResponseEntryData {
+  entity?: DescribeClientQuotasResponseEntityData[];
+  values?: DescribeClientQuotasResponseValueData[];
+}
+
+export interface DescribeClientQuotasResponse {
+  throttleTimeMs?: number;
+  errorCode?: number;
+  errorMessage?: string | null;
+  entries?: DescribeClientQuotasResponseEntryData[] | null;
+}
+
+export interface DescribeClientQuotasResponseEntityData {
+  entityType?: string;
+  entityName?: string | null;
+}
+
+export interface AlterClientQuotasRequestOpData {
+  key: string;
+  value: number;
+  remove: boolean;
+}
+
+export interface AlterClientQuotasRequestEntryData {
+  entity: AlterClientQuotasRequestEntityData[];
+  ops: AlterClientQuotasRequestOpData[];
+}
+
+export interface AlterClientQuotasRequest {
+  entries: AlterClientQuotasRequestEntryData[];
+  validateOnly: boolean;
+}
+
+export interface AlterClientQuotasRequestEntityData {
+  entityType: string;
+  entityName: string | null;
+}
+
+export interface AlterClientQuotasResponseEntryData {
+  errorCode?: number;
+  errorMessage?: string | null;
+  entity?: AlterClientQuotasResponseEntityData[];
+}
+
+export interface AlterClientQuotasResponse {
+  throttleTimeMs?: number;
+  entries?: AlterClientQuotasResponseEntryData[];
+}
+
+export interface AlterClientQuotasResponseEntityData {
+  entityType?: string;
+  entityName?: string | null;
+}
+
 export interface DescribeUserScramCredentialsRequest {
   users: DescribeUserScramCredentialsRequestUserName[] | null;
 }

@@ -12,6 +12,7 @@ import { PgClusterStorage } from './cluster.js';
 import { PostgresGroupStore } from './group-store.js';
 import { PgLogStorage } from './log.js';
 import { PgNotifications } from './notifications.js';
+import { PgQuotaStorage } from './quotas.js';
 import { PgReclaimStorage } from './reclaim.js';
 import { SqlOutboxRelay } from './sql-outbox-relay.js';
 import { PgTopicStorage } from './topics.js';
@@ -42,6 +43,7 @@ export class PgStorage implements Storage {
   readonly log: PgLogStorage;
   readonly reclaim: PgReclaimStorage;
   readonly groups: PostgresGroupStore;
+  readonly quotas: PgQuotaStorage;
   readonly users: PgUserStorage;
   readonly acls: PgAclStorage;
   readonly notifications: PgNotifications;
@@ -60,6 +62,7 @@ export class PgStorage implements Storage {
     this.log = new PgLogStorage(this.pool, componentLogger(log, 'records'));
     this.reclaim = new PgReclaimStorage(this.pool);
     this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
+    this.quotas = new PgQuotaStorage(this.pool);
     this.users = new PgUserStorage(this.pool);
     this.acls = new PgAclStorage(this.pool);
     this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
