@@ -7,6 +7,7 @@ import { registerBenchCommand } from './bench/command.js';
 import { registerAclCommand } from './cli/acl.js';
 import { registerSqlCommand } from './cli/sql.js';
 import { registerTopicCommand } from './cli/topic.js';
+import { registerUserCommand } from './cli/user.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
 import { startGateway } from './gateway.js';
 import { createLogger, LOG_LEVELS } from './logging.js';
@@ -149,6 +150,7 @@ program
 registerBenchCommand(program);
 registerTopicCommand(program);
 registerSqlCommand(program, databaseUrlOption);
+registerUserCommand(program, databaseUrlOption);
 registerAclCommand(program, databaseUrlOption);
 
 await program.parseAsync(process.argv);

@@ -123,6 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
       access,
+      users: storage.users,
     };
     groups.start();
     cleanup.push(() => groups.stop());

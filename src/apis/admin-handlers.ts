@@ -16,6 +16,8 @@ import createPartitions from './37-create-partitions.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import alterPartitionReassignments from './45-alter-partition-reassignments.js';
 import listPartitionReassignments from './46-list-partition-reassignments.js';
+import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import describeCluster from './60-describe-cluster.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 
@@ -34,6 +36,8 @@ export const ADMIN_HANDLERS: readonly ApiHandler[] = [
   incrementalAlterConfigs,
   alterPartitionReassignments,
   listPartitionReassignments,
+  describeUserScramCredentials,
+  alterUserScramCredentials,
   describeCluster,
   describeTopicPartitions,
 ];

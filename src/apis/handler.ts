@@ -12,8 +12,10 @@ import type { GroupCoordinator } from '../groups/coordinator.js';
 import type { RequestHeader } from '../protocol/protocol.js';
 import type { AccessControl } from '../security/access-control.js';
 import type { KafkaPrincipal } from '../security/principal.js';
+import type { ConnectionAuthentication } from '../security/sasl/connection-authentication.js';
 import type { SecurityProtocol } from '../security/security-protocol.js';
 import type { LogStorage } from '../storage/log.js';
+import type { UserStorage } from '../storage/users.js';
 import type { TopicService } from '../topics/topic-service.js';
 
 /** Who sent a request: what the connection and the client told us, and who it authenticated as. */
@@ -52,6 +54,8 @@ export interface GatewayServices {
   groups: GroupCoordinator;
   /** Authorization: may this client do this on that resource (ACLs, super.users). */
   access: AccessControl;
+  /** SASL users' SCRAM credentials (DescribeUserScramCredentials / AlterUserScramCredentials). */
+  users: UserStorage;
 }
 
 /** What a handler gets: the request's identity and the gateway's services. */
@@ -72,6 +76,8 @@ export interface RequestContext extends GatewayServices {
   previousDispatched: Promise<void>;
   /** A pipelined handler calls this once its work is enqueued; it is also called when it returns. */
   markDispatched: () => void;
+  /** The connection's SASL exchange (SaslHandshake and SaslAuthenticate drive it; ctx.client.principal is its result). */
+  authentication: ConnectionAuthentication;
 }
 
 export interface ApiHandler<Req = never, Res = unknown> {

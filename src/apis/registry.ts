@@ -8,12 +8,14 @@ import { GROUP_HANDLERS } from './group-handlers.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
 import metadata from './03-metadata.js';
+import saslHandshake from './17-sasl-handshake.js';
 import apiVersions from './18-api-versions.js';
 import initProducerId from './22-init-producer-id.js';
 import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
+import saslAuthenticate from './36-sasl-authenticate.js';
 
 const ALL_HANDLERS: readonly ApiHandler[] = [
-  produce, fetch, metadata, apiVersions, initProducerId, offsetForLeaderEpoch, ...ADMIN_HANDLERS, ...GROUP_HANDLERS,
+  produce, fetch, metadata, saslHandshake, apiVersions, initProducerId, offsetForLeaderEpoch, saslAuthenticate, ...ADMIN_HANDLERS, ...GROUP_HANDLERS,
 ];
 
 export function handlerRegistry(): ReadonlyMap<number, ApiHandler> {

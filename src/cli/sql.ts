@@ -58,7 +58,7 @@ function runningPostmaster(clusterDir: string): { port: number; socketDir: strin
   return { port, socketDir: lines[4]?.trim() ?? '' };
 }
 
-/** The Postgres a command reaches: --database-url, or the embedded one of --data-dir (started when not running). */
+/** kpg's database for a command: --database-url, or the embedded Postgres of --data-dir (started for the command when no kpg runs there). */
 export async function resolveTarget(opts: Pick<SqlOptions, 'databaseUrl' | 'dataDir'>): Promise<Target> {
   if (opts.databaseUrl) {
     return { config: { connectionString: opts.databaseUrl }, psqlArgs: [opts.databaseUrl], psqlEnv: {} };

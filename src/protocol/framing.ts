@@ -19,7 +19,8 @@ export class FrameDecoder {
   private pendingLength = 0;
   private frameSize = -1;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** The largest frame accepted; a connection lowers it until its client has authenticated (sasl.server.max.receive.size). */
+  constructor(public maxFrameBytes: number) {}
 
   /** Bytes received but not yet returned as a frame. */
   get bufferedBytes(): number {

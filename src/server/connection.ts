@@ -7,6 +7,7 @@
  * is not reading its responses (the socket's write buffer is full).
  */
 import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { CloseConnection, type ApiHandler, type GatewayServices, type RequestContext } from '../apis/handler.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -21,6 +22,7 @@ import {
 } from '../protocol/protocol.js';
 import { DecodeError } from '../protocol/reader.js';
 import { ANONYMOUS } from '../security/principal.js';
+import { ConnectionAuthentication } from '../security/sasl/connection-authentication.js';
 import type { ListenerSecurity, TlsPeer } from './listener-security.js';
 
 /** Frames waiting behind the one being handled before we stop reading the socket. */
@@ -28,8 +30,11 @@ const MAX_QUEUED_FRAMES = 64;
 /** Pipelined requests (Produce) handled at once on one connection; Kafka producers default to 5 in flight. */
 const MAX_PIPELINED = 8;
 
-/** What handling one request produced: response chunks, nothing to send, or a reason to close. */
-type Outcome = Buffer[] | 'none' | 'close';
+/**
+ * What handling one request produced: response chunks, nothing to send, a reason to close, or a last
+ * response (a failed authentication's) after which the connection closes.
+ */
+type Outcome = Buffer[] | 'none' | 'close' | { lastResponse: Buffer[] };
 
 export interface ConnectionOptions {
   id: number;
@@ -65,6 +70,8 @@ export class Connection {
    * signal would collect one listener per waiting request of every client (Node warns past 10).
    */
   private readonly shutdownController = new AbortController();
+  /** Who the client is: SASL's exchange on SASL listeners, the TLS peer's principal or ANONYMOUS otherwise. */
+  private readonly authentication: ConnectionAuthentication;
 
   constructor(private readonly options: ConnectionOptions) {
     const { socket } = options;
@@ -73,6 +80,11 @@ export class Connection {
     this.log = options.log.child({ conn: options.id, client: `${this.address}:${this.port}` });
     this.decoder = new FrameDecoder(options.maxFrameBytes);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.authentication = new ConnectionAuthentication({
+      sasl: options.listener.sasl,
+      principal: options.tls?.principal ?? ANONYMOUS,
+      log: this.log,
+    });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
@@ -111,11 +123,19 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     let frames: Buffer[];
+    // Kafka reads at most sasl.server.max.receive.size bytes per frame from a client not yet authenticated.
+    const authenticated = this.authentication.authenticated;
+    this.decoder.maxFrameBytes = authenticated
+      ? this.options.maxFrameBytes
+      : Math.min(this.options.maxFrameBytes, this.options.services.config.int('sasl.server.max.receive.size'));
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {
       if (err instanceof FrameTooLargeError) {
-        this.log.warn({ size: err.size, limit: err.limit }, 'closing connection: request frame too large');
+        this.log.warn(
+          { size: err.size, limit: err.limit },
+          authenticated ? 'closing connection: request frame too large' : 'closing connection: frame before authentication exceeds sasl.server.max.receive.size',
+        );
       } else {
         this.log.warn({ err }, 'closing connection: bad framing');
       }
@@ -165,6 +185,13 @@ export class Connection {
           socket.destroy();
           break;
         }
+        if (typeof result === 'object' && 'lastResponse' in result) {
+          this.write(result.lastResponse);
+          this.closing = true;
+          this.queue.length = 0;
+          socket.end(() => socket.destroy());
+          break;
+        }
         if (result !== 'none') this.write(result);
         if (socket.writableNeedDrain) await this.waitForDrain();
       }
@@ -172,7 +199,7 @@ export class Connection {
       this.processing = false;
     }
     if (this.closing) {
-      if (!socket.destroyed) this.endSocket();
+      if (!socket.destroyed && !socket.writableEnded) this.endSocket();
       if (socket.destroyed || socket.closed) this.resolveClosed();
       return;
     }
@@ -180,7 +207,8 @@ export class Connection {
   }
 
   private isPipelined(frame: Buffer): boolean {
-    if (frame.length < 2) return false;
+    // Before authentication a frame may be a raw SASL token, and nothing is pipelined.
+    if (frame.length < 2 || !this.authentication.authenticated) return false;
     return this.options.handlers.get(frame.readInt16BE(0))?.pipelined === true;
   }
 
@@ -199,6 +227,7 @@ export class Connection {
 
   /** Handles one request frame: the response to write, 'none' (acks=0), or 'close'. */
   private async handleFrame(frame: Buffer, previousDispatched: Promise<void>, markDispatched: () => void): Promise<Outcome> {
+    if (this.authentication.expectsRawToken) return this.handleRawSaslToken(frame);
     let ids: { apiKey: number; apiVersion: number; correlationId: number };
     try {
       ids = peekRequestIds(frame);
@@ -210,6 +239,11 @@ export class Connection {
     const handler = this.options.handlers.get(apiKey);
     const codecs = apiCodecs(apiKey);
     const served = handler !== undefined && codecs !== undefined && apiVersion >= handler.minVersion && apiVersion <= handler.maxVersion;
+    const admission = this.authentication.admit(apiKey, served);
+    if (!admission.serve) {
+      this.log.warn({ apiKey, apiVersion, correlationId, principal: this.authentication.principal.name }, `closing connection: ${admission.reason}`);
+      return 'close';
+    }
     if (!served) {
       if (apiKey === API_VERSIONS_KEY && handler) {
         // KIP-511: a client newer than us gets a v0 answer naming the ApiVersions versions we do serve.
@@ -243,7 +277,7 @@ export class Connection {
         softwareVersion: this.software?.version ?? null,
         listener: this.options.listener.name,
         securityProtocol: this.options.listener.securityProtocol,
-        principal: this.options.tls?.principal ?? ANONYMOUS,
+        principal: this.authentication.principal,
         address: this.address,
         port: this.port,
         connectionId: this.options.id,
@@ -253,6 +287,7 @@ export class Connection {
       shutdown: this.shutdownController.signal,
       previousDispatched,
       markDispatched,
+      authentication: this.authentication,
     };
     log.debug({ api: handler.name }, 'request');
     let response: unknown;
@@ -266,13 +301,37 @@ export class Connection {
       log.error({ err, api: handler.name }, 'closing connection: request failed');
       return 'close';
     }
-    if (response === null) return 'none';
+    let encoded: Buffer[] | 'none';
     try {
-      return encodeResponse(codecs.response, apiKey, apiVersion, correlationId, response as Record<string, unknown>);
+      encoded = response === null ? 'none' : encodeResponse(codecs.response, apiKey, apiVersion, correlationId, response as Record<string, unknown>);
     } catch (err) {
       log.error({ err, api: handler.name }, 'closing connection: response could not be encoded');
       return 'close';
     }
+    if (this.authentication.takeCloseAfterResponse()) return this.afterFailedAuthentication(encoded === 'none' ? [] : encoded);
+    return encoded;
+  }
+
+  /** After a v0 SaslHandshake: one raw SASL token in, the server's token out, both size-prefixed without a header. */
+  private async handleRawSaslToken(token: Buffer): Promise<Outcome> {
+    const reply = await this.authentication.rawToken(token);
+    if (reply === null) {
+      this.authentication.takeCloseAfterResponse();
+      return this.afterFailedAuthentication([]);
+    }
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(reply.length);
+    return [size, reply];
+  }
+
+  /**
+   * Kafka answers a failed authentication only after connection.failed.authentication.delay.ms, then
+   * closes, so a client guessing passwords gets few tries per second. A timer, so no other client waits.
+   */
+  private async afterFailedAuthentication(lastResponse: Buffer[]): Promise<Outcome> {
+    const delayMs = this.options.services.config.int('connection.failed.authentication.delay.ms');
+    if (delayMs > 0) await sleep(delayMs);
+    return lastResponse.length > 0 ? { lastResponse } : 'close';
   }
 
   private write(chunks: Buffer[]): void {

@@ -12,6 +12,7 @@ import type { LogStorage } from './log.js';
 import type { ChangeNotifications } from './notifications.js';
 import type { ReclaimStorage } from './reclaim.js';
 import type { TopicStorage } from './topics.js';
+import type { UserStorage } from './users.js';
 
 export interface Storage {
   readonly cluster: ClusterStorage;
@@ -19,7 +20,10 @@ export interface Storage {
   readonly log: LogStorage;
   readonly reclaim: ReclaimStorage;
   readonly groups: GroupStore;
+  /** ACL bindings (kpg.acls). */
   readonly acls: AclStorage;
+  /** SASL users' SCRAM credentials. */
+  readonly users: UserStorage;
   /** Committed changes from every gateway and from SQL. */
   readonly notifications: ChangeNotifications;
 }
@@ -30,3 +34,4 @@ export type * from './log.js';
 export type * from './notifications.js';
 export type * from './reclaim.js';
 export type * from './topics.js';
+export type * from './users.js';

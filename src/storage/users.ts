@@ -20,6 +20,9 @@ export interface UserStorage {
   scramKeys(userName: string, mechanism: ScramMechanism): Promise<ScramKeys | null>;
   /** Users with their mechanisms and iteration counts, all of them or the named ones (missing names are left out). */
   describeUsers(userNames: readonly string[] | null): Promise<UserCredentialInfo[]>;
-  /** Applies upsertions and deletions in one transaction and announces `usersChanged`; callers validate first. */
-  alterScramCredentials(upsertions: readonly ScramUpsertion[], deletions: readonly ScramDeletion[]): Promise<void>;
+  /**
+   * Applies deletions, then upsertions, in one transaction and announces `usersChanged`; callers validate
+   * first. Returns how many credentials the deletions removed.
+   */
+  alterScramCredentials(upsertions: readonly ScramUpsertion[], deletions: readonly ScramDeletion[]): Promise<number>;
 }

@@ -1072,6 +1072,62 @@ export interface OffsetDeleteResponsePartition {
   errorCode?: number;
 }
 
+export interface DescribeUserScramCredentialsRequest {
+  users: DescribeUserScramCredentialsRequestUserName[] | null;
+}
+
+export interface DescribeUserScramCredentialsRequestUserName {
+  name: string;
+}
+
+export interface DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
+  user?: string;
+  errorCode?: number;
+  errorMessage?: string | null;
+  credentialInfos?: DescribeUserScramCredentialsResponseCredentialInfo[];
+}
+
+export interface DescribeUserScramCredentialsResponse {
+  throttleTimeMs?: number;
+  errorCode?: number;
+  errorMessage?: string | null;
+  results?: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult[];
+}
+
+export interface DescribeUserScramCredentialsResponseCredentialInfo {
+  mechanism?: number;
+  iterations?: number;
+}
+
+export interface AlterUserScramCredentialsRequestScramCredentialUpsertion {
+  name: string;
+  mechanism: number;
+  iterations: number;
+  salt: Buffer;
+  saltedPassword: Buffer;
+}
+
+export interface AlterUserScramCredentialsRequest {
+  deletions: AlterUserScramCredentialsRequestScramCredentialDeletion[];
+  upsertions: AlterUserScramCredentialsRequestScramCredentialUpsertion[];
+}
+
+export interface AlterUserScramCredentialsRequestScramCredentialDeletion {
+  name: string;
+  mechanism: number;
+}
+
+export interface AlterUserScramCredentialsResponse {
+  throttleTimeMs?: number;
+  results?: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult[];
+}
+
+export interface AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
+  user?: string;
+  errorCode?: number;
+  errorMessage?: string | null;
+}
+
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean;
   endpointType: number;

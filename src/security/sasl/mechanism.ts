@@ -20,9 +20,32 @@ export type SaslStep =
    * Refused: answered with SASL_AUTHENTICATION_FAILED (after the failed-login delay) and `message`, which
    * Kafka clients show the user; `logReason` goes only to the log (never a password or token).
    */
-  | { kind: 'failure'; message: string; logReason: string; bytes?: Buffer };
+  | {
+      kind: 'failure';
+      message: string;
+      logReason: string;
+      bytes?: Buffer;
+      /**
+       * Kafka hides the reason of most failures (a SaslException): the client is told only "Authentication
+       * failed during authentication due to invalid credentials with SASL mechanism X", worded
+       * "re-authentication" when re-authenticating. When true the connection sends that text, not `message`.
+       */
+      hidden?: boolean;
+      /** The user the client claimed, for the log line. */
+      userName?: string;
+    };
 
 export interface SaslServerSession {
   readonly mechanism: string;
   evaluate(token: Buffer): Promise<SaslStep>;
+}
+
+/** Kafka's text for a failure whose reason it does not tell the client (SaslServerAuthenticator). */
+export function invalidCredentialsMessage(mechanism: string, reauthenticating = false): string {
+  return `Authentication failed during ${reauthenticating ? 're-authentication' : 'authentication'} due to invalid credentials with SASL mechanism ${mechanism}`;
+}
+
+/** A failure whose reason only the log learns, as Kafka's SaslException. */
+export function hiddenFailure(mechanism: string, logReason: string, userName?: string): SaslStep {
+  return { kind: 'failure', message: invalidCredentialsMessage(mechanism), logReason, hidden: true, ...(userName !== undefined ? { userName } : {}) };
 }

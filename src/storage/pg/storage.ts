@@ -15,6 +15,7 @@ import { PgNotifications } from './notifications.js';
 import { PgReclaimStorage } from './reclaim.js';
 import { SqlOutboxRelay } from './sql-outbox-relay.js';
 import { PgTopicStorage } from './topics.js';
+import { PgUserStorage } from './users.js';
 
 const INT8_OID = 20;
 
@@ -42,6 +43,7 @@ export class PgStorage implements Storage {
   readonly reclaim: PgReclaimStorage;
   readonly groups: PostgresGroupStore;
   readonly acls: PgAclStorage;
+  readonly users: PgUserStorage;
   readonly notifications: PgNotifications;
   private readonly sqlRelay: SqlOutboxRelay;
 
@@ -59,6 +61,7 @@ export class PgStorage implements Storage {
     this.reclaim = new PgReclaimStorage(this.pool);
     this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
     this.acls = new PgAclStorage(this.pool);
+    this.users = new PgUserStorage(this.pool);
     this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
     this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, componentLogger(log, 'sql-relay'));
   }
