@@ -58,10 +58,13 @@ const databaseUrlOption = (): Option =>
 program
   .command('serve')
   .description('serve the Kafka protocol (with an embedded Postgres unless --database-url is given)')
-  .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .addOption(new Option('--port <port>', 'port to listen on').default(9092).argParser(parsePort))
+  .option('--host <host>', 'address to listen on (one PLAINTEXT listener, without --listeners)', '127.0.0.1')
+  .addOption(new Option('--port <port>', 'port to listen on (without --listeners)').default(9092).argParser(parsePort))
   .option('--advertised-host <host>', 'host clients are told to connect to (default: the listen address)')
   .addOption(new Option('--advertised-port <port>', 'port clients are told to connect to (default: the listen port)').argParser(parsePort))
+  .option('--listeners <list>', 'Kafka\'s listeners, e.g. PLAINTEXT://127.0.0.1:9092,SSL://:9093 (replaces --host/--port)')
+  .option('--advertised-listeners <list>', 'Kafka\'s advertised.listeners, e.g. SSL://kpg.example.com:9093')
+  .option('--listener-security-protocol-map <map>', 'Kafka\'s listener.security.protocol.map, e.g. INTERNAL:PLAINTEXT,EXTERNAL:SASL_SSL')
   .addOption(databaseUrlOption())
   .option('--data-dir <dir>', 'embedded Postgres data directory (used without --database-url)', './data')
   .addOption(postgresPortOption())
@@ -75,8 +78,14 @@ program
   .action(async (opts: {
     host: string; port: number; advertisedHost?: string; advertisedPort?: number; databaseUrl?: string;
     dataDir: string; postgresPort?: number; nodeId?: number; brokerConfig: Map<string, string>; logLevel: string;
+    listeners?: string; advertisedListeners?: string; listenerSecurityProtocolMap?: string;
   }) => {
     const logger = createLogger(opts.logLevel);
+    // The flags are the broker configs of the same names (and win over --broker-config).
+    const brokerConfigs = new Map(opts.brokerConfig);
+    if (opts.listeners !== undefined) brokerConfigs.set('listeners', opts.listeners);
+    if (opts.advertisedListeners !== undefined) brokerConfigs.set('advertised.listeners', opts.advertisedListeners);
+    if (opts.listenerSecurityProtocolMap !== undefined) brokerConfigs.set('listener.security.protocol.map', opts.listenerSecurityProtocolMap);
     // Signal handlers come first: a signal during start-up stops the gateway as soon as it is up, rather
     // than killing the process half-started.
     const starting = startGateway({
@@ -88,7 +97,7 @@ program
       dataDir: opts.dataDir,
       postgresPort: opts.postgresPort,
       nodeId: opts.nodeId,
-      brokerConfigs: opts.brokerConfig,
+      brokerConfigs,
       logger,
     });
     let stoppingSince = 0;

@@ -1,7 +1,8 @@
 /**
  * Starting and stopping one gateway: Postgres (given or embedded), migrations, the storage and the
- * services handlers use, the gateway's registration and heartbeat, and the Kafka listener. `kpg serve`
- * and the tests both use this.
+ * services handlers use, the gateway's registration and heartbeat, and the Kafka listeners (Kafka's
+ * `listeners`, `advertised.listeners` and `listener.security.protocol.map` static broker configs; without
+ * them one PLAINTEXT listener at host:port). `kpg serve` and the tests both use this.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +17,17 @@ import { BrokerConfig } from './config/broker-config.js';
 import { TopicConfigs } from './config/topic-config.js';
 import { KAFKA_CLUSTER_DEFAULTS } from './config/kafka-broker-configs.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
-import { PLAINTEXT_LISTENER } from './server/listener-security.js';
+import type { ListenerSecurity } from './server/listener-security.js';
 import { KafkaServer } from './server/server.js';
+import { DEFAULT_PROTOCOL_MAP, endpointsToString, planListeners, singlePlaintextListener, type ListenerPlan } from './security/listeners.js';
+import { createSaslAuthenticator } from './security/sasl/authenticator.js';
+import { createOauthBearerSession } from './security/sasl/oauthbearer.js';
+import { usesSasl, usesTls, type SecurityProtocol } from './security/security-protocol.js';
+import { listenerSslConfigs, ListenerTls, loadTlsMaterial } from './security/tls.js';
+import { ResourceError } from './apis/config-resources.js';
+import { ErrorCode } from './protocol/error-codes.js';
+import type { GatewayEndpoint } from './storage/cluster.js';
+import type { UserStorage } from './storage/users.js';
 import { applyMigrations } from './storage/pg/migrate.js';
 import { PgStorage } from './storage/pg/storage.js';
 import { StorageReaper } from './topics/reaper.js';
@@ -27,6 +37,7 @@ import { VERSION } from './version.js';
 
 
 export interface GatewayOptions {
+  /** The one PLAINTEXT listener's address when the `listeners` broker config is not set. */
   host: string;
   port: number;
   advertisedHost?: string;
@@ -43,12 +54,25 @@ export interface GatewayOptions {
   logger: Logger;
 }
 
+/** A listener as bound: port 0 in the config is the free port it got here. */
+export interface BoundListener {
+  name: string;
+  securityProtocol: SecurityProtocol;
+  host: string;
+  port: number;
+  advertisedHost: string;
+  advertisedPort: number;
+}
+
 export interface Gateway {
   readonly nodeId: number;
+  /** The first listener's bound and advertised address (the gateway's identity). */
   readonly host: string;
   readonly port: number;
   readonly advertisedHost: string;
   readonly advertisedPort: number;
+  /** Every listener, in `listeners` order. */
+  readonly listeners: readonly BoundListener[];
   readonly databaseUrl: string;
   /** What request handlers get. */
   readonly services: GatewayServices;
@@ -61,6 +85,8 @@ export interface Gateway {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.logger;
+  // Listener configs are checked before anything starts.
+  const plans = listenerPlans(options);
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
@@ -91,18 +117,60 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const access = await createAccessControl(config, storage.acls, storage.notifications, log.child({ component: 'authorizer' }));
     if (access.stop) cleanup.push(async () => access.stop!());
     const handlers = handlerRegistry();
-    const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes'), listener: PLAINTEXT_LISTENER });
-    const bound = await server.listen(options.host, options.port);
-    cleanup.push(() => server.close());
-
-    const advertisedHost = options.advertisedHost ?? defaultAdvertisedHost(bound.host);
-    const advertisedPort = options.advertisedPort ?? bound.port;
-    nodeId = await storage.cluster.registerGateway(advertisedHost, advertisedPort, null, options.nodeId);
+    const servers: { plan: ListenerPlan; server: KafkaServer }[] = [];
+    for (const plan of plans) {
+      const { name, securityProtocol } = plan.bind;
+      const listenerLog = log.child({ listener: name });
+      const security: ListenerSecurity = {
+        name,
+        securityProtocol,
+        sasl: usesSasl(securityProtocol) ? saslFor(name, config, storage.users, listenerLog) : null,
+      };
+      const tls = usesTls(securityProtocol) ? new ListenerTls(name, config, listenerLog) : undefined;
+      const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes'), listener: security, tls });
+      servers.push({ plan, server });
+      cleanup.push(() => server.close());
+    }
+    const listeners: BoundListener[] = [];
+    for (const { plan, server } of servers) {
+      const bound = await server.listen(plan.bind.host, plan.bind.port);
+      listeners.push({
+        name: plan.bind.name,
+        securityProtocol: plan.bind.securityProtocol,
+        host: bound.host,
+        port: bound.port,
+        advertisedHost: plan.advertised?.host || defaultAdvertisedHost(bound.host),
+        // Port 0 advertised (as bound): the free port this listener got.
+        advertisedPort: plan.advertised?.port || bound.port,
+      });
+    }
+    const first = listeners[0]!;
+    const bound = { host: first.host, port: first.port };
+    const advertisedHost = first.advertisedHost;
+    const advertisedPort = first.advertisedPort;
+    const endpoints: GatewayEndpoint[] = listeners.map((l) => ({
+      listener: l.name,
+      host: l.advertisedHost,
+      port: l.advertisedPort,
+      securityProtocol: l.securityProtocol,
+    }));
+    nodeId = await storage.cluster.registerGateway(advertisedHost, advertisedPort, null, options.nodeId, endpoints);
     // A new cluster starts with the cluster-wide dynamic defaults a new Kafka 4.1 cluster writes.
     const clusterId = await storage.cluster.clusterId(KAFKA_CLUSTER_DEFAULTS);
     const { notifications } = storage;
     const cluster = new ClusterView(
-      { nodeId, advertisedHost, advertisedPort, rack: null },
+      {
+        nodeId,
+        advertisedHost,
+        advertisedPort,
+        rack: null,
+        endpoints,
+        listenerConfigs: {
+          listeners: endpointsToString(listeners),
+          advertisedListeners: endpointsToString(endpoints.map((e) => ({ name: e.listener, host: e.host, port: e.port }))),
+          protocolMap: options.brokerConfigs?.get('listener.security.protocol.map') ?? DEFAULT_PROTOCOL_MAP,
+        },
+      },
       clusterId,
       storage.cluster,
       config,
@@ -110,6 +178,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log.child({ component: 'cluster' }),
     );
     await cluster.reloadBrokerConfigs();
+    // A dynamic change of a listener's ssl.* configs (kafka-configs --alter) is tried first (unusable key
+    // material is refused, as Kafka refuses it), then reloads the listener's key material.
+    cluster.checkBrokerConfigChanges((next) => {
+      for (const l of listeners) {
+        if (!usesTls(l.securityProtocol)) continue;
+        const sslConfigs = (c: BrokerConfig): string => JSON.stringify([...listenerSslConfigs(c, l.name)]);
+        if (sslConfigs(next) === sslConfigs(config)) continue;
+        try {
+          loadTlsMaterial(next, l.name);
+        } catch (err) {
+          throw new ResourceError(ErrorCode.INVALID_REQUEST, `Validation of dynamic config update of listener ${l.name}'s SSL factory failed: ${(err as Error).message}`);
+        }
+      }
+    });
+    cluster.onBrokerConfigsReloaded(() => {
+      for (const { server } of servers) server.reloadTls('broker config changed');
+    });
     const topics = new TopicService(storage.topics, notifications);
     const topicConfigs = new TopicConfigs({ config, notifications, storage: storage.topics });
     const groups = new GroupCoordinator(storage.groups, notifications, config, topics, log.child({ component: 'groups' }));
@@ -122,8 +207,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       partitionWatch: new PartitionWatch(notifications),
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
-      access,
       users: storage.users,
+      access,
     };
     groups.start();
     cleanup.push(() => groups.stop());
@@ -140,17 +225,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await storage.cluster.unregisterGateway(nodeId);
     });
 
-    server.serve(services);
+    for (const { server } of servers) server.serve(services);
     log.info(
       {
         version: VERSION,
-        listening: `${bound.host}:${bound.port}`,
-        advertised: `${advertisedHost}:${advertisedPort}`,
+        listening: endpointsToString(listeners),
+        advertised: endpointsToString(endpoints.map((e) => ({ name: e.listener, host: e.host, port: e.port }))),
         nodeId,
         clusterId,
         postgres: embedded ? `embedded (${embedded.dataDir}, port ${embedded.port})` : redactUrl(databaseUrl),
       },
-      `kpg ${VERSION} serving Kafka on ${bound.host}:${bound.port}`,
+      `kpg ${VERSION} serving Kafka on ${listeners.map((l) => `${l.host}:${l.port} (${l.name})`).join(', ')}`,
     );
 
     return {
@@ -159,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       port: bound.port,
       advertisedHost,
       advertisedPort,
+      listeners,
       databaseUrl,
       services,
       storage,
@@ -169,6 +255,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await runCleanup();
     throw err;
   }
+}
+
+/**
+ * The listeners to serve: the `listeners` broker config when given (with `advertised.listeners` and
+ * `listener.security.protocol.map`), else one PLAINTEXT listener at options.host:port advertised as
+ * options.advertisedHost:advertisedPort (kpg's behaviour before listeners were configurable).
+ */
+export function listenerPlans(options: Pick<GatewayOptions, 'host' | 'port' | 'advertisedHost' | 'advertisedPort' | 'brokerConfigs'>): ListenerPlan[] {
+  const configs = options.brokerConfigs ?? new Map<string, string>();
+  const legacyAdvertised = options.advertisedHost !== undefined || options.advertisedPort !== undefined;
+  const plans = planListeners({
+    listeners: configs.get('listeners') ?? singlePlaintextListener(options.host, options.port),
+    advertisedListeners: configs.get('advertised.listeners') ?? null,
+    protocolMap: configs.get('listener.security.protocol.map') ?? DEFAULT_PROTOCOL_MAP,
+  });
+  if (configs.has('listeners') || !legacyAdvertised) return plans;
+  return [{ bind: plans[0]!.bind, advertised: { host: options.advertisedHost ?? '', port: options.advertisedPort ?? 0 } }];
+}
+
+/** A SASL listener's authenticator: sasl.enabled.mechanisms of the listener, users from Postgres. */
+function saslFor(listener: string, config: BrokerConfig, users: UserStorage, log: Logger): ListenerSecurity['sasl'] {
+  return createSaslAuthenticator({
+    listener,
+    config,
+    users,
+    log,
+    oauthBearerSession: () => createOauthBearerSession({ listener, config, log }),
+  });
 }
 
 /** Clients must reach the advertised address: a wildcard bind advertises the machine's name. */

@@ -14,9 +14,15 @@
  * those records); every other refusal answers error_message null, the detail going to the debug log.
  * log_start_offset is the partition's where Kafka's log refused the batch, else -1, as Kafka answers.
  *
+ * Authorization as Kafka's KafkaApis: a request whose batches are transactional needs WRITE on its
+ * transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition); each topic needs
+ * WRITE, checked before its existence (TOPIC_AUTHORIZATION_FAILED per partition, so an unknown topic's
+ * existence does not leak). Topics addressed by an unknown id stay UNKNOWN_TOPIC_ID.
+ *
  * Deliberately skipped: transactional batches get INVALID_TXN_STATE (kpg has no transaction coordinator
  * yet, and does not advertise the transaction APIs).
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   ProduceRequest,
@@ -26,10 +32,11 @@ import type {
   ProduceResponseTopicProduceResponse,
 } from '../protocol/messages/types.js';
 import { ZERO_UUID } from '../protocol/reader.js';
-import { InvalidBatchError, isTransactional } from '../records/batch.js';
+import { Attributes, InvalidBatchError, isTransactional } from '../records/batch.js';
 import { LogValidationError, RecordValidationError, validateProducedBatch, type ValidatedBatch } from '../records/validate.js';
 import type { AppendBatch } from '../storage/log.js';
 import type { TopicRecord } from '../storage/topics.js';
+import { authorizedFilter, isAuthorized } from './authorize.js';
 import { CloseConnection, defineHandler, type RequestContext } from './handler.js';
 
 export default defineHandler<ProduceRequest, ProduceResponse>({
@@ -44,7 +51,14 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     if (request.acks !== -1 && request.acks !== 0 && request.acks !== 1) {
       return everyPartition(request, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${request.acks}`);
     }
+    if (ctx.access.enabled && hasTransactionalRecords(request)) {
+      const id = request.transactionalId;
+      if (id === null || !isAuthorized(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, id)) {
+        return everyPartition(request, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactional Id authorization failed.', false);
+      }
+    }
     const byId = apiVersion >= 13;
+    const mayWrite = authorizedFilter(ctx, AclOperation.WRITE, ResourceType.TOPIC);
     const topics = byId
       ? await ctx.topics.byIds(request.topicData.map((t) => t.topicId).filter((id) => id !== ZERO_UUID))
       : await ctx.topics.byNames(request.topicData.map((t) => t.name));
@@ -55,8 +69,15 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const pending: Promise<PartitionOutcome>[] = [];
     for (const topicData of request.topicData) {
       const topic = topics.get(byId ? topicData.topicId : topicData.name);
+      // By name the check comes before existence; an id names a topic only once resolved.
+      const name = byId ? topic?.name : topicData.name;
+      const denied = name !== undefined && !mayWrite(name);
       for (const partitionData of topicData.partitionData) {
-        pending.push(preparePartition(ctx, topic, partitionData, apiVersion, now, byId));
+        pending.push(
+          denied
+            ? Promise.resolve(failed(partitionData.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null))
+            : preparePartition(ctx, topic, partitionData, apiVersion, now, byId),
+        );
       }
     }
     const outcomes = await Promise.all(pending);
@@ -210,13 +231,25 @@ function appendErrorMessage(errorCode: number): string | null {
   }
 }
 
-function everyPartition(request: ProduceRequest, errorCode: number, message: string): ProduceResponse | null {
+/** Kafka's RequestUtils.hasTransactionalRecords: whether some partition's first batch is transactional. */
+function hasTransactionalRecords(request: ProduceRequest): boolean {
+  for (const t of request.topicData) {
+    for (const p of t.partitionData) {
+      const records = p.records;
+      if (records && records.length >= 23 && records.readInt8(16) >= 2 && (records.readInt16BE(21) & Attributes.transactional) !== 0) return true;
+    }
+  }
+  return false;
+}
+
+/** Every partition answered `errorCode`; `answered` false keeps the message to the log, as Kafka's error responses do. */
+function everyPartition(request: ProduceRequest, errorCode: number, message: string, answered = true): ProduceResponse | null {
   if (request.acks === 0) throw new CloseConnection(`acks=0 produce refused: ${message}`);
   return {
     responses: request.topicData.map((t) => ({
       name: t.name,
       topicId: t.topicId,
-      partitionResponses: t.partitionData.map((p) => failed(p.index, errorCode, message).response),
+      partitionResponses: t.partitionData.map((p) => failed(p.index, errorCode, answered ? message : null).response),
     })),
     throttleTimeMs: 0,
   };

@@ -16,6 +16,10 @@
  * carries the partition's leader epoch (0), stamped on append. Batches are stored uncompressed; a topic
  * whose compression.type names a codec has them compressed with it when served ('producer' and
  * 'uncompressed' serve them as stored).
+ * Authorization as Kafka's KafkaApis: each topic needs READ (TOPIC_AUTHORIZATION_FAILED per partition),
+ * checked before existence when addressed by name; an unknown topic id stays UNKNOWN_TOPIC_ID. A
+ * follower fetch (replica id >= 0) needs CLUSTER_ACTION on the cluster instead, else every partition is
+ * TOPIC_AUTHORIZATION_FAILED.
  * Deliberately skipped: follower fetches (replica_id >= 0) are answered like consumer fetches;
  * last_fetched_epoch (v12+) is not checked and diverging_epoch never set (kpg's one epoch per partition
  * cannot diverge); current_leader (v16+, filled by Kafka on FENCED_LEADER_EPOCH) is not set, since kpg's
@@ -23,6 +27,7 @@
  */
 import type { KnownOffsets } from '../fetch/partition-watch.js';
 import type { FetchSession, SessionPartition } from '../fetch/sessions.js';
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   FetchRequest,
@@ -34,6 +39,7 @@ import { recompressBatch } from '../records/batch.js';
 import { Compression } from '../records/compression.js';
 import { partitionKey } from '../storage/partition-key.js';
 import type { TopicRecord } from '../storage/topics.js';
+import { authorizedFilter, isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler, type RequestContext } from './handler.js';
 import { leaderEpochError } from './leader-epoch.js';
 
@@ -46,6 +52,8 @@ interface FetchTarget {
   partitionMaxBytes: number;
   currentLeaderEpoch: number;
   resolved: TopicRecord | undefined;
+  /** The client may not read this topic (answered TOPIC_AUTHORIZATION_FAILED). */
+  denied: boolean;
   sessionEntry: SessionPartition | undefined;
 }
 
@@ -119,6 +127,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
 
     const topicKeys = [...new Set(entries.map((e) => e.topic))];
     const topics = byId ? await ctx.topics.byIds(topicKeys) : await ctx.topics.byNames(topicKeys);
+    const mayRead = mayReadTopic(ctx, request, apiVersion);
     const targets: FetchTarget[] = entries.map((e) => ({
       topic: e.topic,
       partition: e.partition,
@@ -126,6 +135,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
       partitionMaxBytes: e.partitionMaxBytes,
       currentLeaderEpoch: e.currentLeaderEpoch,
       resolved: topics.get(e.topic),
+      denied: byId ? topics.has(e.topic) && !mayRead(topics.get(e.topic)!.name) : !mayRead(e.topic),
       sessionEntry: session ? e : undefined,
     }));
 
@@ -149,6 +159,16 @@ export default defineHandler<FetchRequest, FetchResponse>({
     };
   },
 });
+
+/** Consumers need READ on each topic; a follower (replica id >= 0) needs CLUSTER_ACTION instead. */
+function mayReadTopic(ctx: RequestContext, request: FetchRequest, apiVersion: number): (topic: string) => boolean {
+  const replicaId = apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
+  if (replicaId >= 0) {
+    const allowed = isAuthorizedOnCluster(ctx, AclOperation.CLUSTER_ACTION);
+    return () => allowed;
+  }
+  return authorizedFilter(ctx, AclOperation.READ, ResourceType.TOPIC);
+}
 
 function needsToWait(results: PartitionResult[], request: FetchRequest): boolean {
   if (request.maxWaitMs <= 0) return false;
@@ -194,7 +214,7 @@ async function fetchOnce(ctx: RequestContext, targets: FetchTarget[], maxBytes: 
   let anyRecords = false;
 
   // Offsets of partitions we know nothing about yet: one query for all of them.
-  const unknown = targets.filter((t) => t.resolved && t.partition >= 0 && t.partition < t.resolved.partitions.length && !ctx.partitionWatch.get(t.resolved.topicId, t.partition));
+  const unknown = targets.filter((t) => t.resolved && !t.denied && t.partition >= 0 && t.partition < t.resolved.partitions.length && !ctx.partitionWatch.get(t.resolved.topicId, t.partition));
   if (unknown.length > 0) {
     const states = await ctx.records.partitionStates(unknown.map((t) => ({ topicId: t.resolved!.topicId, partition: t.partition })));
     for (const s of states.values()) {
@@ -206,6 +226,10 @@ async function fetchOnce(ctx: RequestContext, targets: FetchTarget[], maxBytes: 
   const reads: { index: number; target: FetchTarget; topicId: string }[] = [];
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i]!;
+    if (t.denied) {
+      results[i] = errorResult(t.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      continue;
+    }
     if (!t.resolved) {
       results[i] = errorResult(t.partition, byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       continue;

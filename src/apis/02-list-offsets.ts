@@ -14,10 +14,14 @@
  * as Kafka answers from its leader-epoch cache; nothing found (-5, or no record that recent) carries -1.
  * Consumers validate such positions with OffsetForLeaderEpoch (./23-offset-for-leader-epoch.ts).
  *
+ * Each topic needs DESCRIBE, checked first (TOPIC_AUTHORIZATION_FAILED for each of its partitions, even
+ * unknown or duplicated ones), as Kafka's KafkaApis checks it.
+ *
  * Deliberately skipped: the v10 timeout is not needed since every answer is immediate. Kafka reports a
  * by-time or max-timestamp hit with the epoch of the batch holding it; kpg reports the partition's epoch,
  * which is that batch's too, except for batches stored before kpg stamped epochs (they carry -1).
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   ListOffsetsRequest,
@@ -29,6 +33,7 @@ import type {
 import type { PartitionState } from '../storage/log.js';
 import { partitionKey } from '../storage/partition-key.js';
 import { maxTimestampOffset, offsetForTimestamp } from '../topics/offset-lookup.js';
+import { authorizedFilter } from './authorize.js';
 import { defineHandler, type RequestContext } from './handler.js';
 import { leaderEpochError } from './leader-epoch.js';
 
@@ -53,7 +58,8 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   minVersion: 0,
   maxVersion: 10,
   async handle(request, ctx) {
-    const topics = await ctx.topics.byNames(request.topics.map((t) => t.name));
+    const mayDescribe = authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC);
+    const topics = await ctx.topics.byNames(request.topics.filter((t) => mayDescribe(t.name)).map((t) => t.name));
     const wanted: { topicId: string; partition: number }[] = [];
     for (const t of request.topics) {
       const topic = topics.get(t.name);
@@ -75,6 +81,10 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
       const topic = topics.get(t.name);
       const partitions: ListOffsetsResponseListOffsetsPartitionResponse[] = [];
       for (const p of t.partitions) {
+        if (!mayDescribe(t.name)) {
+          partitions.push(errorResult(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
         if (ctx.apiVersion >= 1 && duplicates.has(partitionKey(t.name, p.partitionIndex))) {
           partitions.push(errorResult(p.partitionIndex, ErrorCode.INVALID_REQUEST));
           continue;

@@ -6,10 +6,15 @@
  * name topics by id (one id makes the whole request by id, as in Kafka). Unknown topics are auto-created
  * when both the request and auto.create.topics.enable allow it.
  *
- * Deliberately skipped: leader epochs are the stored epoch (0) since kpg has no replica fencing;
- * authorized operations report "everything allowed" because kpg has no ACLs.
+ * Authorization as Kafka's KafkaApis: the all-topics form leaves out topics the client may not DESCRIBE;
+ * a named topic without DESCRIBE is TOPIC_AUTHORIZATION_FAILED whether it exists or not (by id: the id
+ * with a null name, since ids are not secret); a missing topic that would be auto-created needs CREATE
+ * on the cluster or on the topic, else TOPIC_AUTHORIZATION_FAILED. Authorized operations (v8+) are the
+ * client's own: the cluster's 0 without DESCRIBE on it.
+ *
+ * Deliberately skipped: leader epochs are the stored epoch (0) since kpg has no replica fencing.
  */
-import { AUTHORIZED_OPERATIONS_OMITTED, CLUSTER_OPERATIONS, TOPIC_OPERATIONS } from '../protocol/acl.js';
+import { AclOperation, AUTHORIZED_OPERATIONS_OMITTED, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { ZERO_UUID } from '../protocol/reader.js';
 import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '../protocol/messages/types.js';
@@ -17,6 +22,7 @@ import type { TopicRecord } from '../storage/topics.js';
 import { invalidTopicNameReason } from '../topics/names.js';
 import { ensureOffsetsTopic, OFFSETS_TOPIC } from '../topics/offsets-topic.js';
 import { autoCreateTopic, placePartition } from '../topics/topics.js';
+import { authorizedFilter, authorizedOperationsOn, clusterAuthorizedOperations, isAuthorized, isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
 export default defineHandler<MetadataRequest, MetadataResponse>({
@@ -26,13 +32,15 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
   maxVersion: 13,
   async handle(request, ctx) {
     const { apiVersion } = ctx;
-    const live = await ctx.cluster.liveGateways();
+    // Brokers as the listener the request arrived on reaches them (those without it are left out, as in Kafka).
+    const live = await ctx.cluster.liveGateways(ctx.client.listener);
     const liveIds = new Set(live.map((b) => b.nodeId));
 
     const wantsAll = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     const topics: MetadataResponseTopic[] = [];
     if (wantsAll) {
-      for (const t of await ctx.topics.all()) topics.push(describeTopic(t, liveIds, ctx, request));
+      const mayDescribe = authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, false);
+      for (const t of await ctx.topics.all()) if (mayDescribe(t.name)) topics.push(describeTopic(t, liveIds, ctx, request));
     } else {
       topics.push(...(await requestedTopics(request, liveIds, ctx)));
     }
@@ -44,7 +52,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
       // Every gateway must name the same controller, and it must be a listed broker.
       controllerId: live[0]!.nodeId,
       topics,
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(ctx) : AUTHORIZED_OPERATIONS_OMITTED,
       errorCode: ErrorCode.NONE,
     };
   },
@@ -56,17 +64,21 @@ async function requestedTopics(request: MetadataRequest, liveIds: ReadonlySet<nu
   // As soon as one entry carries a topic id, Kafka looks every topic up by id and ignores the names (the Java
   // AdminClient's describeTopics by id sends the name "", not null); unknown ids get UNKNOWN_TOPIC_ID.
   const requestedIds = [...new Set(requested.map((t) => t.topicId).filter((id) => id !== ZERO_UUID))];
+  const mayDescribe = authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC);
   if (requestedIds.length > 0) {
     const found = await ctx.topics.byIds(requestedIds, { fresh: true });
     return requestedIds.map((id) => {
       const topic = found.get(id);
-      return topic ? describeTopic(topic, liveIds, ctx, request) : errorTopic(null, id, ErrorCode.UNKNOWN_TOPIC_ID);
+      if (!topic) return errorTopic(null, id, ErrorCode.UNKNOWN_TOPIC_ID);
+      return mayDescribe(topic.name) ? describeTopic(topic, liveIds, ctx, request) : errorTopic(null, id, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     });
   }
-  const names = requested.filter((t) => t.name !== null).map((t) => t.name!);
+  // Topics the client may not describe are not even looked up, so their existence does not leak.
+  const names = requested.filter((t) => t.name !== null && mayDescribe(t.name)).map((t) => t.name!);
   const byName = await ctx.topics.byNames(names, { fresh: true });
   // v0-3 have no allowAutoTopicCreation field: Kafka treats them as allowing it.
   const mayCreate = (apiVersion < 4 || request.allowAutoTopicCreation) && ctx.config.bool('auto.create.topics.enable');
+  const clusterCreate = mayCreate && isAuthorizedOnCluster(ctx, AclOperation.CREATE, false);
 
   const out: MetadataResponseTopic[] = [];
   for (const entry of requested) {
@@ -75,7 +87,15 @@ async function requestedTopics(request: MetadataRequest, liveIds: ReadonlySet<nu
       out.push(errorTopic(null, entry.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
       continue;
     }
+    if (!mayDescribe(entry.name)) {
+      out.push(errorTopic(entry.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+      continue;
+    }
     let topic = byName.get(entry.name);
+    if (!topic && mayCreate && !clusterCreate && !isAuthorized(ctx, AclOperation.CREATE, ResourceType.TOPIC, entry.name)) {
+      out.push({ ...errorTopic(entry.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED), isInternal: entry.name === OFFSETS_TOPIC });
+      continue;
+    }
     if (!topic) {
       const invalid = invalidTopicNameReason(entry.name);
       if (invalid !== null) {
@@ -117,7 +137,9 @@ function describeTopic(topic: TopicRecord, liveIds: ReadonlySet<number>, ctx: Re
         offlineReplicas: placement.offlineReplicas,
       };
     }),
-    topicAuthorizedOperations: request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+    topicAuthorizedOperations: request.includeTopicAuthorizedOperations
+      ? authorizedOperationsOn(ctx, ResourceType.TOPIC, topic.name)
+      : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
 

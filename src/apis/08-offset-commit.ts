@@ -11,10 +11,16 @@
  * Metadata longer than offset.metadata.max.bytes gets OFFSET_METADATA_TOO_LARGE. v1's commit timestamp and
  * v2-4's retention time are honoured.
  *
+ * Authorization as Kafka's KafkaApis: READ on the group (else GROUP_AUTHORIZATION_FAILED on every
+ * partition), then READ on each topic (TOPIC_AUTHORIZATION_FAILED for its partitions, checked before
+ * existence); only the authorized partitions reach the coordinator.
+ *
  * v0 stored offsets in ZooKeeper; like Kafka 3.9 without ZooKeeper, kpg answers it UNSUPPORTED_VERSION.
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/types.js';
+import { authorizedFilter, isAuthorized } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
@@ -24,7 +30,18 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   maxVersion: 9,
   async handle(request, ctx) {
     const { apiVersion } = ctx;
-    const partitions = request.topics.flatMap((t) =>
+    const answer = (codeOf: (topic: string, index: number) => number): OffsetCommitResponse => ({
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p, i) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(t.name, i) })),
+      })),
+    });
+    if (apiVersion > 0 && !isAuthorized(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return answer(() => ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
+    const mayRead = authorizedFilter(ctx, AclOperation.READ, ResourceType.TOPIC);
+    const partitions = request.topics.filter((t) => apiVersion === 0 || mayRead(t.name)).flatMap((t) =>
       t.partitions.map((p) => ({
         topic: t.name,
         partition: p.partitionIndex,
@@ -37,7 +54,9 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
     const codes =
       apiVersion === 0
         ? partitions.map(() => ErrorCode.UNSUPPORTED_VERSION as number)
-        : await ctx.groups.commitOffsets({
+        : ctx.access.enabled && partitions.length === 0
+          ? [] // every topic refused: Kafka answers without the coordinator
+          : await ctx.groups.commitOffsets({
             groupId: request.groupId,
             generationId: request.generationIdOrMemberEpoch,
             memberId: request.memberId,
@@ -47,12 +66,6 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
             partitions,
           });
     let i = 0;
-    return {
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codes[i++]! })),
-      })),
-    };
+    return answer((topic) => (apiVersion === 0 || mayRead(topic) ? codes[i++]! : ErrorCode.TOPIC_AUTHORIZATION_FAILED));
   },
 });

@@ -10,11 +10,15 @@
  *
  * The client host reported by DescribeGroups is the address the request came from, written as Java
  * writes an InetAddress ("/127.0.0.1"). The join reason (v8+) is accepted and not stored.
+ *
+ * READ on the group is checked first (GROUP_AUTHORIZATION_FAILED), as Kafka's KafkaApis does.
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/types.js';
 import type { JoinReply } from '../groups/classic-group.js';
 import { joinError } from '../groups/classic-group.js';
+import { isAuthorized } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
@@ -24,6 +28,9 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   maxVersion: 9,
   async handle(request, ctx) {
     const { apiVersion } = ctx;
+    if (!isAuthorized(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return response(joinError(ErrorCode.GROUP_AUTHORIZATION_FAILED, ''), apiVersion);
+    }
     if (request.groupId === '') return response(joinError(ErrorCode.INVALID_GROUP_ID, request.memberId), apiVersion);
     const minSession = ctx.config.int('group.min.session.timeout.ms');
     const maxSession = ctx.config.int('group.max.session.timeout.ms');

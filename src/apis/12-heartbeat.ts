@@ -7,9 +7,13 @@
  * ILLEGAL_GENERATION for another generation, UNKNOWN_MEMBER_ID / FENCED_INSTANCE_ID for members that are
  * not (or no longer) this one, exactly where Kafka does. When a timer of the group is due it is fired
  * first, so a heartbeat never revives a member whose session already ended.
+ *
+ * READ on the group is checked first (GROUP_AUTHORIZATION_FAILED), as Kafka's KafkaApis does.
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/messages/types.js';
+import { isAuthorized } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
@@ -18,6 +22,9 @@ export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
   minVersion: 0,
   maxVersion: 4,
   async handle(request, ctx) {
+    if (!isAuthorized(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+    }
     if (request.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
     const errorCode = await ctx.groups.heartbeat(
       request.groupId,

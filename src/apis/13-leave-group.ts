@@ -3,9 +3,13 @@
  * group.instance.id alone (administrative removal, member id ""). Leaving triggers a rebalance of the
  * others, as in Kafka. v0-2 answer with the single member's error at the top level. The reason (v5+) is
  * accepted and not stored.
+ *
+ * READ on the group is checked first (GROUP_AUTHORIZATION_FAILED), as Kafka's KafkaApis does.
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/messages/types.js';
+import { isAuthorized } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
@@ -15,6 +19,9 @@ export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   maxVersion: 5,
   async handle(request, ctx) {
     const { apiVersion } = ctx;
+    if (!isAuthorized(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
+    }
     if (request.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
     const members =
       apiVersion >= 3

@@ -6,9 +6,14 @@
  * leader left out get empty bytes, and assignments for ids that are not members (or sent by a member that
  * is not the leader) are ignored, as Kafka does. v5+ must name the protocol type and name
  * (INCONSISTENT_GROUP_PROTOCOL otherwise, and when they differ from the group's) and gets them back.
+ *
+ * READ on the group is checked first (GROUP_AUTHORIZATION_FAILED), as Kafka's KafkaApis does, after the v5+
+ * protocol type and name check.
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/types.js';
+import { isAuthorized } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
@@ -28,6 +33,7 @@ export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
     if (apiVersion >= 5 && (request.protocolType === null || request.protocolName === null)) {
       return error(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
+    if (!isAuthorized(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId)) return error(ErrorCode.GROUP_AUTHORIZATION_FAILED);
     if (request.groupId === '') return error(ErrorCode.INVALID_GROUP_ID);
     const reply = await ctx.groups.sync(
       {

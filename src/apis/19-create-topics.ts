@@ -11,10 +11,16 @@
  * Postgres). Two gateways creating one name at once: the unique name index lets exactly one win.
  * v5+ return the resulting configs, v7 the topic id.
  *
+ * Authorization as Kafka's controller: CREATE on the cluster, or else on each topic (TOPIC_AUTHORIZATION_FAILED
+ * "Authorization failed.", before any other check but duplicates); only authorized topics count towards the
+ * partition limit. A created topic's configs, partition count and replication factor are returned only
+ * with DESCRIBE_CONFIGS on it; without, topic_config_error_code is TOPIC_AUTHORIZATION_FAILED.
+ *
  * Deliberately skipped: create-topic policies and controller mutation quotas (kpg has neither).
  */
 import { randomUUID } from 'node:crypto';
 import { configSourceId, effectiveTopicConfigs, InvalidTopicConfigError, validateTopicConfigs } from '../config/topic-config.js';
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   CreateTopicsRequest,
@@ -26,6 +32,7 @@ import { ZERO_UUID } from '../protocol/reader.js';
 import type { GatewayRecord } from '../storage/cluster.js';
 import { invalidTopicNameReason } from '../topics/names.js';
 import { isPlacementError, placeNewTopic, requestedPartitionCount, TOO_MANY_PARTITIONS_MESSAGE } from '../topics/placement.js';
+import { authorizedFilter, isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
 const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
@@ -39,10 +46,17 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
     const seen = new Set<string>();
     const duplicates = new Set<string>();
     for (const t of request.topics) (seen.has(t.name) ? duplicates : seen).add(t.name);
-    const unique = request.topics.filter((t) => !duplicates.has(t.name));
-
     const results = new Map<string, CreateTopicsResponseCreatableTopicResult>();
     for (const name of duplicates) results.set(name, failure(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
+
+    const mayCreate = isAuthorizedOnCluster(ctx, AclOperation.CREATE, false) ? (): boolean => true : authorizedFilter(ctx, AclOperation.CREATE, ResourceType.TOPIC);
+    const unique = request.topics.filter((t) => {
+      if (duplicates.has(t.name)) return false;
+      if (t.name === CLUSTER_METADATA_TOPIC || mayCreate(t.name)) return true;
+      results.set(t.name, failure(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
+      return false;
+    });
+    const mayDescribeConfigs = authorizedFilter(ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, false);
 
     const defaultPartitions = ctx.config.int('num.partitions');
     const requested = unique
@@ -54,7 +68,8 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
     } else {
       const brokers = await ctx.cluster.gateways();
       for (const topic of unique) {
-        results.set(topic.name, await createOne(topic, request.validateOnly, brokers, ctx));
+        const result = await createOne(topic, request.validateOnly, brokers, ctx);
+        results.set(topic.name, result.errorCode === ErrorCode.NONE && !mayDescribeConfigs(topic.name) ? withoutConfigs(result) : result);
       }
     }
     // One result per distinct name, in the order the names first appear.
@@ -135,6 +150,11 @@ async function createOne(
       isSensitive: false,
     })),
   };
+}
+
+/** A created topic's result for a client without DESCRIBE_CONFIGS on it, as Kafka's controller answers. */
+function withoutConfigs(result: CreateTopicsResponseCreatableTopicResult): CreateTopicsResponseCreatableTopicResult {
+  return { ...result, numPartitions: -1, replicationFactor: -1, configs: [], topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
 }
 
 function failure(name: string, errorCode: number, errorMessage: string | null): CreateTopicsResponseCreatableTopicResult {

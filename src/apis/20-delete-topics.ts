@@ -9,16 +9,23 @@
  * unknown ids UNKNOWN_TOPIC_ID. With delete.topic.enable=false every topic gets TOPIC_DELETION_DISABLED
  * (INVALID_REQUEST before v3).
  *
+ * Authorization as Kafka's controller: DELETE on the cluster allows every topic; otherwise a topic needs
+ * DELETE (TOPIC_AUTHORIZATION_FAILED). A name the client may not DESCRIBE is refused before its existence
+ * is looked at; a known id it may not delete is answered with the name only if it may DESCRIBE the topic.
+ *
  * Deliberately skipped: controller mutation quotas (kpg has none).
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult } from '../protocol/messages/types.js';
 import { ZERO_UUID } from '../protocol/reader.js';
+import { authorizedFilter, isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 // Kafka's default messages for these errors, which it sends here.
 const UNKNOWN_TOPIC_MESSAGE = 'This server does not host this topic-partition.';
 const UNKNOWN_TOPIC_ID_MESSAGE = 'This server does not host this topic ID.';
+const UNAUTHORIZED_MESSAGE = 'Topic authorization failed.';
 
 export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
   apiKey: 20,
@@ -69,19 +76,28 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
     for (const name of duplicateNames) respond(name, ZERO_UUID, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
     for (const id of duplicateIds) respond(null, id, ErrorCode.INVALID_REQUEST, 'Duplicate topic id.');
 
+    const clusterDelete = isAuthorizedOnCluster(ctx, AclOperation.DELETE, false);
+    const mayDescribe = clusterDelete ? (): boolean => true : authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC);
+    const mayDelete = clusterDelete ? (): boolean => true : authorizedFilter(ctx, AclOperation.DELETE, ResourceType.TOPIC);
+
     // What to delete: topic id -> name, from ids first, then names.
     const toDelete = new Map<string, { name: string; byId: boolean }>();
     const foundIds = await ctx.topics.byIds([...ids], { fresh: true });
     for (const id of ids) {
       const name = foundIds.get(id)?.name;
       if (name === undefined) respond(null, id, ErrorCode.UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_ID_MESSAGE);
+      else if (!mayDelete(name)) respond(mayDescribe(name) ? name : null, id, ErrorCode.TOPIC_AUTHORIZATION_FAILED, UNAUTHORIZED_MESSAGE);
       else toDelete.set(id, { name, byId: true });
     }
-    const foundNames = await ctx.topics.byNames([...names], { fresh: true });
+    const foundNames = await ctx.topics.byNames([...names].filter((name) => mayDescribe(name)), { fresh: true });
     for (const name of names) {
       const id = foundNames.get(name)?.topicId;
-      if (id === undefined) {
+      if (!mayDescribe(name)) {
+        respond(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED, UNAUTHORIZED_MESSAGE);
+      } else if (id === undefined) {
         respond(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_MESSAGE);
+      } else if (!mayDelete(name)) {
+        respond(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED, UNAUTHORIZED_MESSAGE);
       } else if (toDelete.has(id)) {
         toDelete.delete(id);
         respond(name, id, ErrorCode.INVALID_REQUEST, 'The provided topic name maps to an ID that was already supplied.');

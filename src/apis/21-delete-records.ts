@@ -8,8 +8,10 @@
  * low watermark answered is the new log start (never lower than before). An offset beyond the high
  * watermark, or negative other than -1, gets OFFSET_OUT_OF_RANGE; a topic whose cleanup.policy does not
  * include "delete" gets POLICY_VIOLATION, as in Kafka; unknown topics or partitions
- * UNKNOWN_TOPIC_OR_PARTITION.
+ * UNKNOWN_TOPIC_OR_PARTITION. Each topic needs DELETE, checked first (TOPIC_AUTHORIZATION_FAILED per
+ * partition), as Kafka's KafkaApis checks it.
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   DeleteRecordsRequest,
@@ -17,6 +19,7 @@ import type {
   DeleteRecordsResponseDeleteRecordsPartitionResult,
   DeleteRecordsResponseDeleteRecordsTopicResult,
 } from '../protocol/messages/types.js';
+import { authorizedFilter } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
@@ -25,7 +28,8 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
   minVersion: 0,
   maxVersion: 2,
   async handle(request, ctx) {
-    const topics = await ctx.topics.byNames(request.topics.map((t) => t.name));
+    const mayDelete = authorizedFilter(ctx, AclOperation.DELETE, ResourceType.TOPIC);
+    const topics = await ctx.topics.byNames(request.topics.filter((t) => mayDelete(t.name)).map((t) => t.name));
     const out: DeleteRecordsResponseDeleteRecordsTopicResult[] = [];
     for (const t of request.topics) {
       const topic = topics.get(t.name);
@@ -35,6 +39,10 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
         const fail = (errorCode: number): void => {
           partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode });
         };
+        if (!mayDelete(t.name)) {
+          fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          continue;
+        }
         if (!topic || !config) {
           fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           continue;

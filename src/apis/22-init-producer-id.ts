@@ -9,9 +9,14 @@
  * Deliberately skipped: transactional ids. kpg has no transaction coordinator and does not advertise the
  * transaction APIs, so a transactional producer is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, a
  * non-retriable error that tells the application at once instead of retrying forever.
+ *
+ * An idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on at least one topic, else
+ * CLUSTER_AUTHORIZATION_FAILED, as in Kafka 4.
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/messages/types.js';
+import { isAuthorizedOnAny, isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
@@ -22,6 +27,9 @@ export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
   async handle(request, ctx) {
     if (request.transactionalId !== null) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
+    }
+    if (!isAuthorizedOnCluster(ctx, AclOperation.IDEMPOTENT_WRITE, false) && !isAuthorizedOnAny(ctx, AclOperation.WRITE, ResourceType.TOPIC)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
     }
     const { producerId, producerEpoch } = await ctx.records.newProducerId();
     ctx.log.debug({ producerId }, 'new idempotent producer');

@@ -15,8 +15,11 @@
  * UNKNOWN_TOPIC_OR_PARTITION. Partitions are answered in the order asked, a topic named twice twice.
  *
  * Deliberately skipped: replica_id (v3+) changes nothing, as in Kafka, whose broker answers a follower id
- * (>= 0), -1 (consumer) and -2 (debug) alike; kpg has no followers. No ACL checks (kpg has no ACLs).
+ * (>= 0), -1 (consumer) and -2 (debug) alike; kpg has no followers.
+ * Authorization as Kafka's: CLUSTER_ACTION on the cluster allows every topic; otherwise each topic
+ * needs DESCRIBE (TOPIC_AUTHORIZATION_FAILED per partition, checked before existence).
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   OffsetForLeaderEpochRequest,
@@ -26,6 +29,7 @@ import type {
 } from '../protocol/messages/types.js';
 import type { PartitionState } from '../storage/log.js';
 import { partitionKey } from '../storage/partition-key.js';
+import { authorizedFilter, isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 import { leaderEpochError } from './leader-epoch.js';
 
@@ -39,7 +43,10 @@ export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochRe
   minVersion: 2,
   maxVersion: 4,
   async handle(request, ctx) {
-    const topics = await ctx.topics.byNames([...new Set(request.topics.map((t) => t.topic))]);
+    const mayDescribe = isAuthorizedOnCluster(ctx, AclOperation.CLUSTER_ACTION, false)
+      ? (): boolean => true
+      : authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC);
+    const topics = await ctx.topics.byNames([...new Set(request.topics.filter((t) => mayDescribe(t.topic)).map((t) => t.topic))]);
     const wanted: { topicId: string; partition: number }[] = [];
     for (const t of request.topics) {
       const topic = topics.get(t.topic);
@@ -50,6 +57,12 @@ export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochRe
       throttleTimeMs: 0,
       topics: request.topics.map((t) => {
         const topic = topics.get(t.topic);
+        if (!mayDescribe(t.topic)) {
+          return {
+            topic: t.topic,
+            partitions: t.partitions.map((p) => ({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, partition: p.partition, leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_OFFSET })),
+          };
+        }
         return {
           topic: t.topic,
           partitions: t.partitions.map((p) => answer(p, topic ? states.get(partitionKey(topic.topicId, p.partition)) : undefined)),

@@ -13,6 +13,9 @@
  * another node id gets INVALID_REQUEST, as each Kafka broker answers only for itself. v0 reports
  * IsDefault (source is the default).
  *
+ * Authorization as Kafka's ConfigHelper: DESCRIBE_CONFIGS on the topic, or on the cluster for brokers
+ * (TOPIC_/CLUSTER_AUTHORIZATION_FAILED with Kafka's default message), before any other check.
+ *
  * Deliberately skipped: BROKER_LOGGER, CLIENT_METRICS and GROUP resources (kpg has no log4j loggers,
  * client metrics subscriptions or group configs) get INVALID_REQUEST.
  */
@@ -31,6 +34,7 @@ import type {
 import { invalidTopicNameReason } from '../topics/names.js';
 import {
   brokerIdOfResource,
+  configAuthorizationError,
   describableBrokerConfigNames,
   describeBrokerConfig,
   ResourceError,
@@ -38,6 +42,7 @@ import {
   resourceTypeName,
   runtimeBrokerConfigs,
 } from './config-resources.js';
+import { AclOperation } from '../protocol/acl.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
 export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
@@ -48,6 +53,11 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
   async handle(request, ctx) {
     const results: DescribeConfigsResponseDescribeConfigsResult[] = [];
     for (const resource of request.resources) {
+      const denied = configAuthorizationError(ctx, AclOperation.DESCRIBE_CONFIGS, resource.resourceType, resource.resourceName);
+      if (denied) {
+        results.push({ ...denied, resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [] });
+        continue;
+      }
       try {
         const configs =
           resource.resourceType === ResourceType.TOPIC
@@ -158,7 +168,7 @@ async function describeBroker(
       });
   }
   const logDir = await ctx.cluster.logDir();
-  const runtime = runtimeBrokerConfigs(ctx.cluster.nodeId, ctx.cluster.advertisedHost, ctx.cluster.advertisedPort, logDir);
+  const runtime = runtimeBrokerConfigs(ctx.cluster.nodeId, ctx.cluster.advertisedHost, ctx.cluster.advertisedPort, logDir, ctx.cluster.listenerConfigs);
   const out: DescribeConfigsResponseDescribeConfigsResourceResult[] = [];
   for (const [name, fact] of runtime) {
     if (!include(name)) continue;

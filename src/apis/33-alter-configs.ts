@@ -12,10 +12,15 @@
  *
  * Deliberately skipped: alter-config policies (kpg has none); BROKER_LOGGER is not alterable here,
  * as in Kafka.
+ *
+ * Authorization as Kafka's controller: ALTER_CONFIGS on the topic, or on the cluster for brokers
+ * (TOPIC_/CLUSTER_AUTHORIZATION_FAILED), after the broker's checks of duplicates and null values.
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { AlterConfigsRequest, AlterConfigsResponse, AlterConfigsResponseAlterConfigsResourceResponse } from '../protocol/messages/types.js';
 import { alterBroker, alterTopic, preprocess, ResourceType, unknownResourceType } from './alter-configs-common.js';
+import { AclOperation } from '../protocol/acl.js';
+import { configAuthorizationError } from './config-resources.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
@@ -30,6 +35,7 @@ export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
       const replacement = (): Map<string, string> => new Map(resource.configs.map((c) => [c.name, c.value!]));
       const outcome =
         failed.get(i) ??
+        configAuthorizationError(ctx, AclOperation.ALTER_CONFIGS, resource.resourceType, resource.resourceName) ??
         (resource.resourceType === ResourceType.TOPIC
           ? await alterTopic(resource.resourceName, replacement, request.validateOnly, ctx)
           : resource.resourceType === ResourceType.BROKER

@@ -6,11 +6,13 @@
  * them), each with the bytes its stored batches take in Postgres (the sum of their sizes as stored,
  * including batches below the log start not yet reclaimed). Offset lag is 0 and no replica is a future
  * one (data is never moved between dirs). Topics named in the request limit the answer; unknown ones
- * are left out, as Kafka leaves out partitions it does not host.
+ * are left out, as Kafka leaves out partitions it does not host. Without DESCRIBE on the cluster the
+ * answer is CLUSTER_AUTHORIZATION_FAILED (v3+; before, just no dirs), as from Kafka.
  *
  * Deliberately skipped: total and usable bytes (v4) are -1 (unknown): Postgres does not expose its
  * volume's size.
  */
+import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   DescribeLogDirsRequest,
@@ -20,6 +22,7 @@ import type {
 import { partitionKey } from '../storage/partition-key.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { placePartition } from '../topics/topics.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
@@ -28,6 +31,7 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   minVersion: 0,
   maxVersion: 4,
   async handle(request, ctx) {
+    if (!isAuthorizedOnCluster(ctx, AclOperation.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     let topics: TopicRecord[];
     let wantedPartitions: Map<string, Set<number>> | null = null;
     if (request.topics === null) {

@@ -7,10 +7,12 @@
  * otherwise replicas are placed round-robin over the live gateways. Each topic grows in one transaction
  * holding its row, so concurrent requests apply one after the other. validate_only checks everything and
  * changes nothing. More than kpg.max.partitions.per.request new partitions in one request get
- * POLICY_VIOLATION.
+ * POLICY_VIOLATION. A topic needs ALTER (TOPIC_AUTHORIZATION_FAILED, checked after duplicates and before
+ * existence, as Kafka's controller does); refused topics do not count towards that limit.
  *
  * Deliberately skipped: controller mutation quotas (kpg has none).
  */
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   CreatePartitionsRequest,
@@ -21,6 +23,7 @@ import type {
 import type { GatewayRecord } from '../storage/cluster.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { checkManualReplicas, isPlacementError, placeAutomatically, TOO_MANY_PARTITIONS_MESSAGE } from '../topics/placement.js';
+import { authorizedFilter } from './authorize.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
 /** Thrown from the partition plan to refuse the change with Kafka's error; nothing is written. */
@@ -41,7 +44,13 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
     const duplicates = new Set<string>();
     for (const t of request.topics) (seen.has(t.name) ? duplicates : seen).add(t.name);
     for (const name of duplicates) results.push({ name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
-    const unique = request.topics.filter((t) => !duplicates.has(t.name));
+    const mayAlter = authorizedFilter(ctx, AclOperation.ALTER, ResourceType.TOPIC);
+    const unique = request.topics.filter((t) => {
+      if (duplicates.has(t.name)) return false;
+      if (mayAlter(t.name)) return true;
+      results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
+      return false;
+    });
 
     const existing = await ctx.topics.byNames(unique.map((t) => t.name), { fresh: true });
     const added = unique.reduce((sum, t) => sum + Math.max(0, t.count - (existing.get(t.name)?.partitions.length ?? t.count)), 0);

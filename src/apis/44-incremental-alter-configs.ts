@@ -12,6 +12,9 @@
  *
  * Deliberately skipped: BROKER_LOGGER (log4j levels), CLIENT_METRICS and GROUP resources get
  * INVALID_REQUEST: kpg has none of them.
+ *
+ * Authorization as Kafka's controller: ALTER_CONFIGS on the topic, or on the cluster for brokers
+ * (TOPIC_/CLUSTER_AUTHORIZATION_FAILED), after the broker's checks of duplicates and null values.
  */
 import { brokerConfigDefinition } from '../config/broker-config.js';
 import { topicConfigDefinition } from '../config/topic-config.js';
@@ -23,7 +26,8 @@ import type {
   IncrementalAlterConfigsResponseAlterConfigsResourceResponse,
 } from '../protocol/messages/types.js';
 import { alterBroker, alterTopic, preprocess, ResourceType, unknownResourceType, type ResourceOutcome } from './alter-configs-common.js';
-import { ResourceError } from './config-resources.js';
+import { AclOperation } from '../protocol/acl.js';
+import { configAuthorizationError, ResourceError } from './config-resources.js';
 import { defineHandler } from './handler.js';
 
 const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -38,7 +42,8 @@ export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterCon
     const failed = preprocess(request.resources, (c) => (c as IncrementalAlterConfigsRequestAlterableConfig).configOperation === OpType.DELETE);
     const responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[] = [];
     for (const [i, resource] of request.resources.entries()) {
-      let outcome: ResourceOutcome | undefined = failed.get(i);
+      let outcome: ResourceOutcome | undefined =
+        failed.get(i) ?? configAuthorizationError(ctx, AclOperation.ALTER_CONFIGS, resource.resourceType, resource.resourceName) ?? undefined;
       const badOp = resource.configs.find((c) => c.configOperation < 0 || c.configOperation > 3);
       if (!outcome && badOp) {
         outcome = { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown operations type ${badOp.configOperation}` };

@@ -10,10 +10,12 @@
  * accepted, as Kafka accepts a fenced broker; the leader stays the first live replica); with
  * AllowReplicationFactorChange false (v1), a different replica count gets INVALID_REPLICATION_FACTOR;
  * cancelling (null replicas) gets NO_REASSIGNMENT_IN_PROGRESS, since none is ever in progress.
+ * Without ALTER on the cluster the request and every partition get CLUSTER_AUTHORIZATION_FAILED.
  * The partitions of one topic that pass are written in one transaction holding the topic row.
  *
  * Deliberately skipped: TimeoutMs (the change is immediate).
  */
+import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   AlterPartitionReassignmentsRequest,
@@ -22,6 +24,8 @@ import type {
   AlterPartitionReassignmentsResponseReassignableTopicResponse,
 } from '../protocol/messages/types.js';
 import type { PartitionRecord } from '../storage/topics.js';
+import { clusterDenied } from './acl-requests.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 type Outcome = { errorCode: number; errorMessage: string | null };
@@ -52,6 +56,15 @@ export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionR
   minVersion: 0,
   maxVersion: 1,
   async handle(request, ctx) {
+    if (!isAuthorizedOnCluster(ctx, AclOperation.ALTER)) {
+      // Kafka's error response: the error on the request and on every partition named.
+      const denied = clusterDenied('AlterPartitionReassignments', AclOperation.ALTER);
+      return {
+        throttleTimeMs: 0,
+        ...denied,
+        responses: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, ...denied })) })),
+      };
+    }
     const registered = new Set((await ctx.cluster.gateways()).map((g) => g.nodeId));
     const responses: AlterPartitionReassignmentsResponseReassignableTopicResponse[] = [];
     for (const t of request.topics) {

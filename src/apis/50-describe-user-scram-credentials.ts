@@ -5,7 +5,8 @@
  * nameless result per requested user, as Kafka's getErrorResponse answers. A null or empty user list
  * describes every user with a credential. Each named user is answered once: RESOURCE_NOT_FOUND when it
  * has no credential, DUPLICATE_RESOURCE when named twice (ScramImage.describe). Credentials are listed
- * by mechanism code; salts and keys are never sent.
+ * by mechanism code; salts and keys are never sent. Kafka 4.1 sends "" (not null) as the error message of
+ * the response and of each described user when there is no error; so does kpg.
  *
  * Deliberately skipped: nothing.
  */
@@ -47,7 +48,7 @@ export default defineHandler<DescribeUserScramCredentialsRequest, DescribeUserSc
     const named = request.users ?? [];
     if (named.length === 0) {
       const all = await ctx.users.describeUsers(null);
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, results: all.map(describedUser) };
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: '', results: all.map(describedUser) };
     }
 
     // Each name once, in request order, remembering which were named more than once.
@@ -60,7 +61,7 @@ export default defineHandler<DescribeUserScramCredentialsRequest, DescribeUserSc
       const info = found.get(name);
       return info ? describedUser(info) : failed(name, ErrorCode.RESOURCE_NOT_FOUND, USER_NOT_FOUND + name);
     });
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, results };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: '', results };
   },
 });
 
@@ -68,7 +69,7 @@ function describedUser(info: UserCredentialInfo): UserResult {
   const credentialInfos = info.credentials
     .map((c) => ({ mechanism: scramMechanismCode(c.mechanism), iterations: c.iterations }))
     .sort((a, b) => a.mechanism - b.mechanism);
-  return { user: info.userName, errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos };
+  return { user: info.userName, errorCode: ErrorCode.NONE, errorMessage: '', credentialInfos };
 }
 
 function failed(user: string, errorCode: number, errorMessage: string): UserResult {

@@ -7,11 +7,13 @@
  * Endpoint type CONTROLLER gets MISMATCHED_ENDPOINT_TYPE and unknown types UNSUPPORTED_ENDPOINT_TYPE
  * (INVALID_REQUEST in v0), as from a Kafka broker: kpg gateways are brokers.
  *
- * Deliberately skipped: authorized operations report "everything allowed" (kpg has no ACLs).
+ * Authorized operations (when asked) are the client's own on the cluster, 0 without DESCRIBE on it. As
+ * in Kafka 4.1 the request itself needs no permission.
  */
-import { CLUSTER_OPERATIONS, AUTHORIZED_OPERATIONS_OMITTED } from '../protocol/acl.js';
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../protocol/messages/types.js';
+import { clusterAuthorizedOperations } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 const EndpointType = { UNKNOWN: 0, BROKER: 1, CONTROLLER: 2 } as const;
@@ -42,7 +44,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
         brokers: [],
       };
     }
-    const gateways = await ctx.cluster.gateways();
+    const gateways = await ctx.cluster.gateways(ctx.client.listener);
     const live = gateways.filter((g) => g.live);
     // Gateways that stopped heartbeating are fenced brokers, listed only when asked for.
     const brokers = gateways
@@ -56,7 +58,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
       clusterId: ctx.cluster.clusterId,
       controllerId: live[0]!.nodeId,
       brokers,
-      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(ctx) : AUTHORIZED_OPERATIONS_OMITTED,
     };
   },
 });

@@ -7,11 +7,13 @@
  * and partition to continue from. A cursor topic must be among the requested topics and its partition
  * must not be negative (INVALID_REQUEST). Named topics that do not exist get UNKNOWN_TOPIC_OR_PARTITION
  * (INVALID_TOPIC_EXCEPTION for illegal names); when listing all, only existing topics appear.
+ * Topics the client may not DESCRIBE are left out when listing all; named ones are answered
+ * TOPIC_AUTHORIZATION_FAILED after the others (outside the paging, without their id), as Kafka's
+ * DescribeTopicPartitionsRequestHandler does. Authorized operations are the client's own.
  *
- * Deliberately skipped: eligible leader replicas are empty (kpg has no ELR); authorized operations
- * report "everything allowed" (kpg has no ACLs).
+ * Deliberately skipped: eligible leader replicas are empty (kpg has no ELR).
  */
-import { TOPIC_OPERATIONS } from '../protocol/acl.js';
+import { AclOperation, ResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   DescribeTopicPartitionsRequest,
@@ -23,6 +25,7 @@ import type {
 import { ZERO_UUID } from '../protocol/reader.js';
 import { invalidTopicNameReason, INTERNAL_TOPICS } from '../topics/names.js';
 import { placePartition } from '../topics/topics.js';
+import { authorizedFilter, authorizedOperationsOn } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>({
@@ -49,6 +52,9 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
       return invalidRequest(request);
     }
     names.sort();
+    const mayDescribe = authorizedFilter(ctx, AclOperation.DESCRIBE, ResourceType.TOPIC);
+    const denied = names.filter((n) => !mayDescribe(n));
+    if (denied.length > 0) names = names.filter((n) => mayDescribe(n));
 
     const byName = await ctx.topics.byNames(names, { fresh: true });
     const live = new Set((await ctx.cluster.liveGateways()).map((b) => b.nodeId));
@@ -71,7 +77,7 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
             topicId: ZERO_UUID,
             isInternal: INTERNAL_TOPICS.has(name),
             partitions: [],
-            topicAuthorizedOperations: TOPIC_OPERATIONS,
+            topicAuthorizedOperations: authorizedOperationsOn(ctx, ResourceType.TOPIC, name),
           });
         }
         continue;
@@ -98,13 +104,18 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
         topicId: topic.topicId,
         isInternal: topic.isInternal,
         partitions,
-        topicAuthorizedOperations: TOPIC_OPERATIONS,
+        topicAuthorizedOperations: authorizedOperationsOn(ctx, ResourceType.TOPIC, name),
       });
       if (upper < topic.partitions.length) {
         nextCursor = { topicName: name, partitionIndex: upper };
         break;
       }
       remaining -= partitions.length;
+    }
+    if (!fetchAll) {
+      for (const name of denied) {
+        topics.push({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId: ZERO_UUID, isInternal: false, partitions: [] });
+      }
     }
     return { throttleTimeMs: 0, topics, nextCursor };
   },

@@ -6,7 +6,10 @@
 import { allBrokerConfigDefinitions, brokerConfigDefinition, type BrokerConfig, type ConfigDefinition } from '../config/broker-config.js';
 import { ConfigValueError, parseConfigValue } from '../config/config-def.js';
 import { brokerSynonymEntries, type ConfigSynonymEntry } from '../config/topic-config.js';
+import { AclOperation, ResourceType as AclResourceType } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { isAuthorized, isAuthorizedOnCluster } from './authorize.js';
+import type { RequestContext } from './handler.js';
 
 /** ConfigResource.Type ids. */
 export const ResourceType = {
@@ -61,20 +64,45 @@ interface GatewayFacts {
   advertisedHost: string;
   advertisedPort: number;
   logDir: string;
+  listeners: ListenerConfigs | undefined;
+}
+
+/** The listener configs a gateway runs with, in Kafka's text form (ClusterView.listenerConfigs). */
+export interface ListenerConfigs {
+  listeners: string;
+  advertisedListeners: string;
+  protocolMap: string;
 }
 
 /** Broker configs that are facts of the running gateway rather than settings: read-only, as in Kafka. */
 const RUNTIME_BROKER_CONFIGS: readonly { name: string; type: ConfigDefinition['type']; documentation: string; value: (f: GatewayFacts) => string }[] = [
   { name: 'node.id', type: 'int', documentation: 'This gateway\'s node id (kept per advertised address, or --node-id).', value: (f) => String(f.nodeId) },
   { name: 'broker.id', type: 'int', documentation: 'This gateway\'s node id (kept per advertised address, or --node-id).', value: (f) => String(f.nodeId) },
-  { name: 'advertised.listeners', type: 'string', documentation: 'The address clients are told to connect to.', value: (f) => `PLAINTEXT://${f.advertisedHost}:${f.advertisedPort}` },
+  {
+    name: 'advertised.listeners', type: 'string', documentation: 'The addresses clients are told to connect to, per listener.',
+    value: (f) => f.listeners?.advertisedListeners ?? `PLAINTEXT://${f.advertisedHost}:${f.advertisedPort}`,
+  },
+  {
+    name: 'listeners', type: 'string', documentation: 'The listeners this gateway serves (NAME://host:port, as bound).',
+    value: (f) => f.listeners?.listeners ?? `PLAINTEXT://${f.advertisedHost}:${f.advertisedPort}`,
+  },
+  {
+    name: 'listener.security.protocol.map', type: 'string', documentation: 'The security protocol of each listener name.',
+    value: (f) => f.listeners?.protocolMap ?? 'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT',
+  },
   { name: 'log.dirs', type: 'string', documentation: 'Where this gateway stores data: the kpg schema of its Postgres database.', value: (f) => f.logDir },
 ];
 const RUNTIME_BROKER_CONFIG_NAMES: ReadonlySet<string> = new Set(RUNTIME_BROKER_CONFIGS.map((c) => c.name));
 
 /** The runtime broker configs of this gateway, with their values. */
-export function runtimeBrokerConfigs(nodeId: number, advertisedHost: string, advertisedPort: number, logDir: string): Map<string, { definition: ConfigDefinition; value: string }> {
-  const facts: GatewayFacts = { nodeId, advertisedHost, advertisedPort, logDir };
+export function runtimeBrokerConfigs(
+  nodeId: number,
+  advertisedHost: string,
+  advertisedPort: number,
+  logDir: string,
+  listeners?: ListenerConfigs,
+): Map<string, { definition: ConfigDefinition; value: string }> {
+  const facts: GatewayFacts = { nodeId, advertisedHost, advertisedPort, logDir, listeners };
   return new Map(RUNTIME_BROKER_CONFIGS.map(({ name, type, documentation, value }) => [
     name,
     { definition: { name, type, defaultValue: null, honoured: true, dynamic: false, documentation }, value: value(facts) },
@@ -102,9 +130,19 @@ export interface BrokerConfigEntry {
   definition: ConfigDefinition | undefined;
 }
 
+/**
+ * listener.name.<listener>.<config> (Kafka's per-listener override, e.g. of ssl.keystore.location) is
+ * described as the config it overrides: a password stays hidden, a location is shown.
+ */
+function listenerOverrideDefinition(name: string): ConfigDefinition | undefined {
+  const m = /^listener\.name\.[^.]+\.(.+)$/.exec(name);
+  const base = m ? brokerConfigDefinition(m[1]!) : undefined;
+  return base ? { ...base, name } : undefined;
+}
+
 /** One broker config as a per-broker DescribeConfigs reports it. */
 export function describeBrokerConfig(name: string, config: BrokerConfig): BrokerConfigEntry {
-  const definition = brokerConfigDefinition(name);
+  const definition = brokerConfigDefinition(name) ?? listenerOverrideDefinition(name);
   const isSensitive = definition === undefined || definition.type === 'password';
   const synonyms = brokerSynonymEntries(brokerSynonymNames(name), config, name).map((s) =>
     isSensitive ? { ...s, value: null } : s,
@@ -156,4 +194,34 @@ export function validateBrokerConfigChange(props: ReadonlyMap<string, string>): 
     out.set(name, value);
   }
   return out;
+}
+
+/**
+ * The authorization error for a config resource the client may not describe or alter (DESCRIBE_CONFIGS
+ * or ALTER_CONFIGS on the topic, the group, or the cluster for brokers, loggers and client metrics), with
+ * Kafka's default message; null when allowed, or for a type without an ACL resource (checked elsewhere).
+ */
+export function configAuthorizationError(
+  ctx: Pick<RequestContext, 'access' | 'client'>,
+  operation: typeof AclOperation.DESCRIBE_CONFIGS | typeof AclOperation.ALTER_CONFIGS,
+  resourceType: number,
+  resourceName: string,
+): { errorCode: number; errorMessage: string } | null {
+  if (!ctx.access.enabled) return null;
+  switch (resourceType) {
+    case ResourceType.BROKER:
+    case ResourceType.BROKER_LOGGER:
+    case ResourceType.CLIENT_METRICS:
+      return isAuthorizedOnCluster(ctx, operation) ? null : { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' };
+    case ResourceType.TOPIC:
+      return isAuthorized(ctx, operation, AclResourceType.TOPIC, resourceName)
+        ? null
+        : { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Topic authorization failed.' };
+    case ResourceType.GROUP:
+      return isAuthorized(ctx, operation, AclResourceType.GROUP, resourceName)
+        ? null
+        : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'Group authorization failed.' };
+    default:
+      return null;
+  }
 }

@@ -12,7 +12,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { VERSION } from '../version.js';
 import {
-  freePortPair, makeWorkDir, referenceKafkaInstalled, startBenchPostgres, startGatewayProcess, startReferenceKafka,
+  addGatewayUser, freePortPair, makeWorkDir, referenceKafkaInstalled, startBenchPostgres, startGatewayProcess, startReferenceKafka,
   type BenchPostgres, type GatewayProcess,
 } from './environment.js';
 import { loadgenAvailable, loadgenPython, loadgenVersion } from './loadgen.js';
@@ -25,6 +25,7 @@ import { PRODUCE_SETTINGS, runProduce, type ProduceCase } from './phases/produce
 import type { StorageProbe } from './probe.js';
 import { runRebalance } from './phases/rebalance.js';
 import { runSqlProduce } from './phases/sql-produce.js';
+import { benchCertificate, runTls } from './phases/tls.js';
 import { Progress } from './progress.js';
 import { targetChecks } from './report.js';
 import { PHASES, statusOf, type BenchResult, type CeilingRun, type PhaseName, type Phases, type TargetName } from './result.js';
@@ -64,6 +65,7 @@ function emptyPhases(): Phases {
     memory: emptyMemoryPhase(),
     rebalance: { ...skipped, runs: [] },
     sql_produce: { ...skipped, signature: null, runs: [] },
+    tls: { ...skipped, produce_ratio: null, consume_ratio: null, runs: [] },
   };
 }
 
@@ -92,8 +94,30 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     cleanup.push(postgres.stop);
     // The reference Kafka (compat/reference-kafka.sh) runs with group.initial.rebalance.delay.ms=0: kpg too, so that
     // the rebalance phase compares the protocol work, not a configured wait (3 s by default on both).
+    // A SASL_SSL listener (SCRAM-SHA-512) beside PLAINTEXT for the TLS row (idle during the other phases).
+    let tlsSetup: { keystore: string; ca: string } | null = null;
+    let tlsSetupError: string | null = null;
+    if (wanted.has('tls')) {
+      try {
+        tlsSetup = benchCertificate(workDir);
+      } catch (err) {
+        tlsSetupError = `no test certificate (openssl): ${(err as Error).message}`;
+      }
+    }
     const gateway: GatewayProcess = await startGatewayProcess({
-      databaseUrl: postgres.url, command: options.kpgCommand, brokerConfigs: { 'group.initial.rebalance.delay.ms': '0' },
+      databaseUrl: postgres.url,
+      command: options.kpgCommand,
+      brokerConfigs: {
+        'group.initial.rebalance.delay.ms': '0',
+        ...(tlsSetup
+          ? {
+            listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
+            'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+            'ssl.keystore.type': 'PEM',
+            'ssl.keystore.location': tlsSetup.keystore,
+          }
+          : {}),
+      },
     });
     cleanup.push(gateway.stop);
     kpgTarget = {
@@ -235,6 +259,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         recordSize: sizes.sqlRecordSize, ceiling, progress,
       });
       phases.sql_produce = { ...statusOf(runs), signature, runs };
+    });
+
+    await phase('tls', async () => {
+      progress.note('Phase tls: produce and consume over the SASL_SSL listener (SCRAM-SHA-512) as a ratio of PLAINTEXT, same gateway, alternating');
+      if (!tlsSetup || !gateway.listeners.SASL_SSL) throw new Error(tlsSetupError ?? 'the gateway has no SASL_SSL listener');
+      const user = { name: 'kpg-bench', password: `bench-${Math.random().toString(36).slice(2)}` };
+      addGatewayUser({ databaseUrl: postgres!.url, command: options.kpgCommand, ...user });
+      const result = await runTls({
+        plaintext: kpg, secure: { ...kpg, bootstrap: gateway.listeners.SASL_SSL }, caFile: tlsSetup.ca, user,
+        producers: sizes.tlsProducers, seconds: sizes.tlsSeconds, progress,
+      });
+      phases.tls = { ...statusOf(result.runs), ...result };
     });
 
     if (options.bootstrap || options.compareKafka) {

@@ -2,7 +2,7 @@
  * What the benchmark runs against: a Postgres (embedded, or the one of --database-url), kpg as a separate
  * `kpg serve` process (so its CPU and memory are its own), and optionally the reference Apache Kafka.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -96,7 +96,10 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
 
 export interface GatewayProcess {
   pid: number;
+  /** The first listener's address. */
   bootstrap: string;
+  /** Every listener's address by name, from the startup line. */
+  listeners: Record<string, string>;
   /** The last lines kpg printed, for error reports. */
   outputTail(): string;
   /** Settles when the process exits. */
@@ -107,6 +110,15 @@ export interface GatewayProcess {
 
 /** The command that runs `kpg`: the compiled CLI by default; tests run the sources through tsx. */
 export const DEFAULT_KPG_COMMAND: readonly string[] = [process.execPath, path.join(PACKAGE_ROOT, 'dist', 'cli.js')];
+
+/** Creates a SASL user with `kpg user add` (SCRAM-SHA-512), as an operator would before the first login. */
+export function addGatewayUser(options: { databaseUrl: string; command?: readonly string[]; name: string; password: string }): void {
+  const [cmd, ...prefix] = options.command ?? DEFAULT_KPG_COMMAND;
+  const r = spawnSync(cmd!, [...prefix, 'user', 'add', options.name, '--password-stdin', '--mechanism', 'SCRAM-SHA-512', '--database-url', options.databaseUrl], {
+    cwd: PACKAGE_ROOT, input: `${options.password}\n`, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' },
+  });
+  if (r.status !== 0) throw new Error(`kpg user add failed: ${(r.stderr || r.stdout || String(r.error)).trim()}`);
+}
 
 export async function startGatewayProcess(options: {
   databaseUrl: string;
@@ -122,6 +134,7 @@ export async function startGatewayProcess(options: {
   const child: ChildProcess = spawn(cmd!, args, { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
   const tail: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listeners: Record<string, string> = {};
   const bootstrap = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kpg did not start within 60 s:\n${tail.join('\n')}`)), 60_000);
     const onData = (chunk: Buffer): void => {
@@ -132,6 +145,7 @@ export async function startGatewayProcess(options: {
         const m = /serving Kafka on ([\d.]+:\d+)/.exec(line);
         if (m) {
           clearTimeout(timer);
+          for (const l of line.matchAll(/([\d.]+:\d+) \((\w+)\)/g)) listeners[l[2]!] = l[1]!;
           resolve(m[1]!);
         }
       }
@@ -146,6 +160,7 @@ export async function startGatewayProcess(options: {
   return {
     pid: child.pid!,
     bootstrap,
+    listeners,
     outputTail: () => tail.join('\n'),
     exited,
     running: () => child.exitCode === null && child.signalCode === null,

@@ -59,6 +59,14 @@ export function targetChecks(r: BenchResult): TargetCheck[] {
     measured: memory.gateway_rss_mb_with_idle_connections !== null ? `${memory.gateway_rss_mb_with_idle_connections} MB` : null,
     met: memory.gateway_rss_mb_with_idle_connections !== null ? memory.gateway_rss_mb_with_idle_connections < 150 : null,
   });
+  const tls = r.phases.tls;
+  const tlsRatios = [tls.produce_ratio, tls.consume_ratio].filter((v): v is number => v !== null);
+  checks.push({
+    name: 'tls',
+    goal: 'produce and consume over SASL_SSL >= 85% of PLAINTEXT',
+    measured: tlsRatios.length ? `produce ${pct(tls.produce_ratio)}, consume ${pct(tls.consume_ratio)}` : null,
+    met: tlsRatios.length === 2 ? tlsRatios.every((v) => v >= 0.85) : null,
+  });
   return checks;
 }
 
@@ -201,6 +209,18 @@ export function renderReport(r: BenchResult): string {
       }),
     ),
   );
+  out.push('');
+
+  out.push('### TLS: the SASL_SSL listener (SCRAM-SHA-512) against PLAINTEXT on the same gateway (1 KB records, acks=all, runs alternating)');
+  out.push('');
+  out.push(
+    table(
+      ['listener', 'run', 'producers', 'produce MB/s', 'consume MB/s', 'error'],
+      ph.tls.runs.map((t, i) => [t.listener, i + 1, t.producers, t.produce_mb_per_s, t.consume_mb_per_s, t.error]),
+    ),
+  );
+  out.push('', `SASL_SSL / PLAINTEXT (best runs): produce ${pct(ph.tls.produce_ratio)}, consume ${pct(ph.tls.consume_ratio)}.`);
+  if (ph.tls.error && ph.tls.runs.length === 0) out.push('', `Error: ${ph.tls.error}`);
   out.push('');
 
   out.push('### Targets');

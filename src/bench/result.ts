@@ -5,8 +5,8 @@
  */
 import type { CpuCores } from './proc.js';
 
-export type PhaseName = 'ceiling' | 'produce' | 'consume' | 'latency' | 'idle' | 'memory' | 'rebalance' | 'sql_produce';
-export const PHASES: readonly PhaseName[] = ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'rebalance', 'sql_produce'];
+export type PhaseName = 'ceiling' | 'produce' | 'consume' | 'latency' | 'idle' | 'memory' | 'rebalance' | 'sql_produce' | 'tls';
+export const PHASES: readonly PhaseName[] = ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'rebalance', 'sql_produce', 'tls'];
 
 /** kpg, or the other Kafka of --bootstrap / --compare-kafka. */
 export type TargetName = 'kpg' | 'kafka';
@@ -150,6 +150,16 @@ export interface SqlProduceRun {
   error: string | null;
 }
 
+/** One produce-then-consume run over one listener of the gateway (the TLS row). */
+export interface TlsRun {
+  listener: string;
+  producers: number;
+  record_size: number;
+  produce_mb_per_s: number | null;
+  consume_mb_per_s: number | null;
+  error: string | null;
+}
+
 export interface Phases {
   ceiling: PhaseBase & { runs: CeilingRun[] };
   produce: PhaseBase & { settings: Record<string, unknown>; runs: ProduceRun[] };
@@ -159,6 +169,8 @@ export interface Phases {
   memory: MemoryPhase;
   rebalance: PhaseBase & { runs: RebalanceRun[] };
   sql_produce: PhaseBase & { signature: string | null; runs: SqlProduceRun[] };
+  /** SASL_SSL over PLAINTEXT, each listener's best run: the TLS row. */
+  tls: PhaseBase & { produce_ratio: number | null; consume_ratio: number | null; runs: TlsRun[] };
 }
 
 export interface TargetCheck {

@@ -30,6 +30,9 @@ export interface BenchSizes {
   sqlSessions: number[];
   sqlSeconds: number;
   sqlRecordSize: number;
+  /** Producers (one partition each) of each TLS-row run, and its produce seconds. */
+  tlsProducers: number;
+  tlsSeconds: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -56,6 +59,8 @@ export const FULL_SIZES: BenchSizes = {
   sqlSessions: [1, 8],
   sqlSeconds: 5,
   sqlRecordSize: 100,
+  tlsProducers: 4,
+  tlsSeconds: 6,
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -69,4 +74,6 @@ export const SMOKE_SIZES: BenchSizes = {
   idleSettleSeconds: 1,
   idleWindowSeconds: 1,
   sqlSeconds: 0.3,
+  tlsProducers: 2,
+  tlsSeconds: 0.7,
 };

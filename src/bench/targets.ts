@@ -20,6 +20,8 @@ export interface Target {
    * Creating a topic is set-up, not what is measured.
    */
   databaseUrl?: string;
+  /** librdkafka settings the load generators add (the TLS row: security.protocol=SSL and its CA). */
+  clientConfig?: Record<string, string>;
 }
 
 export interface TopicSpec {

@@ -155,7 +155,7 @@ function toJson(b: AclBinding): Record<string, string> {
 }
 
 async function withStorage<T>(opts: AclOptions, work: (storage: PgAclStorage) => Promise<T>): Promise<T> {
-  const target = await resolveTarget(opts);
+  const target = await resolveTarget(opts, 'kpg acl');
   const pool = new pg.Pool({ ...target.config, max: 1, application_name: 'kpg acl' });
   pool.on('error', () => undefined);
   try {

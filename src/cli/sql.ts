@@ -59,7 +59,7 @@ function runningPostmaster(clusterDir: string): { port: number; socketDir: strin
 }
 
 /** kpg's database for a command: --database-url, or the embedded Postgres of --data-dir (started for the command when no kpg runs there). */
-export async function resolveTarget(opts: Pick<SqlOptions, 'databaseUrl' | 'dataDir'>): Promise<Target> {
+export async function resolveTarget(opts: Pick<SqlOptions, 'databaseUrl' | 'dataDir'>, command = 'kpg sql'): Promise<Target> {
   if (opts.databaseUrl) {
     return { config: { connectionString: opts.databaseUrl }, psqlArgs: [opts.databaseUrl], psqlEnv: {} };
   }
@@ -94,7 +94,7 @@ export async function resolveTarget(opts: Pick<SqlOptions, 'databaseUrl' | 'data
       }
       throw err;
     }
-    process.stderr.write(`kpg sql: no kpg is running on ${opts.dataDir}; started its embedded Postgres for this session\n`);
+    process.stderr.write(`${command}: no kpg is running on ${opts.dataDir}; started its embedded Postgres for this session\n`);
     host = started.socketDir ?? '127.0.0.1';
     port = started.port;
   }

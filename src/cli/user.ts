@@ -79,7 +79,7 @@ async function readPassword(opts: PasswordOptions): Promise<string> {
 
 /** Runs `work` with the users facet on kpg's database, and releases everything after. */
 async function withUsers<T>(opts: DatabaseOptions, work: (users: PgUserStorage) => Promise<T>): Promise<T> {
-  const target = await resolveTarget(opts);
+  const target = await resolveTarget(opts, 'kpg user');
   const pool = new pg.Pool({ ...target.config, max: 1, application_name: 'kpg user' });
   pool.on('error', () => undefined);
   try {

@@ -7,6 +7,7 @@
 import { BROKER_CONFIG_RULES, KAFKA_BROKER_CONFIGS } from './broker-config-kafka.js';
 import type { ConfigDefinition, ConfigType } from './config-def.js';
 import { KAFKA_BROKER_CONFIG_FACTS } from './kafka-broker-configs.js';
+import { LISTENER_BROKER_CONFIGS } from './listener-broker-configs.js';
 
 export type { ConfigDefinition, ConfigType } from './config-def.js';
 
@@ -40,6 +41,7 @@ export const BROKER_CONFIGS: readonly ConfigDefinition[] = [
 const KPG_DEFINITIONS: readonly ConfigDefinition[] = [
   ...BROKER_CONFIGS.map((d) => ({ ...d, ...BROKER_CONFIG_RULES[d.name] })),
   ...KAFKA_BROKER_CONFIGS,
+  ...LISTENER_BROKER_CONFIGS,
 ];
 
 /** What DescribeConfigs documents for a Kafka broker config kpg has no equivalent for. */
@@ -89,6 +91,17 @@ export class BrokerConfig {
     this.dynamicBroker = new Map(rows.filter((r) => r.brokerId === nodeId).map((r) => [r.name, r.value]));
     this.dynamicDefault = new Map(rows.filter((r) => r.brokerId === -1).map((r) => [r.name, r.value]));
     this.dynamicVersion++;
+  }
+
+  /**
+   * A copy with the dynamic configs of `brokerId` (-1: the cluster-wide default) replaced by `values`: what
+   * a change would make, for checking it before it is stored.
+   */
+  withDynamic(brokerId: number, values: ReadonlyMap<string, string>): BrokerConfig {
+    const copy = new BrokerConfig(this.nodeIdRef, this.staticValues);
+    copy.dynamicBroker = brokerId === this.nodeIdRef() ? new Map(values) : new Map(this.dynamicBroker);
+    copy.dynamicDefault = brokerId === -1 ? new Map(values) : new Map(this.dynamicDefault);
+    return copy;
   }
 
   /** Changes whenever the dynamic layers are replaced, so caches of derived values know to recompute. */

@@ -1,12 +1,16 @@
 /**
- * The TCP listener: accepts connections and hands each to a Connection. Shutdown stops accepting,
- * lets every connection answer what it already received, and closes them.
+ * One listener: accepts TCP (or, for SSL and SASL_SSL listeners, TLS) connections and hands each to a
+ * Connection. A failed TLS handshake (a plaintext client, an untrusted or missing client certificate)
+ * closes the socket with a log line naming the client. Shutdown stops accepting, lets every connection
+ * answer what it already received, and closes them.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { ApiHandler, GatewayServices } from '../apis/handler.js';
+import { tlsPrincipal, type ListenerTls } from '../security/tls.js';
 import { Connection } from './connection.js';
-import type { ListenerSecurity } from './listener-security.js';
+import type { ListenerSecurity, TlsPeer } from './listener-security.js';
 
 export interface KafkaServerOptions {
   handlers: ReadonlyMap<number, ApiHandler>;
@@ -14,18 +18,48 @@ export interface KafkaServerOptions {
   maxFrameBytes: number;
   /** The listener this server is, and how its connections authenticate. */
   listener: ListenerSecurity;
+  /** For SSL and SASL_SSL listeners: the key material and client authentication. */
+  tls?: ListenerTls;
 }
 
 export class KafkaServer {
-  private readonly server: net.Server;
+  private readonly server: net.Server | tls.Server;
   private readonly connections = new Set<Connection>();
+  /** TLS listeners: every accepted TCP socket until it closes (handshaking ones have no Connection). */
+  private readonly handshaking = new Set<net.Socket>();
   private nextConnectionId = 1;
   private services: GatewayServices | undefined;
   private closing = false;
 
   constructor(private readonly options: KafkaServerOptions) {
-    this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-    this.server.on('error', (err) => options.log.error({ err }, 'listener error'));
+    const listenerTls = options.tls;
+    if (listenerTls) {
+      const material = listenerTls.current;
+      const server = tls.createServer({
+        ...material.context,
+        noDelay: true,
+        requestCert: material.clientAuth !== 'none',
+        rejectUnauthorized: material.clientAuth === 'required',
+      });
+      server.on('secureConnection', (socket) => this.acceptTls(socket, listenerTls));
+      // Sockets still in their handshake are no Connection yet: shutdown closes them itself.
+      server.on('connection', (socket: net.Socket) => {
+        this.handshaking.add(socket);
+        socket.once('close', () => this.handshaking.delete(socket));
+      });
+      server.on('tlsClientError', (err: Error & { code?: string }, socket: tls.TLSSocket) => {
+        options.log.warn(
+          { listener: options.listener.name, client: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, err: err.message, code: err.code },
+          'closing connection: TLS handshake failed',
+        );
+        socket.destroy();
+      });
+      listenerTls.start((context) => server.setSecureContext(context));
+      this.server = server;
+    } else {
+      this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket, null));
+    }
+    this.server.on('error', (err) => options.log.error({ err, listener: options.listener.name }, 'listener error'));
   }
 
   /** Binds the port; connections are accepted only once `serve(services)` is called. */
@@ -33,12 +67,18 @@ export class KafkaServer {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
+      // An empty host binds every interface, as in Kafka's `listeners`.
+      this.server.listen({ host: host === '' ? undefined : host, port }, () => {
         this.server.off('error', onError);
         const address = this.server.address() as net.AddressInfo;
         resolve({ host: address.address, port: address.port });
       });
     });
+  }
+
+  /** TLS listeners: reload the key material if its configs or files now give different material. */
+  reloadTls(reason: string): void {
+    this.options.tls?.reload(reason);
   }
 
   serve(services: GatewayServices): void {
@@ -49,7 +89,22 @@ export class KafkaServer {
     return this.connections.size;
   }
 
-  private accept(socket: net.Socket): void {
+  private acceptTls(socket: tls.TLSSocket, listenerTls: ListenerTls): void {
+    const client = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    const peer = tlsPrincipal(socket, listenerTls.current.mapper);
+    if ('refused' in peer) {
+      this.options.log.warn({ listener: this.options.listener.name, client, reason: peer.refused }, 'closing connection: TLS client refused');
+      socket.destroy();
+      return;
+    }
+    this.options.log.debug(
+      { listener: this.options.listener.name, client, principal: `${peer.principal.type}:${peer.principal.name}`, protocol: socket.getProtocol() },
+      'TLS handshake completed',
+    );
+    this.accept(socket, { principal: peer.principal });
+  }
+
+  private accept(socket: net.Socket, tlsPeer: TlsPeer | null): void {
     if (!this.services || this.closing) {
       socket.destroy();
       return;
@@ -59,7 +114,7 @@ export class KafkaServer {
       socket,
       services: this.services,
       listener: this.options.listener,
-      tls: null,
+      tls: tlsPeer,
       handlers: this.options.handlers,
       log: this.options.log,
       maxFrameBytes: this.options.maxFrameBytes,
@@ -80,6 +135,8 @@ export class KafkaServer {
       for (const c of this.connections) c.destroy();
     }
     clearTimeout(timer);
+    for (const socket of this.handshaking) socket.destroy();
+    this.options.tls?.stop();
     await listenerClosed;
   }
 }

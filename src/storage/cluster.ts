@@ -3,13 +3,26 @@
  * dynamic broker configs every gateway shares.
  */
 
-/** A registered gateway, and whether it heartbeat within the session timeout. */
+/** One advertised listener of a gateway: what clients arriving on listener `listener` are told. */
+export interface GatewayEndpoint {
+  listener: string;
+  host: string;
+  port: number;
+  securityProtocol: string;
+}
+
+/**
+ * A registered gateway, and whether it heartbeat within the session timeout. host and port are its first
+ * advertised listener (its identity); `endpoints` every advertised listener, null for gateways registered
+ * before listeners were configurable (one PLAINTEXT listener at host:port).
+ */
 export interface GatewayRecord {
   nodeId: number;
   host: string;
   port: number;
   rack: string | null;
   live: boolean;
+  endpoints: GatewayEndpoint[] | null;
 }
 
 /** One stored dynamic broker config; broker id -1 is the cluster-wide default. */
@@ -30,10 +43,10 @@ export interface ClusterStorage {
    */
   clusterId(initialDefaults?: ReadonlyMap<string, string>): Promise<string>;
   /**
-   * Claims a node id for a gateway at host:port: the id this address had before, else the lowest free
-   * one (or `preferredNodeId` when given).
+   * Claims a node id for a gateway at host:port (its first advertised listener): the id this address had
+   * before, else the lowest free one (or `preferredNodeId` when given). Stores its advertised listeners.
    */
-  registerGateway(host: string, port: number, rack: string | null, preferredNodeId?: number): Promise<number>;
+  registerGateway(host: string, port: number, rack: string | null, preferredNodeId?: number, endpoints?: GatewayEndpoint[]): Promise<number>;
   heartbeat(nodeId: number): Promise<void>;
   /** Marks a gateway as gone (graceful shutdown) so others stop listing it at once. */
   unregisterGateway(nodeId: number): Promise<void>;

@@ -20,10 +20,9 @@ export interface Storage {
   readonly log: LogStorage;
   readonly reclaim: ReclaimStorage;
   readonly groups: GroupStore;
-  /** ACL bindings (kpg.acls). */
-  readonly acls: AclStorage;
   /** SASL users' SCRAM credentials. */
   readonly users: UserStorage;
+  readonly acls: AclStorage;
   /** Committed changes from every gateway and from SQL. */
   readonly notifications: ChangeNotifications;
 }

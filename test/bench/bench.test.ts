@@ -36,6 +36,8 @@ const TINY: Partial<BenchSizes> = {
   rebalancePartitions: 3,
   sqlSessions: [1, 2],
   sqlSeconds: 0.3,
+  tlsProducers: 1,
+  tlsSeconds: 0.5,
 };
 
 /** Figures of each kind of run: present in every run, a number or null, never missing. */
@@ -52,6 +54,7 @@ const RUN_FIGURES = {
   latency: ['target', 'rate', 'record_size', 'sent', 'received', 'samples', 'p50_ms', 'p99_ms', 'p999_ms', 'max_ms', 'mean_ms', 'error'],
   rebalance: ['target', 'members', 'partitions', 'session_timeout_ms', 'join_s', 'recover_after_leave_s', 'recover_after_crash_s', 'error'],
   sql_produce: ['sessions', 'record_size', 'records_per_call', 'records', 'duration_s', 'records_per_s', 'mb_per_s', 'ratio_to_ceiling', 'error'],
+  tls: ['listener', 'producers', 'record_size', 'produce_mb_per_s', 'consume_mb_per_s', 'error'],
 } as const;
 
 const PHASE_FIGURES = {
@@ -61,6 +64,7 @@ const PHASE_FIGURES = {
     'statements_per_s_with_consumers', 'statements_per_s_from_consumers', 'gateway_cpu_percent_without_consumers',
     'gateway_cpu_percent_with_consumers', 'postgres_cpu_percent_with_consumers',
   ],
+  tls: ['produce_ratio', 'consume_ratio'],
   memory: ['connections', 'gateway_rss_mb_before_connections', 'gateway_rss_mb_with_idle_connections', 'rss_kb_per_connection', 'gateway_rss_mb_peak_under_produce'],
 } as const;
 
@@ -93,7 +97,7 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
   });
 
   it('runs the phases whose machinery is the benchmark\'s own to completion', () => {
-    for (const name of ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory'] as const) {
+    for (const name of ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'tls'] as const) {
       expect(result.phases[name].status, `${name}: ${result.phases[name].error}`).toBe('ok');
     }
   });
@@ -134,14 +138,21 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
     expect(result.phases.memory.gateway_rss_mb_with_idle_connections).toBeGreaterThan(0);
     expect(result.phases.memory.gateway_rss_mb_peak_under_produce).toBeGreaterThan(0);
     expect(result.phases.idle.queries_per_s_with_consumers).toEqual(expect.any(Number));
+    expect(result.phases.tls.runs.map((t) => t.listener)).toEqual(['PLAINTEXT', 'SASL_SSL', 'SASL_SSL', 'PLAINTEXT']);
+    for (const run of result.phases.tls.runs) {
+      expect(run.produce_mb_per_s, run.listener).toBeGreaterThan(0);
+      expect(run.consume_mb_per_s, run.listener).toBeGreaterThan(0);
+    }
+    expect(result.phases.tls.produce_ratio).toBeGreaterThan(0);
+    expect(result.phases.tls.consume_ratio).toBeGreaterThan(0);
   });
 
   it('survives a JSON round trip unchanged and renders every section and target', () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
     const report = renderReport(result);
-    for (const heading of ['Produce', 'Consume', 'End-to-end latency', 'Idle', 'Memory', 'Group rebalance', 'kpg.produce from SQL', 'Targets']) {
+    for (const heading of ['Produce', 'Consume', 'End-to-end latency', 'Idle', 'Memory', 'Group rebalance', 'kpg.produce from SQL', 'TLS', 'Targets']) {
       expect(report).toContain(`### ${heading}`);
     }
-    expect(result.checks.map((c) => c.name)).toEqual(['produce', 'consume', 'latency', 'idle', 'memory']);
+    expect(result.checks.map((c) => c.name)).toEqual(['produce', 'consume', 'latency', 'idle', 'memory', 'tls']);
   });
 });

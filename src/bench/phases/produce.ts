@@ -62,6 +62,7 @@ export async function producePartitions(options: {
         linger_ms: PRODUCE_SETTINGS['linger.ms'],
         duration_s: options.seconds ?? null,
         records: options.recordsPerProducer ?? null,
+        ...(options.target.clientConfig ? { client_config: options.target.clientConfig } : {}),
       }),
   );
   options.loadPids?.push(...gens.map((g) => g.pid));

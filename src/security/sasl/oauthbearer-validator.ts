@@ -4,7 +4,8 @@
  * Secured (default): a JWS checked with `jose` against the JWKS of sasl.oauthbearer.jwks.endpoint.url
  * (https://, http://, or file:// read from disk; re-read every sasl.oauthbearer.jwks.endpoint.refresh.ms),
  * alg "none" refused, exp and iat required (Kafka's BrokerJwtValidator), sasl.oauthbearer.expected.issuer
- * and .expected.audience checked when set, sasl.oauthbearer.clock.skew.seconds of tolerance, and the
+ * and .expected.audience checked when set (without an expected audience, a token with aud is refused, as
+ * jose4j does in Kafka), sasl.oauthbearer.clock.skew.seconds of tolerance, and the
  * principal from the claim sasl.oauthbearer.sub.claim.name.
  *
  * Unsecured, for development only, and only when the listener's OAUTHBEARER server callback handler is
@@ -143,7 +144,14 @@ function makeValidator(settings: Settings, listener: string, log: Logger): Oauth
 
 /** The key resolver for a JWKS URL: remote (jose caches it for refresh.ms) or a file re-read as often. */
 function jwksKeys(url: string, refreshMs: number): JWTVerifyGetKey {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return async () => {
+      throw new Error(`sasl.oauthbearer.jwks.endpoint.url ${url} is not a URL`);
+    };
+  }
   if (parsed.protocol === 'https:' || parsed.protocol === 'http:') {
     return createRemoteJWKSet(parsed, { cacheMaxAge: refreshMs, timeoutDuration: 10_000 });
   }
@@ -164,9 +172,10 @@ function jwksKeys(url: string, refreshMs: number): JWTVerifyGetKey {
 
 const refusal = (reason: string): TokenRefusal => ({ status: 'invalid_token', reason });
 
+/** A token's scopes as Kafka reads the claim: a string is one scope (not split on spaces), a list is several. */
 function scopesOf(claim: unknown): string[] {
-  if (typeof claim === 'string') return claim.split(' ').filter((s) => s !== '');
-  if (Array.isArray(claim)) return claim.filter((s): s is string => typeof s === 'string');
+  if (typeof claim === 'string') return claim.trim() === '' ? [] : [claim.trim()];
+  if (Array.isArray(claim)) return claim.filter((s): s is string => typeof s === 'string' && s.trim() !== '').map((s) => s.trim());
   return [];
 }
 
@@ -182,6 +191,10 @@ async function validateSecured(token: string, keys: JWTVerifyGetKey, s: Settings
   } catch (err) {
     const code = (err as { code?: string }).code;
     return refusal(`${code ? `${code}: ` : ''}${(err as Error).message}`);
+  }
+  // Kafka's jose4j consumer, given no expected audience, refuses any token that names one.
+  if (s.expectedAudience.length === 0 && payload.aud !== undefined) {
+    return refusal('the token has an aud claim but sasl.oauthbearer.expected.audience is not set (Kafka refuses it too)');
   }
   const subject = payload[s.subClaimName];
   if (typeof subject !== 'string' || subject.trim() === '') return refusal(`the ${s.subClaimName} claim is missing or empty`);
@@ -214,8 +227,9 @@ function validateUnsecured(token: string, s: Settings): ValidToken | TokenRefusa
     if (expMs <= payload.iat * 1000) return refusal('the token expires before it was issued');
   }
   const scopes = scopesOf(payload[scopeClaim]);
-  const required = scopesOf(s.jaas.get('unsecuredValidatorRequiredScope') ?? '');
+  // The required scope option is a space-separated list (OAuthBearerScopeUtils.parseScope).
+  const required = (s.jaas.get('unsecuredValidatorRequiredScope') ?? '').split(' ').filter((r) => r !== '');
   const missing = required.filter((r) => !scopes.includes(r));
   if (missing.length > 0) return { status: 'insufficient_scope', scope: required.join(' '), reason: `the token lacks the scope ${missing.join(' ')}` };
-  return { principalName: principal.trim(), expiresAtMs: expMs, scopes };
+  return { principalName: principal, expiresAtMs: expMs, scopes };
 }

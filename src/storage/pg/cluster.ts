@@ -4,7 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { BrokerConfigRecord, ClusterStorage, ConfigChange, GatewayRecord } from '../cluster.js';
+import type { BrokerConfigRecord, ClusterStorage, ConfigChange, GatewayEndpoint, GatewayRecord } from '../cluster.js';
 import { notifyChange } from './channels.js';
 import { fromDbText, fromDbTextOrNull, toDbText } from './db-text.js';
 import { inTransaction } from './transaction.js';
@@ -44,7 +44,8 @@ export class PgClusterStorage implements ClusterStorage {
     return this.cachedClusterId;
   }
 
-  async registerGateway(host: string, port: number, rack: string | null, preferredNodeId?: number): Promise<number> {
+  async registerGateway(host: string, port: number, rack: string | null, preferredNodeId?: number, endpoints?: GatewayEndpoint[]): Promise<number> {
+    const endpointsJson = endpoints ? JSON.stringify(endpoints) : null;
     return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [BROKER_REGISTRATION_LOCK]);
       const incarnation = randomUUID();
@@ -55,9 +56,9 @@ export class PgClusterStorage implements ClusterStorage {
       if (existing.rows.length > 0 && (preferredNodeId === undefined || existing.rows[0]!.node_id === preferredNodeId)) {
         const nodeId = existing.rows[0]!.node_id;
         await client.query(
-          `UPDATE kpg.brokers SET rack = $2, incarnation = $3, started_at = now(), last_heartbeat = now()
+          `UPDATE kpg.brokers SET rack = $2, incarnation = $3, started_at = now(), last_heartbeat = now(), endpoints = $4::jsonb
             WHERE node_id = $1`,
-          [nodeId, rack, incarnation],
+          [nodeId, rack, incarnation, endpointsJson],
         );
         return nodeId;
       }
@@ -77,12 +78,13 @@ export class PgClusterStorage implements ClusterStorage {
         nodeId = free.rows[0]!.node_id;
       }
       await client.query(
-        `INSERT INTO kpg.brokers (node_id, host, port, rack, incarnation, started_at, last_heartbeat)
-         VALUES ($1, $2, $3, $4, $5, now(), now())
+        `INSERT INTO kpg.brokers (node_id, host, port, rack, incarnation, started_at, last_heartbeat, endpoints)
+         VALUES ($1, $2, $3, $4, $5, now(), now(), $6::jsonb)
          ON CONFLICT (node_id) DO UPDATE
            SET host = excluded.host, port = excluded.port, rack = excluded.rack,
-               incarnation = excluded.incarnation, started_at = now(), last_heartbeat = now()`,
-        [nodeId, host, port, rack, incarnation],
+               incarnation = excluded.incarnation, started_at = now(), last_heartbeat = now(),
+               endpoints = excluded.endpoints`,
+        [nodeId, host, port, rack, incarnation, endpointsJson],
       );
       return nodeId;
     });
@@ -98,13 +100,15 @@ export class PgClusterStorage implements ClusterStorage {
   }
 
   async gateways(sessionTimeoutMs: number): Promise<GatewayRecord[]> {
-    const { rows } = await this.pool.query<{ node_id: number; host: string; port: number; rack: string | null; live: boolean }>(
-      `SELECT node_id, host, port, rack,
+    const { rows } = await this.pool.query<{
+      node_id: number; host: string; port: number; rack: string | null; live: boolean; endpoints: GatewayEndpoint[] | null;
+    }>(
+      `SELECT node_id, host, port, rack, endpoints,
               last_heartbeat > now() - make_interval(secs => $1::double precision / 1000) AS live
          FROM kpg.brokers ORDER BY node_id`,
       [sessionTimeoutMs],
     );
-    return rows.map((r) => ({ nodeId: r.node_id, host: r.host, port: r.port, rack: r.rack, live: r.live }));
+    return rows.map((r) => ({ nodeId: r.node_id, host: r.host, port: r.port, rack: r.rack, live: r.live, endpoints: r.endpoints }));
   }
 
   async logDirName(): Promise<string> {

@@ -42,8 +42,8 @@ export class PgStorage implements Storage {
   readonly log: PgLogStorage;
   readonly reclaim: PgReclaimStorage;
   readonly groups: PostgresGroupStore;
-  readonly acls: PgAclStorage;
   readonly users: PgUserStorage;
+  readonly acls: PgAclStorage;
   readonly notifications: PgNotifications;
   private readonly sqlRelay: SqlOutboxRelay;
 
@@ -60,8 +60,8 @@ export class PgStorage implements Storage {
     this.log = new PgLogStorage(this.pool, componentLogger(log, 'records'));
     this.reclaim = new PgReclaimStorage(this.pool);
     this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
-    this.acls = new PgAclStorage(this.pool);
     this.users = new PgUserStorage(this.pool);
+    this.acls = new PgAclStorage(this.pool);
     this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
     this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, componentLogger(log, 'sql-relay'));
   }
