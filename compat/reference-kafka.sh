@@ -12,6 +12,10 @@
 # broker in the background and waits (up to KPG_KAFKA_START_TIMEOUT seconds, default 90)
 # until a Metadata request succeeds. The temp dir is removed by stop.
 # KPG_KAFKA_ADVERTISED_PORT makes the broker advertise another port (e.g. compat/capture-proxy.mjs).
+# The secured broker of the `auth` scenario (compat/lib/auth-target.mjs): KPG_KAFKA_EXTRA_PROPERTIES names a
+# file appended to server.properties (later lines win: listeners, SSL, SASL, authorizer), and
+# KPG_KAFKA_SCRAM names a file of SCRAM credentials, one `SCRAM-SHA-512=[name=alice,password=...]` a line,
+# each passed to kafka-storage format as --add-scram.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -56,6 +60,11 @@ share.coordinator.state.topic.min.isr=1
 min.insync.replicas=1
 group.initial.rebalance.delay.ms=0
 EOF
+  if [[ -n "${KPG_KAFKA_EXTRA_PROPERTIES:-}" ]]; then cat "$KPG_KAFKA_EXTRA_PROPERTIES" >>"$dir/server.properties"; fi
+  format_args=()
+  if [[ -n "${KPG_KAFKA_SCRAM:-}" ]]; then
+    while IFS= read -r line; do [[ -n "$line" ]] && format_args+=(--add-scram "$line"); done <"$KPG_KAFKA_SCRAM"
+  fi
   cat >"$dir/log4j2.properties" <<EOF
 appender.file.type=File
 appender.file.name=file
@@ -71,7 +80,7 @@ logger.apache.level=INFO
 EOF
   jvm_args "$dir"
   cluster_id="$(node -e "const b=require('crypto').randomBytes(16);b[6]=(b[6]&0x0f)|0x40;b[8]=(b[8]&0x3f)|0x80;console.log(b.toString('base64url'))")"
-  if ! "$JAVA" "${jvm[@]}" -cp "$LIB/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" >"$dir/format.log" 2>&1; then
+  if ! "$JAVA" "${jvm[@]}" -cp "$LIB/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" ${format_args[@]+"${format_args[@]}"} >"$dir/format.log" 2>&1; then
     cat "$dir/format.log" >&2; echo "reference-kafka: kafka-storage format failed" >&2; exit 1
   fi
   nohup "$JAVA" "${jvm[@]}" -cp "$LIB/*" kafka.Kafka "$dir/server.properties" >"$dir/stdout.log" 2>&1 &

@@ -26,12 +26,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import net from 'node:net';
 import { createTopics, waitReady } from './lib/kwire.mjs';
+import { USERS, addAuthAcls, authNames, authPki, authPorts, kafkaEnv, kpgServeArgs, writeSecurityFile } from './lib/auth-target.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 const CACHE = process.env.KPG_CACHE ?? join(homedir(), '.cache', 'kpg');
 const DOC = join(ROOT, 'docs', 'compat.md');
-const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume', 'list-offsets', 'describe-configs', 'admin-errors', 'group-admin', 'broker-configs', 'reassignments', 'acls-disabled', 'record-errors', 'fetch-close', 'bytes', 'offsets-topic', 'bulk', 'crash-retry'];
+const SCENARIOS = ['metadata', 'topic-admin', 'produce-consume', 'group-resume', 'list-offsets', 'describe-configs', 'admin-errors', 'group-admin', 'broker-configs', 'reassignments', 'acls-disabled', 'record-errors', 'fetch-close', 'bytes', 'offsets-topic', 'bulk', 'crash-retry', 'auth'];
 /**
  * What some scenarios need beyond the defaults (150 s per cell, a one-partition topic, cells run two at a time):
  *   timeout     seconds per cell, unless --timeout is given
@@ -46,16 +47,24 @@ const SCENARIO_OPTS = {
   'group-admin': { timeout: 480 }, // ~50 runs of the Kafka CLI tools (a JVM each) for cli-tools
   'offsets-topic': { timeout: 300 }, // two reads of __consumer_offsets that end after 8 s without records
   'crash-retry': { timeout: 600, partitions: 3, disrupt: true },
+  // runs against the secured target (compat/lib/auth-target.mjs), started after the plain one
+  auth: { timeout: 300, secured: true }, // cli-tools: about 25 runs of the Kafka tools
 };
 const DEFAULT_TIMEOUT_S = 150;
 // The reference Kafka runs with group.initial.rebalance.delay.ms=0 (reference-kafka.sh): kpg too, on the same footing.
 const KPG_SERVE_CMD = process.env.KPG_SERVE_CMD ?? 'node dist/cli.js serve --port {port} --data-dir {dataDir} --broker-config group.initial.rebalance.delay.ms=0';
+// The secured kpg of the auth scenario: {dataDir} and {args} (listeners and security configs, auth-target.mjs)
+const KPG_AUTH_SERVE_CMD = process.env.KPG_AUTH_SERVE_CMD ?? 'node dist/cli.js serve --data-dir {dataDir} {args}';
+// Its users, created straight in Postgres before the start: {dataDir}, {name}; the password on stdin
+const KPG_USER_ADD_CMD = process.env.KPG_USER_ADD_CMD ?? 'node dist/cli.js user add {name} --password-stdin --data-dir {dataDir}';
+const shellQuote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
 const node = (file) => [process.execPath, join(HERE, 'clients', 'node', file)];
 const java = (v) => ['java', '-Xmx256m', '-XX:TieredStopAtLevel=1', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
-  '-cp', `${join(CACHE, 'java-classes', v)}:${join(CACHE, `clients${v}`, 'lib')}/*`, 'Scenarios'];
+  '-cp', `${join(process.env.KPG_JAVA_CLASSES ?? join(CACHE, 'java-classes'), v)}:${join(CACHE, `clients${v}`, 'lib')}/*`, 'Scenarios'];
 const py = (venv, file) => [join(CACHE, venv, 'bin', 'python'), join(HERE, 'clients', 'python', file)];
-const go = (c) => [join(CACHE, 'go', 'bin', 'kpg-compat-go'), '--client', c];
+// KPG_JAVA_CLASSES / KPG_GO_BIN: programs compiled elsewhere (a branch's own build) instead of install.sh's
+const go = (c) => [process.env.KPG_GO_BIN ?? join(CACHE, 'go', 'bin', 'kpg-compat-go'), '--client', c];
 
 /** Client families: name, how to run one scenario, where install.sh recorded its version. */
 export const CLIENTS = [
@@ -152,8 +161,8 @@ function runCell(argv, timeoutMs, logFile, onDisrupt) {
 }
 
 // ------------------------------------------------------------------ servers
-async function startKafka(port) {
-  const r = spawnSync('bash', [join(HERE, 'reference-kafka.sh'), 'start', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: 180000 });
+async function startKafka(port, env = {}) {
+  const r = spawnSync('bash', [join(HERE, 'reference-kafka.sh'), 'start', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: 180000, env: { ...process.env, ...env } });
   process.stdout.write(r.stdout);
   if (r.status !== 0) throw new Error('reference Kafka did not start');
   return {
@@ -169,6 +178,20 @@ async function startKafka(port) {
   };
 }
 
+/** spawnAsync with `input` on the command's stdin */
+function spawnAsyncInput(cmd, args, input, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    child.stdin.end(input);
+    const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, timeoutMs);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, output }); });
+    child.on('error', (e) => { clearTimeout(timer); resolve({ code: -1, output: e.message }); });
+  });
+}
+
 /** spawn without blocking the event loop (cells keep streaming their output meanwhile) */
 function spawnAsync(cmd, args, timeoutMs) {
   return new Promise((resolve) => {
@@ -182,12 +205,12 @@ function spawnAsync(cmd, args, timeoutMs) {
   });
 }
 
-async function startKpg(port) {
+async function startKpg(port, { serveCmd = KPG_SERVE_CMD, logName = 'server.log', afterStart } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kpg-compat-data-'));
-  const cmd = KPG_SERVE_CMD.replaceAll('{port}', String(port)).replaceAll('{dataDir}', dataDir);
+  const cmd = serveCmd.replaceAll('{port}', String(port)).replaceAll('{dataDir}', dataDir);
   const logDir = join(CACHE, 'logs', 'compat', 'kpg');
   mkdirSync(logDir, { recursive: true });
-  const log = join(logDir, 'server.log');
+  const log = join(logDir, logName);
   console.log(`starting kpg: ${cmd} (log ${log})`);
   const fs = await import('node:fs');
   const startTimeoutMs = Number(process.env.KPG_START_TIMEOUT ?? 120) * 1000;
@@ -207,6 +230,7 @@ async function startKpg(port) {
   };
   const stop = async () => {
     // SIGTERM lets kpg stop its embedded PostgreSQL; SIGKILL the group after 10s
+    if (!proc) { stopOrphanPostgres(dataDir); rmSync(dataDir, { recursive: true, force: true }); return; }
     const { child, exitedP } = proc;
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
     await Promise.race([exitedP, sleep(10000)]);
@@ -214,7 +238,10 @@ async function startKpg(port) {
     stopOrphanPostgres(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   };
-  try { await spawnKpg('w'); } catch (e) { await stop(); throw e; }
+  try {
+    await spawnKpg('w');
+    if (afterStart) await afterStart(dataDir, log);
+  } catch (e) { await stop(); throw e; }
   return {
     bootstrap: `127.0.0.1:${port}`,
     stop,
@@ -240,6 +267,54 @@ function stopOrphanPostgres(dataDir) {
     // only a postgres running on this very data dir (the pid may have been reused since)
     if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir)) process.kill(pid, 'SIGQUIT');
   } catch { /* no Postgres left */ }
+}
+
+/**
+ * The secured target of the auth scenario on ports base.. (auth-target.mjs): certificates, users and
+ * the scenario's ACLs (added through the PLAINTEXT listener with kafka-acls, as an operator would).
+ */
+async function startAuthTarget(target, base) {
+  const dir = mkdtempSync(join(tmpdir(), 'kpg-compat-auth-'));
+  const pki = authPki(join(dir, 'pki'));
+  const ports = authPorts(base);
+  let server;
+  try {
+    if (target === 'kafka') {
+      server = await startKafka(base, kafkaEnv(pki, ports, dir));
+    } else {
+      const args = kpgServeArgs(pki, ports).map(shellQuote).join(' ');
+      server = await startKpg(base, {
+        serveCmd: KPG_AUTH_SERVE_CMD.replaceAll('{args}', args),
+        logName: 'server-auth.log',
+        // `kpg user add` needs the embedded Postgres that the first start creates: users are added while
+        // kpg runs (they take effect at once, through kpg's change notifications)
+        afterStart: async (dataDir, log) => {
+          for (const [name, password] of Object.entries(USERS)) {
+            const cmd = KPG_USER_ADD_CMD.replaceAll('{name}', name).replaceAll('{dataDir}', dataDir);
+            const r = await spawnAsyncInput('bash', ['-c', cmd], `${password}\n`, 120000);
+            writeFileSync(log, `\n----- compat runner: $ ${cmd}\n${r.output}`, { flag: 'a' });
+            if (r.code !== 0) throw new Error(`${cmd}: exit ${r.code}: ${r.output.trim().split('\n').slice(-2).join(' | ')}`);
+          }
+        },
+      });
+    }
+    await addAuthAcls(server.bootstrap);
+  } catch (e) {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const stop = server.stop;
+  return {
+    ...server,
+    disrupt: undefined,
+    stop: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
+    /** the cell's topics to pre-create and the program's extra arguments */
+    cellSetup: (cellId) => {
+      const names = authNames(cellId);
+      return { topics: [names.topic, names.deniedTopic], topic: names.topic, args: ['--security', writeSecurityFile(join(dir, `${cellId}.json`), pki, ports, names)] };
+    },
+  };
 }
 
 // ------------------------------------------------------------------ matrix + docs
@@ -270,7 +345,7 @@ function sectionMarkdown(target, meta, clients, scenarios, results) {
 
 /** Parse the tables of docs/compat.md: {target: {client: {scenario: status}}} and raw sections. */
 export function parseDoc(text) {
-  const targets = {}, sections = {};
+  const targets = {}, sections = {}, details = {};
   const parts = text.split(/^## Target: /m);
   for (const part of parts.slice(1)) {
     const target = part.split('\n')[0].trim();
@@ -285,8 +360,10 @@ export function parseDoc(text) {
       head.forEach((h, i) => { if (i >= 2) cells[cols[0]][h] = cols[i]; });
     }
     targets[target] = cells;
+    details[target] = {};
+    for (const m of part.matchAll(/^- \*\*(.+?) \/ (.+?)\*\*: \S+ — (.*)$/gm)) (details[target][m[1]] ??= {})[m[2]] = m[3].replace(/\\\|/g, '|');
   }
-  return { targets, sections };
+  return { targets, sections, details };
 }
 
 function writeDoc(sections) {
@@ -317,6 +394,7 @@ async function main() {
       jobs: { type: 'string', default: '2' },
       timeout: { type: 'string' },
       port: { type: 'string' },
+      'auth-port': { type: 'string' },
       bootstrap: { type: 'string' },
     },
   });
@@ -329,7 +407,7 @@ async function main() {
   const scenarios = values.scenarios ? values.scenarios.split(',') : SCENARIOS;
   const jobs = Math.max(1, Number(values.jobs));
   const timeoutMsOf = (s) => Number(values.timeout ?? SCENARIO_OPTS[s]?.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
-  const old = existsSync(DOC) ? parseDoc(readFileSync(DOC, 'utf8')) : { targets: {}, sections: {} };
+  const old = existsSync(DOC) ? parseDoc(readFileSync(DOC, 'utf8')) : { targets: {}, sections: {}, details: {} };
   const sections = { ...old.sections };
   const regressions = [];
   const failures = [];
@@ -337,29 +415,45 @@ async function main() {
   const runId = Date.now().toString(36);
 
   for (const target of targets) {
-    const port = Number(values.port ?? (target === 'kafka' ? 39092 : 39192));
-    let server = null;
+    const results = {};
     const t0 = Date.now();
-    try {
-      if (!values.bootstrap && await portInUse(port)) throw new Error(`port ${port} is already in use (another server would answer instead); pass --port`);
-      server = values.bootstrap ? { bootstrap: values.bootstrap, stop: async () => {} } : target === 'kafka' ? await startKafka(port) : await startKpg(port);
-    } catch (e) {
-      console.error(`${target}: could not start: ${e.message}`);
-      failures.push(`${target}: the server did not start (${e.message})`);
-      if (values.check && old.targets[target]) regressions.push(`${target}: server did not start`);
-      continue;
-    }
     const logDir = join(CACHE, 'logs', 'compat', target);
     mkdirSync(logDir, { recursive: true });
-    const results = {};
-    const cells = clients.flatMap((c) => scenarios.map((s) => ({ c, s })));
+    // The plain target serves every scenario but auth; the secured one (started after it) serves auth.
+    const phases = [
+      { secured: false, scenarios: scenarios.filter((s) => !SCENARIO_OPTS[s]?.secured) },
+      { secured: true, scenarios: scenarios.filter((s) => SCENARIO_OPTS[s]?.secured) },
+    ].filter((p) => p.scenarios.length);
+    for (const phase of phases) {
+    const port = phase.secured
+      ? Number(values['auth-port'] ?? (target === 'kafka' ? 39292 : 39392))
+      : Number(values.port ?? (target === 'kafka' ? 39092 : 39192));
+    let server = null;
+    try {
+      if (phase.secured && values.bootstrap) throw new Error('the auth scenario needs the secured target the runner starts (not --bootstrap)');
+      const ports = phase.secured ? Object.values(authPorts(port)) : [port];
+      for (const p of ports) if (!values.bootstrap && await portInUse(p)) throw new Error(`port ${p} is already in use (another server would answer instead); pass ${phase.secured ? '--auth-port' : '--port'}`);
+      server = values.bootstrap ? { bootstrap: values.bootstrap, stop: async () => {} }
+        : phase.secured ? await startAuthTarget(target, port)
+        : target === 'kafka' ? await startKafka(port) : await startKpg(port);
+    } catch (e) {
+      const what = phase.secured ? `${target} (secured, auth)` : target;
+      console.error(`${what}: could not start: ${e.message}`);
+      failures.push(`${what}: the server did not start (${e.message})`);
+      if (values.check && old.targets[target]) regressions.push(`${what}: server did not start`);
+      for (const c of clients) for (const s of phase.scenarios) (results[c.name] ??= {})[s] = { status: 'fail', detail: `the server did not start: ${e.message}`.slice(0, 300), ms: 0 };
+      continue;
+    }
+    const cells = clients.flatMap((c) => phase.scenarios.map((s) => ({ c, s })));
     const shared = cells.filter(({ s }) => !SCENARIO_OPTS[s]?.disrupt);
     const alone = cells.filter(({ s }) => SCENARIO_OPTS[s]?.disrupt);
     const onDisrupt = async () => (server.disrupt ? server.disrupt()
       : { status: 'n/a', detail: 'the runner did not start this server (--bootstrap), so it cannot restart it' });
     const runOne = async ({ c, s }, attempt = 1) => {
       // A second attempt gets fresh topic names: the first may have left its topics behind.
-      const topic = `compat-${c.name}-${s}-${runId}${attempt > 1 ? `-r${attempt}` : ''}`.replace(/[^a-zA-Z0-9._-]/g, '-');
+      const cellId = `${c.name}-${s}-${runId}${attempt > 1 ? `-r${attempt}` : ''}`.replace(/[^a-zA-Z0-9._-]/g, '-');
+      const setup = server.cellSetup ? server.cellSetup(cellId) : { topics: [`compat-${cellId}`], topic: `compat-${cellId}`, args: [] };
+      const topic = setup.topic;
       let r;
       if (!isInstalled(c)) {
         r = { status: 'fail', detail: `${c.name} is ${NOT_INSTALLED} (npm run test:compat:install)`, ms: 0 };
@@ -368,11 +462,11 @@ async function main() {
         return;
       }
       try {
-        await createTopics(server.bootstrap, [topic], SCENARIO_OPTS[s]?.partitions ?? 1);
-        r = await runCell([...c.cmd, '--bootstrap', server.bootstrap, '--scenario', s, '--topic', topic], timeoutMsOf(s),
+        await createTopics(server.bootstrap, setup.topics, SCENARIO_OPTS[s]?.partitions ?? 1);
+        r = await runCell([...c.cmd, '--bootstrap', server.bootstrap, '--scenario', s, '--topic', topic, ...setup.args], timeoutMsOf(s),
           join(logDir, `${c.name}-${s}.log`), SCENARIO_OPTS[s]?.disrupt ? onDisrupt : undefined);
       } catch (e) {
-        r = { status: 'fail', detail: `setup (pre-creating ${topic} with the runner's own CreateTopics): ${e.message}`, ms: 0 };
+        r = { status: 'fail', detail: `setup (pre-creating ${setup.topics.join(', ')} with the runner's own CreateTopics): ${e.message}`, ms: 0 };
       }
       (results[c.name] ??= {})[s] = r;
       console.log(`${target.padEnd(5)} ${c.name.padEnd(18)} ${s.padEnd(16)} ${(CELL[r.status] ?? r.status).padEnd(4)} ${String(Math.round(r.ms / 100) / 10).padStart(5)}s  ${r.detail.slice(0, 140)}`);
@@ -401,6 +495,8 @@ async function main() {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
     }
+    }
+    const cells = clients.flatMap((c) => scenarios.map((s) => ({ c, s })));
     console.log(`\n${matrixText(target, clients, scenarios, results)}\n(${Math.round((Date.now() - t0) / 1000)}s)\n`);
     writeFileSync(join(logDir, 'results.json'), JSON.stringify(results, null, 1));
     for (const { c, s } of cells) {
@@ -417,7 +513,7 @@ async function main() {
     for (const c of allClients) {
       merged[c.name] = {};
       for (const s of SCENARIOS) {
-        merged[c.name][s] = results[c.name]?.[s] ?? (old.targets[target]?.[c.name]?.[s] ? { status: old.targets[target][c.name][s], detail: '(not rerun)' } : undefined);
+        merged[c.name][s] = results[c.name]?.[s] ?? (old.targets[target]?.[c.name]?.[s] ? { status: old.targets[target][c.name][s], detail: old.details?.[target]?.[c.name]?.[s] ?? '(not rerun)' } : undefined);
       }
     }
     sections[target] = sectionMarkdown(target, meta, allClients, SCENARIOS, merged);

@@ -211,9 +211,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       partitionWatch: new PartitionWatch(notifications),
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
+      access,
       quotas,
       users: storage.users,
-      access,
     };
     groups.start();
     cleanup.push(() => groups.stop());

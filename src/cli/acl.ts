@@ -21,6 +21,7 @@ import {
 } from '../protocol/acl.js';
 import { codeName, filterMatches, WILDCARD_HOST, type AclBinding, type AclBindingFilter } from '../security/acl-binding.js';
 import { PgAclStorage } from '../storage/pg/acls.js';
+import { applyMigrations } from '../storage/pg/migrate.js';
 import { resolveTarget, SqlCommandError } from './sql.js';
 
 interface AclOptions {
@@ -154,8 +155,10 @@ function toJson(b: AclBinding): Record<string, string> {
   };
 }
 
-async function withStorage<T>(opts: AclOptions, work: (storage: PgAclStorage) => Promise<T>): Promise<T> {
-  const target = await resolveTarget(opts);
+/** Like `kpg user`, `kpg acl add` prepares a fresh data dir (embedded Postgres and kpg's tables) before kpg first serves. */
+async function withStorage<T>(opts: AclOptions, work: (storage: PgAclStorage) => Promise<T>, { initialize = false } = {}): Promise<T> {
+  const target = await resolveTarget(opts, 'kpg acl', { initialize });
+  if (initialize) await applyMigrations(target.config);
   const pool = new pg.Pool({ ...target.config, max: 1, application_name: 'kpg acl' });
   pool.on('error', () => undefined);
   try {
@@ -175,7 +178,7 @@ async function aclCommand(action: 'add' | 'list' | 'remove', opts: AclOptions): 
   switch (action) {
     case 'add': {
       const bindings = bindingsToAdd(opts);
-      await withStorage(opts, (s) => s.createAcls(bindings));
+      await withStorage(opts, (s) => s.createAcls(bindings), { initialize: true });
       process.stdout.write(opts.json ? `${JSON.stringify(bindings.map(toJson))}\n` : `Added ACLs:\n${formatBindings(bindings)}`);
       return;
     }

@@ -58,12 +58,33 @@ function runningPostmaster(clusterDir: string): { port: number; socketDir: strin
   return { port, socketDir: lines[4]?.trim() ?? '' };
 }
 
-/** kpg's database for a command: --database-url, or the embedded Postgres of --data-dir (started for the command when no kpg runs there). */
-export async function resolveTarget(opts: Pick<SqlOptions, 'databaseUrl' | 'dataDir'>, command = 'kpg sql'): Promise<Target> {
+/**
+ * kpg's database for a command: --database-url, or the embedded Postgres of --data-dir (started for the
+ * command when no kpg runs there). With `initialize`, a data dir that holds nothing yet gets its embedded
+ * Postgres created, as `kpg serve` would (how the first SASL user and ACLs exist before kpg first serves).
+ */
+export async function resolveTarget(
+  opts: Pick<SqlOptions, 'databaseUrl' | 'dataDir'>,
+  command = 'kpg sql',
+  { initialize = false }: { initialize?: boolean } = {},
+): Promise<Target> {
   if (opts.databaseUrl) {
     return { config: { connectionString: opts.databaseUrl }, psqlArgs: [opts.databaseUrl], psqlEnv: {} };
   }
   const dataDir = path.resolve(opts.dataDir);
+  if (initialize && !existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))) {
+    const started = await startEmbeddedPostgres({ dataDir, logger: createLogger('warn', process.stderr) });
+    process.stderr.write(`${command}: created the embedded Postgres of ${opts.dataDir} (kpg serve --data-dir ${opts.dataDir} uses it)\n`);
+    const url = new URL(started.connectionString);
+    const password = decodeURIComponent(url.password);
+    const host = started.socketDir ?? '127.0.0.1';
+    return {
+      config: { host, port: started.port, user: SUPERUSER, password, database: DATABASE },
+      psqlArgs: ['-h', host, '-p', String(started.port), '-U', SUPERUSER, '-d', DATABASE],
+      psqlEnv: { PGPASSWORD: password },
+      started,
+    };
+  }
   if (!existsSync(dataDir)) {
     throw new SqlCommandError(`no data dir ${opts.dataDir} (${dataDir} does not exist); give the --data-dir kpg serve uses, or --database-url`);
   }

@@ -22,6 +22,7 @@ import {
 } from '../security/scram-keys.js';
 import { PgUserStorage } from '../storage/pg/users.js';
 import type { UserCredentialInfo } from '../storage/users.js';
+import { applyMigrations } from '../storage/pg/migrate.js';
 import { resolveTarget, SqlCommandError } from './sql.js';
 import { formatTable } from './topic.js';
 
@@ -77,9 +78,14 @@ async function readPassword(opts: PasswordOptions): Promise<string> {
   return password;
 }
 
-/** Runs `work` with the users facet on kpg's database, and releases everything after. */
-async function withUsers<T>(opts: DatabaseOptions, work: (users: PgUserStorage) => Promise<T>): Promise<T> {
-  const target = await resolveTarget(opts, 'kpg user');
+/**
+ * Runs `work` with the users facet on kpg's database, and releases everything after. Writing commands
+ * `initialize` it: a fresh data dir gets its embedded Postgres and kpg's tables, so the first administrator
+ * exists before any listener accepts anyone.
+ */
+async function withUsers<T>(opts: DatabaseOptions, work: (users: PgUserStorage) => Promise<T>, { initialize = false } = {}): Promise<T> {
+  const target = await resolveTarget(opts, 'kpg user', { initialize });
+  if (initialize) await applyMigrations(target.config);
   const pool = new pg.Pool({ ...target.config, max: 1, application_name: 'kpg user' });
   pool.on('error', () => undefined);
   try {
@@ -110,7 +116,7 @@ async function setPassword(name: string, opts: PasswordOptions, mode: 'add' | 'p
     const upsertions = mechanisms.map((m) => ({ userName: name, ...deriveScramKeys(m, password, opts.iterations) }));
     await users.alterScramCredentials(upsertions, []);
     process.stdout.write(`${mode === 'add' ? 'created' : 'changed the password of'} user ${name} (${mechanisms.join(', ')}, ${opts.iterations} iterations)\n`);
-  });
+  }, { initialize: mode === 'add' });
 }
 
 async function listUsers(opts: DatabaseOptions & { json?: boolean }): Promise<void> {

@@ -43,6 +43,8 @@ function operationsOf(resourceType: ResourceTypeCode): AclOperationCode[] {
   return (Object.values(AclOperation) as AclOperationCode[]).filter((op) => (bits & (1 << op)) !== 0);
 }
 
+const NO_LISTS: AclBinding[][] = [];
+
 /** The bindings of one resource type. */
 interface TypeIndex {
   literal: Map<string, AclBinding[]>;
@@ -110,14 +112,16 @@ export class AclAuthorizer implements AccessControl {
     const host = clientHost(who.address);
     let allowed = false;
     let anyAclApplies = false;
-    for (const acl of this.aclsApplyingTo(resourceType, resourceName)) {
-      anyAclApplies = true;
-      if (!entryCounts(acl, principal, host, operation)) continue;
-      if (acl.permissionType === AclPermission.DENY) {
-        if (logIfDenied) this.logDenied(principal, host, operation, resourceType, resourceName, acl);
-        return false;
+    for (const list of this.listsApplyingTo(resourceType, resourceName)) {
+      for (const acl of list) {
+        anyAclApplies = true;
+        if (!entryCounts(acl, principal, host, operation)) continue;
+        if (acl.permissionType === AclPermission.DENY) {
+          if (logIfDenied) this.logDenied(principal, host, operation, resourceType, resourceName, acl);
+          return false;
+        }
+        allowed = true;
       }
-      allowed = true;
     }
     if (allowed) return true;
     if (!anyAclApplies && this.allowEveryoneIfNoAclFound) return true;
@@ -167,16 +171,23 @@ export class AclAuthorizer implements AccessControl {
     });
   }
 
-  /** The bindings whose pattern applies to the resource: literal, wildcard and prefixes of the name. */
-  private *aclsApplyingTo(resourceType: ResourceTypeCode, resourceName: string): Generator<AclBinding> {
+  /** The lists of bindings whose pattern applies to the resource: literal, wildcard and prefixes of the name. */
+  private listsApplyingTo(resourceType: ResourceTypeCode, resourceName: string): AclBinding[][] {
     const index = this.byType.get(resourceType);
-    if (!index) return;
-    yield* index.literal.get(resourceName) ?? [];
-    if (resourceName !== WILDCARD_RESOURCE) yield* index.literal.get(WILDCARD_RESOURCE) ?? [];
+    if (!index) return NO_LISTS;
+    const lists: AclBinding[][] = [];
+    const literal = index.literal.get(resourceName);
+    if (literal) lists.push(literal);
+    if (resourceName !== WILDCARD_RESOURCE) {
+      const wildcard = index.literal.get(WILDCARD_RESOURCE);
+      if (wildcard) lists.push(wildcard);
+    }
     for (const length of index.prefixLengths) {
       if (length > resourceName.length) break;
-      yield* index.prefixed.get(resourceName.slice(0, length)) ?? [];
+      const prefixed = index.prefixed.get(resourceName.slice(0, length));
+      if (prefixed) lists.push(prefixed);
     }
+    return lists;
   }
 
   /** Kafka's authorizer log line (logger kafka.authorizer.logger), without the request name it does not get here. */

@@ -255,6 +255,25 @@ describe('ACL APIs with the authorizer', () => {
   });
 });
 
+describe('ACL cache', () => {
+  it('is reloaded when the LISTEN connection reconnects (a change announced by nobody is seen then)', async () => {
+    await clearAcls();
+    const anonymous = { principal: ANONYMOUS, address: '127.0.0.1' };
+    const access = plain.gateway.services.access;
+    // A row written behind kpg's back (no NOTIFY): the cache does not know it...
+    await plain.gateway.storage.pool.query(
+      `INSERT INTO kpg.acls (resource_type, resource_name, pattern_type, principal, host, operation, permission_type)
+       VALUES (2, 'unannounced', 3, 'User:ANONYMOUS', '*', 3, 3)`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(access.authorize(anonymous, Op.READ, ResourceType.TOPIC, 'unannounced')).toBe(false);
+    // ...until the change feed drops and comes back, after which the bindings are loaded again.
+    const pid = await plain.gateway.storage.notifications.backendPid();
+    await plain.gateway.storage.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+    await eventually(() => access.authorize(anonymous, Op.READ, ResourceType.TOPIC, 'unannounced'), 15_000);
+  });
+});
+
 describe('authorizer.class.name', () => {
   const start = (className: string) => startGateway({
     host: '127.0.0.1', port: 0, databaseUrl: database.url, dataDir: '',

@@ -114,5 +114,5 @@ describe('kpg acl', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(JSON.parse((await acl('list', '--json')).stdout)).toHaveLength(3);
-  });
+  }, 180_000); // eight CLI processes, each starting tsx
 });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayServices } from '../../src/apis/handler.js';
@@ -207,6 +208,51 @@ describe('kpg user on the embedded Postgres of a data dir', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
+  it('creates the first administrator on a fresh data dir, whom kpg then accepts over SASL', async () => {
+    const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'kpg-users-')), 'data');
+    try {
+      const added = await run(['user', 'add', 'admin', '--password', 'first-admin', '--mechanism', 'SCRAM-SHA-512', '--data-dir', dataDir]);
+      expect(added.code, added.stderr).toBe(0);
+      expect(added.stdout).toContain('created user admin (SCRAM-SHA-512');
+      const served = spawn(process.execPath, [
+        ...CLI, 'serve', '--data-dir', dataDir, '--listeners', 'SASL_PLAINTEXT://127.0.0.1:0',
+        '--broker-config', 'sasl.enabled.mechanisms=SCRAM-SHA-512',
+      ], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '' } });
+      const closed = new Promise((resolve) => served.on('close', resolve));
+      try {
+        const bootstrap = await new Promise<string>((resolve, reject) => {
+          let output = '';
+          const timer = setTimeout(() => reject(new Error(`kpg did not start:\n${output}`)), 60_000);
+          const onData = (d: Buffer): void => {
+            output += d.toString();
+            const m = /serving Kafka on (\S+) \(SASL_PLAINTEXT\)/.exec(output);
+            if (m) {
+              clearTimeout(timer);
+              resolve(m[1]!);
+            }
+          };
+          served.stdout.on('data', onData);
+          served.stderr.on('data', onData);
+        });
+        const admin = new Kafka({ clientId: 'first-admin', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 },
+          sasl: { mechanism: 'scram-sha-512', username: 'admin', password: 'first-admin' } }).admin();
+        await admin.connect();
+        try {
+          expect((await admin.describeCluster()).brokers).toHaveLength(1);
+        } finally {
+          await admin.disconnect();
+        }
+        const stranger = new Kafka({ clientId: 'stranger', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 },
+          sasl: { mechanism: 'scram-sha-512', username: 'admin', password: 'wrong' } }).admin();
+        await expect(stranger.connect()).rejects.toThrow(/SASL SCRAM SHA512 authentication failed|authentication failed/i);
+      } finally {
+        served.kill('SIGTERM');
+        await closed;
+      }
+    } finally {
+      rmSync(path.dirname(dataDir), { recursive: true, force: true });
+    }
+  }, 180_000);
 });
 
 describe('DescribeUserScramCredentials and AlterUserScramCredentials over TCP', () => {

@@ -21,6 +21,7 @@ var franzScenarios = map[string]scenarioFn{
 	"bulk":             franzBulk,
 	"crash-retry":      goCrashRetry,
 	"golden":           franzGolden,
+	"auth":             franzAuthScenario,
 }
 
 func franzClient(o opts, extra ...kgo.Opt) (*kgo.Client, error) {

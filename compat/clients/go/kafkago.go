@@ -19,6 +19,7 @@ var kafkaGoScenarios = map[string]scenarioFn{
 	"describe-configs": kgDescribeConfigs,
 	"bulk":             kafkaGoBulk,
 	"crash-retry":      goCrashRetry,
+	"auth":             kgAuthScenario,
 }
 
 func kgClient(o opts) *kafka.Client {

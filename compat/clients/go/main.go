@@ -1,6 +1,6 @@
 // kpg compatibility scenarios for the Go clients Sarama, franz-go and segmentio/kafka-go.
 //
-//	kpg-compat-go --client sarama|franz-go|kafka-go --bootstrap HOST:PORT --scenario NAME --topic T
+//	kpg-compat-go --client sarama|franz-go|kafka-go --bootstrap HOST:PORT --scenario NAME --topic T [--security FILE]
 //
 // Prints one JSON line {"scenario","status","detail"} and exits 0; non-zero only on a crash.
 // The scenarios are described in compat/README.md.
@@ -28,6 +28,7 @@ type opts struct {
 	scenario  string
 	topic     string
 	group     string
+	security  string // the auth scenario's JSON file
 }
 
 type result struct {
@@ -136,6 +137,7 @@ func main() {
 	flag.StringVar(&o.scenario, "scenario", "metadata", "scenario name")
 	flag.StringVar(&o.topic, "topic", "compat-go", "pre-created topic")
 	flag.StringVar(&o.group, "group", "", "consumer group (default TOPIC-group)")
+	flag.StringVar(&o.security, "security", "", "auth scenario: JSON file with listeners, certificates, users and tokens")
 	timeout := flag.Duration("timeout", 90*time.Second, "overall timeout")
 	flag.Parse()
 	explicit := false

@@ -18,6 +18,7 @@ var saramaScenarios = map[string]scenarioFn{
 	"describe-configs": saramaDescribeConfigs,
 	"bulk":             saramaBulk,
 	"crash-retry":      goCrashRetry,
+	"auth":             saramaAuthScenario,
 }
 
 // saramaConfig uses Sarama's default protocol version (what most Sarama users, kafkactl

@@ -25,7 +25,7 @@ public class Scenarios {
     static final long BASE_TS = 1700000000000L;
     static final String[] CODECS = {"none", "gzip", "snappy", "lz4", "zstd"};
 
-    static String bootstrap = "127.0.0.1:39092", scenario = "metadata", topic = "compat-java", group;
+    static String bootstrap = "127.0.0.1:39092", scenario = "metadata", topic = "compat-java", group, securityFile;
 
     static final class Outcome {
         final String status, detail;
@@ -51,6 +51,7 @@ public class Scenarios {
                 case "--scenario": scenario = args[i + 1]; break;
                 case "--topic": topic = args[i + 1]; break;
                 case "--group": group = args[i + 1]; break;
+                case "--security": securityFile = args[i + 1]; break;
                 default: System.err.println("unknown argument " + args[i]); System.exit(2);
             }
         }
@@ -74,6 +75,7 @@ public class Scenarios {
                 case "golden": out = golden(); break;
                 case "record-errors": out = recordErrors(); break;
                 case "fetch-close": out = fetchClose(); break;
+                case "auth": out = Auth.run(); break;
                 default: out = new Outcome("n/a", "unknown scenario " + scenario);
             }
         } catch (Exception e) {
@@ -1193,5 +1195,344 @@ public class Scenarios {
             + ", by the time the server served again: " + ackedAtRestart + "; producer retries: " + Math.round(retries) + "; " + detail;
         if (status.equals("n/a")) return new Outcome("n/a", "the server was not restarted: " + detail + " (" + summary + ")");
         return pass(summary);
+    }
+
+    /**
+     * The `auth` scenario (compat/README.md): per mode (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN, OAUTHBEARER over
+     * SASL_SSL; mTLS over SSL) alice produces 3 records to the topic and consumes them back in the group,
+     * producing to the denied topic fails with TopicAuthorizationException; a wrong password fails with
+     * SaslAuthenticationException; bob's consumer is refused; then the ACL matrix, compared with Kafka's answers.
+     */
+    static final class Auth {
+        static Map<String, Object> sec;
+        static final String[] MODES = {"SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN", "OAUTHBEARER", "mTLS"};
+
+        /** The matrix as the reference Kafka 4.1 answers it: principal, call, resource -> error (NONE = allowed). */
+        static final String[] EXPECTED = {
+            "alice describeTopics topic = NONE",
+            "alice describeTopics deniedTopic = NONE",
+            "alice describeConfigs topic = NONE",
+            "alice incrementalAlterConfigs topic = NONE",
+            "alice createTopics topic-new = NONE",
+            "alice deleteTopics topic-new = NONE",
+            "alice createTopics noacl-topic = TOPIC_AUTHORIZATION_FAILED",
+            "alice describeConfigs broker = CLUSTER_AUTHORIZATION_FAILED",
+            "alice listConsumerGroupOffsets group = NONE",
+            "alice listConsumerGroupOffsets noacl-group = GROUP_AUTHORIZATION_FAILED",
+            "alice describeAcls cluster = CLUSTER_AUTHORIZATION_FAILED",
+            "alice listTopics has topic = true",
+            "alice describeCluster authorizedOperations = []",
+            "bob describeTopics topic = TOPIC_AUTHORIZATION_FAILED",
+            "bob describeTopics deniedTopic = TOPIC_AUTHORIZATION_FAILED",
+            "bob describeConfigs topic = TOPIC_AUTHORIZATION_FAILED",
+            "bob incrementalAlterConfigs topic = TOPIC_AUTHORIZATION_FAILED",
+            "bob createTopics topic-new = TOPIC_AUTHORIZATION_FAILED",
+            "bob deleteTopics topic-new = TOPIC_AUTHORIZATION_FAILED",
+            "bob createTopics noacl-topic = TOPIC_AUTHORIZATION_FAILED",
+            "bob describeConfigs broker = CLUSTER_AUTHORIZATION_FAILED",
+            "bob listConsumerGroupOffsets group = GROUP_AUTHORIZATION_FAILED",
+            "bob listConsumerGroupOffsets noacl-group = GROUP_AUTHORIZATION_FAILED",
+            "bob describeAcls cluster = CLUSTER_AUTHORIZATION_FAILED",
+            "bob listTopics has topic = false",
+            "bob describeCluster authorizedOperations = []",
+        };
+
+        static String str(String key) {
+            Object v = sec.get(key);
+            if (!(v instanceof String)) throw new IllegalArgumentException("security file: no string " + key);
+            return (String) v;
+        }
+        @SuppressWarnings("unchecked")
+        static String str(String obj, String key) {
+            Object o = sec.get(obj);
+            Object v = o instanceof Map ? ((Map<String, Object>) o).get(key) : null;
+            if (!(v instanceof String)) throw new IllegalArgumentException("security file: no string " + obj + "." + key);
+            return (String) v;
+        }
+
+        /** Client properties of mode for user (password overrides the user's). */
+        static Properties props(String mode, String user, String password) throws Exception {
+            Properties p = new Properties();
+            p.put("client.id", "kpg-compat-java-auth");
+            p.put("request.timeout.ms", "15000");
+            p.put("default.api.timeout.ms", "20000");
+            p.put("max.block.ms", "20000");
+            p.put("ssl.truststore.type", "PEM");
+            p.put("ssl.truststore.location", str("caFile"));
+            if (mode.equals("mTLS")) {
+                p.put("bootstrap.servers", str("ssl"));
+                p.put("security.protocol", "SSL");
+                p.put("ssl.keystore.type", "PEM");
+                p.put("ssl.keystore.certificate.chain", new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get(str("clientCertFile"))), StandardCharsets.UTF_8));
+                p.put("ssl.keystore.key", new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get(str("clientKeyFile"))), StandardCharsets.UTF_8));
+                return p;
+            }
+            p.put("bootstrap.servers", str("saslSsl"));
+            p.put("security.protocol", "SASL_SSL");
+            p.put("sasl.mechanism", mode);
+            String pw = password != null ? password : str("users", user);
+            switch (mode) {
+                case "PLAIN":
+                    p.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\"" + pw + "\";");
+                    break;
+                case "OAUTHBEARER":
+                    // the runner's token (unsecured JWS); Kafka's own unsecured login handler would need Jackson,
+                    // which the kafka-clients jars do not bring
+                    p.put("sasl.jaas.config", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
+                    p.put("sasl.login.callback.handler.class", TokenLogin.class.getName());
+                    TokenLogin.jwt = str("oauthTokens", user);
+                    TokenLogin.subject = user;
+                    break;
+                default:
+                    p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\"" + pw + "\";");
+            }
+            return p;
+        }
+
+        static KafkaProducer<String, String> producer(Properties base) {
+            Properties p = new Properties();
+            p.putAll(base);
+            p.put("key.serializer", StringSerializer.class.getName());
+            p.put("value.serializer", StringSerializer.class.getName());
+            p.put("acks", "all");
+            p.put("linger.ms", "5");
+            p.put("delivery.timeout.ms", "30000");
+            return new KafkaProducer<>(p);
+        }
+
+        static KafkaConsumer<String, String> consumer(Properties base, String groupId) {
+            Properties p = new Properties();
+            p.putAll(base);
+            p.put("key.deserializer", StringDeserializer.class.getName());
+            p.put("value.deserializer", StringDeserializer.class.getName());
+            p.put("auto.offset.reset", "earliest");
+            p.put("enable.auto.commit", "false");
+            p.put("group.id", groupId);
+            return new KafkaConsumer<>(p);
+        }
+
+        static Throwable root(Throwable e) {
+            while ((e instanceof java.util.concurrent.ExecutionException || e instanceof org.apache.kafka.common.KafkaException && !(e instanceof org.apache.kafka.common.errors.ApiException)) && e.getCause() != null) e = e.getCause();
+            return e;
+        }
+
+        static String errorName(Throwable e) {
+            return org.apache.kafka.common.protocol.Errors.forException(root(e)).name();
+        }
+
+        /** null when the mode works for alice, else what failed. */
+        static String mode(String mode) throws Exception {
+            Properties alice = props(mode, "alice", null);
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < 3; i++) values.add("auth-" + mode + "-" + i + "-" + System.nanoTime());
+            try (KafkaProducer<String, String> p = producer(alice)) {
+                for (String v : values) p.send(new ProducerRecord<>(str("topic"), 0, null, v)).get(30, TimeUnit.SECONDS);
+                try {
+                    p.send(new ProducerRecord<>(str("deniedTopic"), 0, null, "denied")).get(30, TimeUnit.SECONDS);
+                    return mode + ": producing to " + str("deniedTopic") + " succeeded";
+                } catch (Exception e) {
+                    if (!(root(e) instanceof org.apache.kafka.common.errors.TopicAuthorizationException))
+                        return mode + ": producing to the denied topic: " + root(e) + ", want TopicAuthorizationException";
+                }
+            } catch (Exception e) {
+                return mode + ": produce: " + root(e);
+            }
+            Set<String> want = new HashSet<>(values);
+            try (KafkaConsumer<String, String> c = consumer(alice, str("group"))) {
+                c.subscribe(Collections.singletonList(str("topic")));
+                long until = System.currentTimeMillis() + 30000;
+                while (!want.isEmpty() && System.currentTimeMillis() < until) {
+                    for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) want.remove(r.value());
+                }
+                if (!want.isEmpty()) return mode + ": consumed in " + str("group") + " without " + want;
+                c.commitSync();
+            } catch (Exception e) {
+                return mode + ": consume: " + root(e);
+            }
+            return null;
+        }
+
+        static String wrongPassword() throws Exception {
+            Properties p = props("SCRAM-SHA-512", "alice", "not-" + str("users", "alice"));
+            try (Admin a = Admin.create(p)) {
+                a.describeCluster().nodes().get(30, TimeUnit.SECONDS);
+                return "a wrong password (SCRAM-SHA-512) was accepted";
+            } catch (Exception e) {
+                if (!(root(e) instanceof org.apache.kafka.common.errors.SaslAuthenticationException))
+                    return "a wrong password: " + root(e) + ", want SaslAuthenticationException";
+            }
+            return null;
+        }
+
+        static String bobRefused() throws Exception {
+            try (KafkaConsumer<String, String> c = consumer(props("SCRAM-SHA-512", "bob", null), str("group"))) {
+                c.subscribe(Collections.singletonList(str("topic")));
+                long until = System.currentTimeMillis() + 30000;
+                while (System.currentTimeMillis() < until) {
+                    ConsumerRecords<String, String> rs = c.poll(Duration.ofMillis(500));
+                    if (!rs.isEmpty()) return "bob consumed " + rs.count() + " record(s)";
+                }
+                return "bob's consumer got no error in 30 s";
+            } catch (Exception e) {
+                Throwable r = root(e);
+                if (r instanceof org.apache.kafka.common.errors.TopicAuthorizationException || r instanceof org.apache.kafka.common.errors.GroupAuthorizationException) return null;
+                return "bob consuming: " + r + ", want TopicAuthorizationException or GroupAuthorizationException";
+            }
+        }
+
+        interface Call { Object call(Admin a) throws Exception; }
+
+        static String outcome(Admin a, Call call) {
+            try {
+                Object r = call.call(a);
+                return r == null ? "NONE" : String.valueOf(r);
+            } catch (Exception e) {
+                return errorName(e);
+            }
+        }
+
+        /** Each admin call of the matrix as alice and as bob (SCRAM-SHA-512): the error name Kafka's Errors gives. */
+        static List<String> matrix() throws Exception {
+            String t = str("topic"), denied = str("deniedTopic"), g = str("group");
+            String created = t + "-new", noacl = "noacl-" + t;
+            List<String> rows = new ArrayList<>();
+            for (String user : new String[] {"alice", "bob"}) {
+                try (Admin a = Admin.create(props("SCRAM-SHA-512", user, null))) {
+                    ConfigResource topicRes = new ConfigResource(ConfigResource.Type.TOPIC, t);
+                    String brokerId = String.valueOf(get(a.describeCluster().nodes()).iterator().next().id());
+                    rows.add(user + " describeTopics topic = " + outcome(a, x -> { get(x.describeTopics(Collections.singleton(t)).allTopicNames()); return null; }));
+                    rows.add(user + " describeTopics deniedTopic = " + outcome(a, x -> { get(x.describeTopics(Collections.singleton(denied)).allTopicNames()); return null; }));
+                    rows.add(user + " describeConfigs topic = " + outcome(a, x -> { get(x.describeConfigs(Collections.singleton(topicRes)).all()); return null; }));
+                    rows.add(user + " incrementalAlterConfigs topic = " + outcome(a, x -> {
+                        get(x.incrementalAlterConfigs(Collections.singletonMap(topicRes, Collections.singletonList(
+                            new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET)))).all());
+                        return null;
+                    }));
+                    rows.add(user + " createTopics topic-new = " + outcome(a, x -> { get(x.createTopics(Collections.singleton(new NewTopic(created, 1, (short) 1))).all()); return null; }));
+                    rows.add(user + " deleteTopics topic-new = " + outcome(a, x -> { get(x.deleteTopics(Collections.singleton(created)).all()); return null; }));
+                    rows.add(user + " createTopics noacl-topic = " + outcome(a, x -> { get(x.createTopics(Collections.singleton(new NewTopic(noacl, 1, (short) 1))).all()); return null; }));
+                    rows.add(user + " describeConfigs broker = " + outcome(a, x -> {
+                        get(x.describeConfigs(Collections.singleton(new ConfigResource(ConfigResource.Type.BROKER, brokerId))).all());
+                        return null;
+                    }));
+                    rows.add(user + " listConsumerGroupOffsets group = " + outcome(a, x -> { get(x.listConsumerGroupOffsets(g).partitionsToOffsetAndMetadata()); return null; }));
+                    rows.add(user + " listConsumerGroupOffsets noacl-group = " + outcome(a, x -> { get(x.listConsumerGroupOffsets("noacl-" + g).partitionsToOffsetAndMetadata()); return null; }));
+                    rows.add(user + " describeAcls cluster = " + outcome(a, x -> { get(x.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()); return null; }));
+                    rows.add(user + " listTopics has topic = " + outcome(a, x -> get(x.listTopics().names()).contains(t)));
+                    rows.add(user + " describeCluster authorizedOperations = " + outcome(a, x -> {
+                        Set<org.apache.kafka.common.acl.AclOperation> ops = get(x.describeCluster(new DescribeClusterOptions().includeAuthorizedOperations(true)).authorizedOperations());
+                        List<String> names = new ArrayList<>();
+                        if (ops != null) for (org.apache.kafka.common.acl.AclOperation o : ops) names.add(o.name());
+                        Collections.sort(names);
+                        return names.toString();
+                    }));
+                }
+            }
+            return rows;
+        }
+
+        static Outcome run() throws Exception {
+            if (securityFile == null) return new Outcome("n/a", "no --security file (the runner passes one for the auth scenario)");
+            sec = Json.object(new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get(securityFile)), StandardCharsets.UTF_8));
+            List<String> passed = new ArrayList<>();
+            String firstFailure = null;
+            for (String m : MODES) {
+                String problem = mode(m);
+                System.err.println("auth mode " + m + ": " + (problem == null ? "pass" : problem));
+                if (problem == null) passed.add(m);
+                else if (firstFailure == null) firstFailure = problem;
+            }
+            String wp = wrongPassword();
+            System.err.println("auth wrong password: " + (wp == null ? "pass" : wp));
+            if (wp != null && firstFailure == null) firstFailure = wp;
+            String bob = bobRefused();
+            System.err.println("auth bob refused: " + (bob == null ? "pass" : bob));
+            if (bob != null && firstFailure == null) firstFailure = bob;
+            List<String> rows = matrix();
+            List<String> mismatches = new ArrayList<>();
+            List<String> expected = Arrays.asList(EXPECTED);
+            for (String r : rows) {
+                System.err.println("auth matrix: " + r);
+                if (!expected.contains(r)) {
+                    String key = r.substring(0, r.indexOf(" = "));
+                    String want = "?";
+                    for (String e : expected) if (e.startsWith(key + " = ")) want = e.substring(key.length() + 3);
+                    mismatches.add(r + " (Kafka: " + want + ")");
+                }
+            }
+            if (!mismatches.isEmpty() && firstFailure == null) firstFailure = "ACL matrix: " + mismatches.size() + " of " + rows.size() + " differ: " + String.join("; ", mismatches);
+            if (firstFailure != null) return fail(firstFailure + " (modes passed: " + passed + ")");
+            return pass("modes " + passed + " as alice: produce 3, consume in the group, denied topic -> TopicAuthorizationException; wrong password -> SaslAuthenticationException; bob refused; ACL matrix of "
+                + rows.size() + " calls as Kafka answers it");
+        }
+    }
+
+    /** Hands the OAUTHBEARER login module the token of the security file. */
+    public static final class TokenLogin implements org.apache.kafka.common.security.auth.AuthenticateCallbackHandler {
+        static volatile String jwt, subject;
+        @Override public void configure(Map<String, ?> configs, String mechanism, List<javax.security.auth.login.AppConfigurationEntry> jaas) { }
+        @Override public void close() { }
+        @Override public void handle(javax.security.auth.callback.Callback[] callbacks) throws javax.security.auth.callback.UnsupportedCallbackException {
+            for (javax.security.auth.callback.Callback cb : callbacks) {
+                if (!(cb instanceof org.apache.kafka.common.security.oauthbearer.OAuthBearerTokenCallback)) throw new javax.security.auth.callback.UnsupportedCallbackException(cb);
+                final String value = jwt, sub = subject;
+                final long now = System.currentTimeMillis();
+                ((org.apache.kafka.common.security.oauthbearer.OAuthBearerTokenCallback) cb).token(new org.apache.kafka.common.security.oauthbearer.OAuthBearerToken() {
+                    @Override public String value() { return value; }
+                    @Override public Set<String> scope() { return Collections.emptySet(); }
+                    @Override public long lifetimeMs() { return now + 3_600_000L; }
+                    @Override public String principalName() { return sub; }
+                    @Override public Long startTimeMs() { return now; }
+                });
+            }
+        }
+    }
+
+    /** Just enough JSON for the security file: objects, strings, numbers, booleans, null. */
+    static final class Json {
+        final String s; int i;
+        Json(String s) { this.s = s; }
+        @SuppressWarnings("unchecked")
+        static Map<String, Object> object(String text) { return (Map<String, Object>) new Json(text).value(); }
+        void ws() { while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++; }
+        Object value() {
+            ws();
+            char c = s.charAt(i);
+            if (c == '{') {
+                Map<String, Object> m = new LinkedHashMap<>();
+                i++; ws();
+                if (s.charAt(i) == '}') { i++; return m; }
+                while (true) {
+                    ws(); String k = string(); ws(); i++; // ':'
+                    m.put(k, value()); ws();
+                    if (s.charAt(i++) == '}') return m;
+                }
+            }
+            if (c == '"') return string();
+            int start = i;
+            while (i < s.length() && ",}] \n\r\t".indexOf(s.charAt(i)) < 0) i++;
+            String lit = s.substring(start, i);
+            return lit.equals("null") ? null : lit.equals("true") ? Boolean.TRUE : lit.equals("false") ? Boolean.FALSE : lit;
+        }
+        String string() {
+            StringBuilder b = new StringBuilder();
+            i++; // opening quote
+            while (s.charAt(i) != '"') {
+                char c = s.charAt(i++);
+                if (c != '\\') { b.append(c); continue; }
+                char e = s.charAt(i++);
+                switch (e) {
+                    case 'n': b.append('\n'); break;
+                    case 't': b.append('\t'); break;
+                    case 'r': b.append('\r'); break;
+                    case 'b': b.append('\b'); break;
+                    case 'f': b.append('\f'); break;
+                    case 'u': b.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; break;
+                    default: b.append(e);
+                }
+            }
+            i++;
+            return b.toString();
+        }
     }
 }

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CODECS, Fail, NA, checkRecords, expected, run, sleep } from './common.mjs';
 import { exec, must } from './proc.mjs';
+import { runAuth } from './auth.mjs';
 
 const CACHE = process.env.KPG_CACHE ?? join(homedir(), '.cache', 'kpg');
 const LIB = join(CACHE, 'kafka', 'lib');
@@ -577,7 +578,97 @@ async function groupAdmin(a) {
 }
 
 const na = (why) => async () => { throw new NA(why); };
-await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs, 'group-admin': groupAdmin,
+// ------------------------------------------------------------------ auth
+/** A client properties file for a mode (--producer.config / --consumer.config / --command-config). */
+function authConfig(sec, mode, user = 'alice', password) {
+  const dir = mkdtempSync(join(tmpdir(), 'kpg-compat-cli-auth-'));
+  const lines = ['ssl.truststore.type=PEM', `ssl.truststore.location=${sec.caFile}`];
+  if (mode === 'mTLS') {
+    // Kafka's PEM keystore: the PKCS#8 key and the certificate chain in one file
+    const keystore = join(dir, 'keystore.pem');
+    writeFileSync(keystore, readFileSync(sec.clientKeyFile, 'utf8') + readFileSync(sec.clientCertFile, 'utf8'));
+    lines.push('security.protocol=SSL', 'ssl.keystore.type=PEM', `ssl.keystore.location=${keystore}`);
+  } else {
+    lines.push('security.protocol=SASL_SSL', `sasl.mechanism=${mode}`);
+    const pw = password ?? sec.users[user];
+    if (mode === 'OAUTHBEARER') {
+      // the tools' own unsecured JWS (alg none) for the subject: a properties file cannot hand them a token
+      lines.push(`sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="${user}";`);
+    } else if (mode === 'PLAIN') {
+      lines.push(`sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${pw}";`);
+    } else {
+      lines.push(`sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${user}" password="${pw}";`);
+    }
+  }
+  const file = join(dir, 'client.properties');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return { file, bootstrap: mode === 'mTLS' ? sec.ssl : sec.saslSsl };
+}
+
+const javaTool = (mainClass, argv, opts) => exec(JAVA, [...JVM, mainClass, ...argv], { timeoutMs: 60000, ...opts });
+const lastLines = (r, n = 2) => `${r.stdout}\n${r.stderr}`.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-n).join(' | ').slice(0, 300);
+
+const cliAuth = {
+  async produceConsume(sec, mode, values) {
+    const c = authConfig(sec, mode);
+    // --sync: a failed send is printed (the asynchronous producer may close before its error is logged)
+    const p = await javaTool(C.producer, ['--bootstrap-server', c.bootstrap, '--topic', sec.topic, '--producer.config', c.file,
+      '--producer-property', 'acks=all', '--sync'], { input: values.join('\n') + '\n' });
+    if (p.code !== 0 || /Exception|ERROR/.test(p.stderr)) throw new Fail(`kafka-console-producer: exit ${p.code}: ${lastLines(p)}`);
+    const r = await javaTool(C.consumer, ['--bootstrap-server', c.bootstrap, '--topic', sec.topic, '--group', sec.group, '--from-beginning',
+      '--max-messages', '3', '--timeout-ms', '30000', '--consumer.config', c.file]);
+    const got = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (JSON.stringify(got) !== JSON.stringify(values)) throw new Fail(`kafka-console-consumer --group ${sec.group}: exit ${r.code}, got ${JSON.stringify(got)}: ${lastLines(r)}`);
+  },
+  async produceDenied(sec, mode) {
+    const c = authConfig(sec, mode);
+    const p = await javaTool(C.producer, ['--bootstrap-server', c.bootstrap, '--topic', sec.deniedTopic, '--producer.config', c.file, '--sync'], { input: 'denied\n' });
+    if (!/TopicAuthorizationException/.test(p.stdout + p.stderr)) throw new Fail(`kafka-console-producer to ${sec.deniedTopic}: exit ${p.code}, no TopicAuthorizationException: ${lastLines(p)}`);
+  },
+  async wrongPassword(sec) {
+    const c = authConfig(sec, 'SCRAM-SHA-512', 'alice', `not-${sec.users.alice}`);
+    const r = await javaTool(C.topics, ['--bootstrap-server', c.bootstrap, '--list', '--command-config', c.file]);
+    if (r.code === 0 || !/SaslAuthenticationException/.test(r.stdout + r.stderr)) throw new Fail(`kafka-topics --list with a wrong password: exit ${r.code}: ${lastLines(r)}`);
+    return `kafka-topics exit ${r.code} with SaslAuthenticationException`;
+  },
+  async bobRefused(sec) {
+    const c = authConfig(sec, 'SCRAM-SHA-512', 'bob');
+    const r = await javaTool(C.consumer, ['--bootstrap-server', c.bootstrap, '--topic', sec.topic, '--group', sec.group, '--from-beginning',
+      '--max-messages', '1', '--timeout-ms', '20000', '--consumer.config', c.file]);
+    const m = /(Group|Topic)AuthorizationException/.exec(r.stdout + r.stderr);
+    if (!m) throw new Fail(`kafka-console-consumer as bob: exit ${r.code}: ${lastLines(r)}`);
+    return `kafka-console-consumer exit ${r.code} with ${m[0]}`;
+  },
+  extraSteps: {
+    // the runner's PLAINTEXT listener (User:ANONYMOUS, a super user), as an operator administers it
+    async 'kafka-acls --list'(sec) {
+      const r = await tool('kafka-acls --list', C.acls, ['--bootstrap-server', bootstrapOf(), '--list', '--topic', sec.topic, '--resource-pattern-type', 'match']);
+      const want = /principal=User:alice, host=\*, operation=ALL, permissionType=ALLOW/;
+      if (!/ResourcePattern\(resourceType=TOPIC, name=auth-, patternType=PREFIXED\)/.test(r.stdout) || !want.test(r.stdout))
+        throw new Fail(`kafka-acls --list --topic ${sec.topic}: ${r.stdout.trim().split('\n').slice(0, 3).join(' | ')}`);
+      return "alice's ALLOW ALL on TOPIC prefix auth- listed";
+    },
+    async 'kafka-configs SCRAM user'(sec) {
+      const user = `carol-${sec.topic}`;
+      const bs = ['--bootstrap-server', bootstrapOf()];
+      await tool('kafka-configs --alter --add-config SCRAM-SHA-512', C.configs, [...bs, '--alter', '--add-config', 'SCRAM-SHA-512=[iterations=8192,password=carol-secret]',
+        '--entity-type', 'users', '--entity-name', user]);
+      const d = await tool('kafka-configs --describe users', C.configs, [...bs, '--describe', '--entity-type', 'users', '--entity-name', user]);
+      const want = `SCRAM credential configs for user-principal '${user}' are SCRAM-SHA-512=iterations=8192`;
+      if (!d.stdout.includes(want)) throw new Fail(`kafka-configs --describe --entity-type users: ${d.stdout.trim().split('\n').slice(0, 2).join(' | ')}, want "${want}"`);
+      // the new user signs in with the password just set
+      const c = authConfig(sec, 'SCRAM-SHA-512', user, 'carol-secret');
+      const r = await javaTool(C.topics, ['--bootstrap-server', c.bootstrap, '--list', '--command-config', c.file]);
+      if (r.code !== 0) throw new Fail(`kafka-topics --list as ${user} (SCRAM-SHA-512): exit ${r.code}: ${lastLines(r)}`);
+      return 'added a SCRAM-SHA-512 user, described it (iterations=8192), signed in as it';
+    },
+  },
+};
+let authBootstrap;
+const bootstrapOf = () => authBootstrap;
+
+await run({ auth: (a) => { authBootstrap = a.bootstrap; return runAuth(a, cliAuth); },
+  metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs, 'group-admin': groupAdmin,
   'broker-configs': brokerConfigs, reassignments, 'acls-disabled': aclsDisabled, 'offsets-topic': offsetsTopic,
   bulk: na('kafka-console-producer cannot set record timestamps; the Java client columns run the same library'),
   'crash-retry': na('crash-retry runs with the Java and librdkafka (confluent-kafka) idempotent producers'), },

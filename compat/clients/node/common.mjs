@@ -14,6 +14,7 @@ export function args() {
       scenario: { type: 'string', default: 'metadata' },
       topic: { type: 'string', default: 'compat-node' },
       group: { type: 'string' },
+      security: { type: 'string' }, // the auth scenario's JSON file (compat/README.md)
     },
     strict: true,
   });

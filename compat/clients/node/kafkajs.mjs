@@ -1,4 +1,5 @@
 // kpg compatibility scenarios for kafkajs (kpg's own dev dependency).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import kafkajs from 'kafkajs';
 import { BASE_TS, BULK_N, BulkChecker, CODECS, Fail, NA, bulkRange, bulkRecord, checkRecords, expected, run, sleep, withTimeout } from './common.mjs';
@@ -238,6 +239,106 @@ async function bytes(a) {
   } finally { await c.disconnect(); }
 }
 
+// ------------------------------------------------------------------ auth (see compat/README.md)
+const kjsErrors = createRequire(import.meta.url)('kafkajs/src/protocol/error.js').errorCodes;
+
+/** The Kafka error name behind a kafkajs error: its own type, a cause's, or (retries wrap errors without their type) its message's. */
+function kafkaErrorType(e) {
+  for (let x = e, depth = 0; x && depth < 8; x = x.cause ?? x.originalError ?? x.errors?.[0], depth++) {
+    if (x.type) return x.type;
+    if (x.name === 'KafkaJSSASLAuthenticationError') return 'SASL_AUTHENTICATION_FAILED';
+    const byMessage = kjsErrors.find((c) => c.message === x.message);
+    if (byMessage) return byMessage.type;
+  }
+  return `${e?.name ?? 'Error'}: ${e?.message ?? e}`;
+}
+
+/** The modes of the auth scenario as kafkajs configures them: broker address plus ssl/sasl options. */
+function authModes(sec) {
+  const ca = [readFileSync(sec.caFile, 'utf8')];
+  const password = (mechanism) => (user, pw = sec.users[user]) => ({ brokers: [sec.saslSsl], ssl: { ca }, sasl: { mechanism, username: user, password: pw } });
+  return [
+    { name: 'SCRAM-SHA-512', as: password('scram-sha-512') },
+    { name: 'SCRAM-SHA-256', as: password('scram-sha-256') },
+    { name: 'PLAIN', as: password('plain') },
+    {
+      name: 'OAUTHBEARER',
+      as: (user) => ({ brokers: [sec.saslSsl], ssl: { ca }, sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: sec.oauthTokens[user] }) } }),
+    },
+    {
+      name: 'mTLS',
+      as: () => ({ brokers: [sec.ssl], ssl: { ca, cert: readFileSync(sec.clientCertFile, 'utf8'), key: readFileSync(sec.clientKeyFile, 'utf8') } }),
+    },
+  ];
+}
+
+function authKafka(conn) {
+  return new Kafka({ clientId: 'kpg-compat-kafkajs', logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 300 }, requestTimeout: 15000, connectionTimeout: 5000, ...conn });
+}
+
+async function authProduce(conn, topic, values) {
+  const p = authKafka(conn).producer({ allowAutoTopicCreation: false });
+  await p.connect();
+  try {
+    await p.send({ topic, acks: -1, messages: values.map((value) => ({ value, partition: 0 })) });
+  } finally { await p.disconnect(); }
+}
+
+/** Consumes topic in group from the beginning until every wanted value came (other values are earlier modes'). */
+async function authConsume(conn, topic, group, want) {
+  const c = authKafka(conn).consumer({ groupId: group, maxWaitTimeInMs: 500 });
+  const seen = new Set();
+  await c.connect();
+  try {
+    await c.subscribe({ topic, fromBeginning: true });
+    await withTimeout(new Promise((resolve, reject) => {
+      // kafkajs restarts the consumer after a retriable error (GROUP_LOAD_IN_PROGRESS on a fresh broker); the rest end the run.
+      c.on(c.events.CRASH, ({ payload }) => { if (!payload.restart) reject(payload.error); });
+      c.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          const v = message.value?.toString();
+          if (want.includes(v)) seen.add(v);
+          if (seen.size === want.length) resolve();
+        },
+      }).catch(reject);
+    }), 40000, `consume (${seen.size} of ${want.length})`);
+  } finally { await c.disconnect(); }
+}
+
+/** Runs step and returns the Kafka error it failed with; a step that succeeds is a failure of the scenario. */
+async function expectError(what, want, step) {
+  try { await step(); } catch (e) {
+    const type = kafkaErrorType(e);
+    if (!want.includes(type)) throw new Fail(`${what}: ${type}, want ${want.join(' or ')}`);
+    return type;
+  }
+  throw new Fail(`${what}: succeeded, want ${want.join(' or ')}`);
+}
+
+async function auth(a) {
+  if (!a.security) throw new Fail('--security FILE is required');
+  const sec = JSON.parse(readFileSync(a.security, 'utf8'));
+  const run = Date.now().toString(36);
+  const done = [];
+  for (const mode of authModes(sec)) {
+    const step = (s, fn) => fn().catch((e) => { throw new Fail(`${mode.name}: ${s}: ${e instanceof Fail ? e.message : kafkaErrorType(e)}`); });
+    const values = [0, 1, 2].map((i) => `auth-${mode.name}-${run}-${i}`);
+    await step('produce as alice', () => authProduce(mode.as('alice'), sec.topic, values));
+    await step('consume as alice', () => authConsume(mode.as('alice'), sec.topic, sec.group, values));
+    await step('denied topic', () => expectError('produce to the denied topic', ['TOPIC_AUTHORIZATION_FAILED'],
+      () => authProduce(mode.as('alice'), sec.deniedTopic, ['denied'])));
+    done.push(mode.name);
+  }
+  const scram512 = authModes(sec)[0];
+  await expectError('SCRAM-SHA-512 with a wrong password', ['SASL_AUTHENTICATION_FAILED'],
+    () => authProduce(scram512.as('alice', 'wrong-secret'), sec.topic, ['never']));
+  const bobError = await expectError('bob consuming (SCRAM-SHA-512)', ['TOPIC_AUTHORIZATION_FAILED', 'GROUP_AUTHORIZATION_FAILED'],
+    () => authConsume(scram512.as('bob'), sec.topic, sec.group, ['never']));
+  return `${done.join(', ')}: produced 3, consumed them in ${sec.group}, denied topic TOPIC_AUTHORIZATION_FAILED; `
+    + `wrong password SASL_AUTHENTICATION_FAILED; bob ${bobError}`;
+}
+
 const crashRetry = async () => { throw new NA('crash-retry runs with the Java and librdkafka (confluent-kafka) producers; kafkajs is covered by test/records/durability.test.ts'); };
 
-await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs, bulk, 'crash-retry': crashRetry, bytes }, `kafkajs ${version}`);
+await run({ metadata, 'topic-admin': topicAdmin, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets, 'describe-configs': describeConfigs, bulk, 'crash-retry': crashRetry, bytes, auth }, `kafkajs ${version}`);

@@ -3,6 +3,7 @@
 // record timestamps, so produce-consume checks that each record carries a recent CreateTime.
 import { CODECS, Fail, NA, checkRecords, expected, run } from './common.mjs';
 import { exec, must } from './proc.mjs';
+import { runAuth } from './auth.mjs';
 
 const KCAT = process.env.KCAT ?? 'kcat';
 let version = 'kcat';
@@ -102,7 +103,59 @@ async function listOffsets(a) {
 }
 
 const na = (why) => async () => { throw new NA(why); };
+// ------------------------------------------------------------------ auth
+/** librdkafka properties of a mode; OAUTHBEARER: librdkafka's own unsecured JWS (kcat cannot take a token). */
+function authProps(sec, mode, user = 'alice', password) {
+  const x = { 'client.id': 'kpg-compat-kcat-auth', 'ssl.ca.location': sec.caFile };
+  if (mode === 'mTLS') {
+    Object.assign(x, { 'security.protocol': 'SSL', 'ssl.certificate.location': sec.clientCertFile, 'ssl.key.location': sec.clientKeyFile });
+  } else {
+    Object.assign(x, { 'security.protocol': 'SASL_SSL', 'sasl.mechanisms': mode });
+    if (mode === 'OAUTHBEARER') Object.assign(x, { 'enable.sasl.oauthbearer.unsecure.jwt': 'true', 'sasl.oauthbearer.config': `principal=${user}` });
+    else Object.assign(x, { 'sasl.username': user, 'sasl.password': password ?? sec.users[user] });
+  }
+  return ['-b', mode === 'mTLS' ? sec.ssl : sec.saslSsl, ...Object.entries(x).flatMap(([k, v]) => ['-X', `${k}=${v}`])];
+}
+
+const text = (r) => `${r.stdout}\n${r.stderr}`;
+// librdkafka before 2.6.1 repeats the client nonce in the SCRAM client-final message (librdkafka#4895), which
+// Kafka 4.x refuses as RFC 5802 says: with such a kcat SCRAM is n/a, and the other steps use PLAIN.
+const librdkafka = (/librdkafka ([\d.]+)/.exec(version)?.[1] ?? '0').split('.').map(Number);
+const scramBroken = librdkafka[0] < 2 || (librdkafka[0] === 2 && (librdkafka[1] < 6 || (librdkafka[1] === 6 && (librdkafka[2] ?? 0) < 1)));
+const SCRAM_NA = `librdkafka ${librdkafka.join('.')} (< 2.6.1) sends a SCRAM client-final that Kafka 4.x refuses (librdkafka#4895)`;
+const checkMech = scramBroken ? 'PLAIN' : 'SCRAM-SHA-512';
+
+const kcatAuth = {
+  async produceConsume(sec, mode, values) {
+    if (scramBroken && mode.startsWith('SCRAM')) throw new NA(SCRAM_NA);
+    const p = await exec(KCAT, [...authProps(sec, mode), '-P', '-t', sec.topic, '-p', '0', '-X', 'acks=all'], { input: values.join('\n') + '\n', timeoutMs: 40000 });
+    if (p.code !== 0 || /ERROR|failed/i.test(p.stderr)) throw new Fail(`kcat -P: exit ${p.code}: ${p.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    // the balanced consumer (-G) commits what it read; -e ends it at the end of the partition
+    const c = await exec(KCAT, [...authProps(sec, mode), '-G', sec.group, '-o', 'beginning', '-e', '-J', '-q', sec.topic], { timeoutMs: 45000 });
+    const got = new Set(c.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).payload));
+    const missing = values.filter((v) => !got.has(v));
+    if (missing.length) throw new Fail(`kcat -G ${sec.group}: exit ${c.code}, without ${missing.join(', ')}: ${c.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  },
+  async produceDenied(sec, mode) {
+    const p = await exec(KCAT, [...authProps(sec, mode), '-P', '-t', sec.deniedTopic, '-p', '0'], { input: 'denied\n', timeoutMs: 40000 });
+    if (!/Topic authorization failed/i.test(text(p))) throw new Fail(`kcat -P to ${sec.deniedTopic}: exit ${p.code}, no "Topic authorization failed": ${text(p).trim().split('\n').slice(-2).join(' | ')}`);
+  },
+  async wrongPassword(sec) {
+    const r = await exec(KCAT, [...authProps(sec, checkMech, 'alice', `not-${sec.users.alice}`), '-L', '-m', '10'], { timeoutMs: 30000 });
+    const m = /SASL authentication error[^(\n]*/i.exec(text(r));
+    if (r.code === 0 || !m) throw new Fail(`kcat -L with a wrong password: exit ${r.code}: ${text(r).trim().split('\n').slice(-2).join(' | ')}`);
+    return `${m[0].trim()}${scramBroken ? ' (PLAIN)' : ''}`;
+  },
+  async bobRefused(sec) {
+    const r = await exec(KCAT, [...authProps(sec, checkMech, 'bob'), '-G', sec.group, '-o', 'beginning', '-e', '-J', '-q', sec.topic], { timeoutMs: 30000 });
+    const m = /(Group|Topic) authorization failed/i.exec(text(r));
+    if (!m || r.stdout.includes('"payload"')) throw new Fail(`kcat -G as bob: exit ${r.code}: ${text(r).trim().split('\n').slice(-2).join(' | ')}`);
+    return m[0];
+  },
+};
+
 await run({
+  auth: (a) => runAuth(a, kcatAuth),
   metadata, 'produce-consume': produceConsume, 'group-resume': groupResume, 'list-offsets': listOffsets,
   'topic-admin': na('kcat has no topic admin commands'),
   'describe-configs': na('kcat has no DescribeConfigs command'),

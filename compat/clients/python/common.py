@@ -3,6 +3,7 @@ import argparse
 import json
 import sys
 import traceback
+import uuid
 
 BASE_TS = 1700000000000
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
@@ -61,10 +62,60 @@ def parse_args():
     ap.add_argument("--scenario", default="metadata")
     ap.add_argument("--topic", default="compat-python")
     ap.add_argument("--group", default=None)
+    ap.add_argument("--security", default=None, help="the auth scenario's JSON security file")
     a = ap.parse_args()
+    a.security_file = a.security
+    a.security = None
+    if a.security_file:
+        with open(a.security_file) as f:
+            a.security = json.load(f)
+        a.group = a.group or a.security.get("group")
     if a.group is None:
         a.group = a.topic + "-group"
     return a
+
+
+# ------------------------------------------------------------------ auth (see compat/README.md)
+AUTH_MODES = ["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN", "OAUTHBEARER", "mTLS"]
+
+
+def run_auth(a, client):
+    """The auth scenario with a client's own calls: client.produce_consume(sec, mode, values),
+    client.produce_denied(sec, mode) (raises Fail unless TOPIC_AUTHORIZATION_FAILED), client.wrong_password(sec)
+    and client.bob_refused(sec) (each returns what the client reported). A mode a client cannot express raises NA."""
+    sec = a.security
+    if not sec:
+        raise NA("no --security file (the runner passes one for the auth scenario)")
+    passed, skipped, failures = [], [], []
+    for mode in AUTH_MODES:
+        try:
+            values = ["auth-%s-%d-%s" % (mode, i, uuid.uuid4().hex[:8]) for i in range(3)]
+            client.produce_consume(sec, mode, values)
+            client.produce_denied(sec, mode)
+            passed.append(mode)
+            sys.stderr.write("auth mode %s: pass\n" % mode)
+        except NA as e:
+            skipped.append("%s (%s)" % (mode, e))
+            sys.stderr.write("auth mode %s: n/a %s\n" % (mode, e))
+        except Exception as e:  # noqa: BLE001 - every client raises its own classes
+            traceback.print_exc(file=sys.stderr)
+            failures.append("%s: %s: %s" % (mode, type(e).__name__, e))
+    extra = []
+    for name, fn in (("wrong password (SCRAM-SHA-512)", client.wrong_password), ("bob consuming", client.bob_refused)):
+        try:
+            got = fn(sec)
+            extra.append("%s -> %s" % (name, got))
+            sys.stderr.write("auth %s: %s\n" % (name, got))
+        except Exception as e:  # noqa: BLE001
+            traceback.print_exc(file=sys.stderr)
+            failures.append("%s: %s: %s" % (name, type(e).__name__, e))
+    if failures:
+        raise Fail("%s (modes passed: %s)" % (failures[0], ", ".join(passed) or "none"))
+    detail = "modes %s as alice: produce 3, consume in the group, denied topic -> TOPIC_AUTHORIZATION_FAILED; %s" % (
+        ", ".join(passed), "; ".join(extra))
+    if skipped:
+        detail += "; not expressible: " + "; ".join(skipped)
+    return detail
 
 
 def run(table, client_name):

@@ -9,7 +9,7 @@ from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, 
                                   NewTopic, OffsetSpec, ResourceType)
 
 from common import (CODECS, BASE_TS, BULK_N, CRASH_N, BulkChecker, Disruption, Fail, NA, bulk_range, bulk_record,
-                    check_numbered, expected, check_records, golden_records, run)
+                    check_numbered, expected, check_records, golden_records, run, run_auth)
 
 
 def conf(a, **extra):
@@ -633,9 +633,103 @@ def bytes_scenario(a):
     return "commit metadata with librdkafka's trailing NUL committed and read back; client id %r described as sent" % client_id
 
 
+# ------------------------------------------------------------------ auth
+class ConfluentAuth:
+    """librdkafka's security settings for each mode of the auth scenario."""
+
+    @staticmethod
+    def conf(sec, mode, user="alice", password=None, **extra):
+        c = {"client.id": "kpg-compat-confluent-auth", "ssl.ca.location": sec["caFile"]}
+        if mode == "mTLS":
+            c.update({"bootstrap.servers": sec["ssl"], "security.protocol": "SSL",
+                      "ssl.certificate.location": sec["clientCertFile"], "ssl.key.location": sec["clientKeyFile"]})
+        else:
+            c.update({"bootstrap.servers": sec["saslSsl"], "security.protocol": "SASL_SSL", "sasl.mechanism": mode})
+            if mode == "OAUTHBEARER":
+                token = sec["oauthTokens"][user]
+                # (token, expiry in seconds since the epoch, principal, extensions); called from poll()
+                c["oauth_cb"] = lambda _config: (token, time.time() + 3600, user, {})
+            else:
+                c.update({"sasl.username": user, "sasl.password": password or sec["users"][user]})
+        c.update(extra)
+        return c
+
+    def produce_consume(self, sec, mode, values):
+        p = Producer(self.conf(sec, mode))
+        errors = []
+        for v in values:
+            p.produce(sec["topic"], value=v.encode(), partition=0, on_delivery=lambda err, _m: err and errors.append(err))
+        left = p.flush(30)
+        if left or errors:
+            raise Fail("produce: %s" % (errors[0] if errors else "%d record(s) not delivered in 30 s" % left))
+        c = Consumer(self.conf(sec, mode, **{"group.id": sec["group"], "auto.offset.reset": "earliest", "enable.auto.commit": False}))
+        want = set(values)
+        try:
+            c.subscribe([sec["topic"]])
+            deadline = time.time() + 40
+            while want and time.time() < deadline:
+                m = c.poll(0.5)
+                if m is None:
+                    continue
+                if m.error():
+                    raise Fail("consume: %s" % m.error())
+                want.discard(m.value().decode())
+            if want:
+                raise Fail("consumed in %s without %s" % (sec["group"], sorted(want)))
+            c.commit(asynchronous=False)
+        finally:
+            c.close()
+
+    def produce_denied(self, sec, mode):
+        p = Producer(self.conf(sec, mode))
+        errors = []
+        p.produce(sec["deniedTopic"], value=b"denied", partition=0, on_delivery=lambda err, _m: errors.append(err))
+        p.flush(30)
+        if not errors:
+            raise Fail("producing to %s: no delivery report in 30 s" % sec["deniedTopic"])
+        if errors[0] is None or errors[0].code() != confluent_kafka.KafkaError.TOPIC_AUTHORIZATION_FAILED:
+            raise Fail("producing to %s: %s, want TOPIC_AUTHORIZATION_FAILED" % (sec["deniedTopic"], errors[0]))
+
+    def wrong_password(self, sec):
+        seen = []
+        p = Producer(self.conf(sec, "SCRAM-SHA-512", password="not-" + sec["users"]["alice"], error_cb=seen.append))
+        deadline = time.time() + 20
+        while not seen and time.time() < deadline:
+            p.poll(0.2)
+        auth = [e for e in seen if e.code() == confluent_kafka.KafkaError._AUTHENTICATION]
+        if not auth:
+            raise Fail("a wrong password: %s, want _AUTHENTICATION" % (seen or "no error in 20 s"))
+        return auth[0].name()
+
+    def bob_refused(self, sec):
+        seen = []
+        c = Consumer(self.conf(sec, "SCRAM-SHA-512", user="bob", error_cb=seen.append,
+                               **{"group.id": sec["group"], "auto.offset.reset": "earliest"}))
+        refusals = (confluent_kafka.KafkaError.TOPIC_AUTHORIZATION_FAILED, confluent_kafka.KafkaError.GROUP_AUTHORIZATION_FAILED)
+        try:
+            c.subscribe([sec["topic"]])
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                m = c.poll(0.5)
+                if m is not None and not m.error():
+                    raise Fail("bob consumed a record")
+                if m is not None:
+                    seen.append(m.error())
+                hit = [e for e in seen if e.code() in refusals]
+                if hit:
+                    return hit[0].name()
+            raise Fail("bob consuming: %s, want TOPIC_ or GROUP_AUTHORIZATION_FAILED" % (seen or "no error in 30 s"))
+        finally:
+            c.close()
+
+
+def auth(a):
+    return run_auth(a, ConfluentAuth())
+
+
 if __name__ == "__main__":
     run({"metadata": metadata, "topic-admin": topic_admin, "produce-consume": produce_consume,
          "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs,
          "bulk": bulk, "crash-retry": crash_retry, "golden": golden, "record-errors": record_errors,
-         "bytes": bytes_scenario},
+         "bytes": bytes_scenario, "auth": auth},
         "confluent-kafka %s (librdkafka %s)" % (confluent_kafka.__version__, confluent_kafka.libversion()[0]))

@@ -6,7 +6,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic, ConfigResource, ConfigResourceType
 from kafka.structs import OffsetAndMetadata
 
-from common import CODECS, BASE_TS, BULK_N, BulkChecker, Fail, NA, bulk_range, bulk_record, expected, check_records, run
+from common import CODECS, BASE_TS, BULK_N, BulkChecker, Fail, NA, bulk_range, bulk_record, expected, check_records, run, run_auth
 
 VERSION = kafka.__version__
 OLD = VERSION.startswith(("1.", "2."))
@@ -257,8 +257,107 @@ def crash_retry(a):
              "kafka-python %s" % ("has no idempotent producer" if OLD else "is not in that scenario's client list"))
 
 
+# ------------------------------------------------------------------ auth
+def token_provider_base():
+    """kafka-python wants its AbstractTokenProvider, which moved between releases."""
+    for module in ("kafka.net.sasl.oauth", "kafka.sasl.oauth", "kafka.oauth.abstract", "kafka.oauth"):
+        try:
+            return getattr(__import__(module, fromlist=["AbstractTokenProvider"]), "AbstractTokenProvider")
+        except (ImportError, AttributeError):
+            continue
+    return object
+
+
+class KafkaPythonAuth:
+    """kafka-python's security settings for each mode of the auth scenario."""
+
+    @staticmethod
+    def conf(sec, mode, user="alice", password=None):
+        c = {"client_id": "kpg-compat-kafka-python-auth", "ssl_cafile": sec["caFile"], "request_timeout_ms": 20000}
+        if mode == "mTLS":
+            c.update(bootstrap_servers=sec["ssl"], security_protocol="SSL",
+                     ssl_certfile=sec["clientCertFile"], ssl_keyfile=sec["clientKeyFile"])
+            return c
+        c.update(bootstrap_servers=sec["saslSsl"], security_protocol="SASL_SSL", sasl_mechanism=mode)
+        if mode == "OAUTHBEARER":
+            token = sec["oauthTokens"][user]
+
+            class Provider(token_provider_base()):
+                def token(self):
+                    return token
+
+                def extensions(self):
+                    return {}
+            c["sasl_oauth_token_provider"] = Provider()
+        else:
+            c.update(sasl_plain_username=user, sasl_plain_password=password or sec["users"][user])
+        return c
+
+    def produce_consume(self, sec, mode, values):
+        p = KafkaProducer(**self.conf(sec, mode))
+        try:
+            for v in values:
+                p.send(sec["topic"], value=v.encode(), partition=0).get(timeout=30)
+        finally:
+            p.close(timeout=10)
+        c = KafkaConsumer(group_id=sec["group"], auto_offset_reset="earliest", enable_auto_commit=False, **self.conf(sec, mode))
+        want = set(values)
+        try:
+            c.subscribe([sec["topic"]])
+            deadline = time.time() + 40
+            while want and time.time() < deadline:
+                for records in c.poll(timeout_ms=500).values():
+                    for r in records:
+                        want.discard(r.value.decode())
+            if want:
+                raise Fail("consumed in %s without %s" % (sec["group"], sorted(want)))
+            c.commit()
+        finally:
+            c.close()
+
+    def produce_denied(self, sec, mode):
+        p = KafkaProducer(max_block_ms=30000, **self.conf(sec, mode))
+        try:
+            p.send(sec["deniedTopic"], value=b"denied", partition=0).get(timeout=30)
+            raise Fail("producing to %s succeeded" % sec["deniedTopic"])
+        except kafka.errors.TopicAuthorizationFailedError:
+            pass
+        finally:
+            p.close(timeout=10)
+
+    def wrong_password(self, sec):
+        try:
+            p = KafkaProducer(**self.conf(sec, "SCRAM-SHA-512", password="not-" + sec["users"]["alice"]))
+            p.close(timeout=5)
+        except Exception as e:  # noqa: BLE001 - the class differs between releases
+            # kafka-python 2.0.2 only says that no broker answered (NoBrokersAvailable)
+            # kafka-python 3 gives up with KafkaTimeoutError "Unable to bootstrap" (the SASL error is in its log)
+            if "Authentication" in type(e).__name__ or type(e).__name__ in ("NoBrokersAvailable", "KafkaTimeoutError"):
+                return "%s: %s" % (type(e).__name__, e)
+            raise
+        raise Fail("a wrong password (SCRAM-SHA-512) was accepted")
+
+    def bob_refused(self, sec):
+        c = KafkaConsumer(group_id=sec["group"], auto_offset_reset="earliest", **self.conf(sec, "SCRAM-SHA-512", user="bob"))
+        try:
+            c.subscribe([sec["topic"]])
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                if any(c.poll(timeout_ms=500).values()):
+                    raise Fail("bob consumed a record")
+            raise Fail("bob's consumer got no error in 30 s")
+        except (kafka.errors.TopicAuthorizationFailedError, kafka.errors.GroupAuthorizationFailedError) as e:
+            return type(e).__name__
+        finally:
+            c.close()
+
+
+def auth(a):
+    return run_auth(a, KafkaPythonAuth())
+
+
 if __name__ == "__main__":
     run({"metadata": metadata, "topic-admin": topic_admin, "produce-consume": produce_consume,
          "group-resume": group_resume, "list-offsets": list_offsets, "describe-configs": describe_configs,
-         "bulk": bulk, "crash-retry": crash_retry},
+         "bulk": bulk, "crash-retry": crash_retry, "auth": auth},
         "kafka-python " + VERSION)

@@ -59,8 +59,9 @@ export interface MigrationOptions {
   sqlSource?: boolean;
 }
 
-export async function applyMigrations(connectionString: string, options: MigrationOptions = {}): Promise<void> {
-  const client = new pg.Client({ connectionString, application_name: 'kpg-migrate' });
+export async function applyMigrations(database: string | pg.ClientConfig, options: MigrationOptions = {}): Promise<void> {
+  const config = typeof database === 'string' ? { connectionString: database } : database;
+  const client = new pg.Client({ ...config, application_name: 'kpg-migrate' });
   await client.connect();
   try {
     // Notices ("schema already exists, skipping", "trigger ... does not exist, skipping") are expected.

@@ -71,6 +71,9 @@ AS $$
 DECLARE
   denied text;
 BEGIN
+  IF to_regrole('kpg_acl_limited') IS NULL THEN
+    RETURN NULL; -- nobody is limited: no per-topic work
+  END IF;
   SELECT t.name INTO denied
     FROM (SELECT DISTINCT topic_id FROM queued) q
     JOIN kpg.topics t ON t.topic_id = q.topic_id
