@@ -74,7 +74,10 @@ def create_topics(cfg):
     """Creates topics with CreateTopics; reports per topic 'created', 'exists' or the error."""
     conf, _ = client_config(cfg, {})
     admin = AdminClient(conf)
-    new = [NewTopic(t["name"], num_partitions=t["partitions"], replication_factor=1) for t in cfg["topics"]]
+    # librdkafka wants the partition count with an assignment (and no replication factor).
+    new = [NewTopic(t["name"], num_partitions=t["partitions"], replica_assignment=[[t["leader"]]] * t["partitions"])
+           if t.get("leader") is not None
+           else NewTopic(t["name"], num_partitions=t["partitions"], replication_factor=1) for t in cfg["topics"]]
     outcome = {}
     for name, future in admin.create_topics(new, operation_timeout=30, request_timeout=30).items():
         try:

@@ -11,11 +11,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import pg from 'pg';
 import { VERSION } from '../version.js';
+import { benchCertificate } from './certificate.js';
 import {
   addGatewayUser, freePortPair, makeWorkDir, referenceKafkaInstalled, startBenchPostgres, startGatewayProcess, startReferenceKafka,
   type BenchPostgres, type GatewayProcess,
 } from './environment.js';
 import { loadgenAvailable, loadgenPython, loadgenVersion } from './loadgen.js';
+import { runAcl } from './phases/acl.js';
 import { runCeiling, ceilingKey, type CeilingCase } from './phases/ceiling.js';
 import { runConsume } from './phases/consume.js';
 import { emptyIdlePhase, runIdle } from './phases/idle.js';
@@ -25,7 +27,7 @@ import { PRODUCE_SETTINGS, runProduce, type ProduceCase } from './phases/produce
 import type { StorageProbe } from './probe.js';
 import { runRebalance } from './phases/rebalance.js';
 import { runSqlProduce } from './phases/sql-produce.js';
-import { benchCertificate, runTls } from './phases/tls.js';
+import { runTls } from './phases/tls.js';
 import { Progress } from './progress.js';
 import { targetChecks } from './report.js';
 import { PHASES, statusOf, type BenchResult, type CeilingRun, type PhaseName, type Phases, type TargetName } from './result.js';
@@ -66,6 +68,7 @@ function emptyPhases(): Phases {
     rebalance: { ...skipped, runs: [] },
     sql_produce: { ...skipped, signature: null, runs: [] },
     tls: { ...skipped, produce_ratio: null, consume_ratio: null, runs: [] },
+    acl: { ...skipped, acls: 0, acls_applying: 0, produce_ratio: null, runs: [] },
   };
 }
 
@@ -101,7 +104,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       try {
         tlsSetup = benchCertificate(workDir);
       } catch (err) {
-        tlsSetupError = `no test certificate (openssl): ${(err as Error).message}`;
+        tlsSetupError = `no test certificate: ${(err as Error).message}`;
       }
     }
     const gateway: GatewayProcess = await startGatewayProcess({
@@ -271,6 +274,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         producers: sizes.tlsProducers, seconds: sizes.tlsSeconds, progress,
       });
       phases.tls = { ...statusOf(result.runs), ...result };
+    });
+
+    // Last of kpg's phases: its gateways come and go, and its ACLs are in the database while it runs.
+    await phase('acl', async () => {
+      progress.note(`Phase acl: produce through a gateway checking ${sizes.aclCount} ACLs (StandardAuthorizer) as a ratio of one without an authorizer, alternating`);
+      const result = await runAcl({
+        databaseUrl: postgres!.url, postgresPid: postgres!.postmasterPid, command: options.kpgCommand, aclCount: sizes.aclCount,
+        producers: sizes.aclProducers, seconds: sizes.aclSeconds, progress,
+      });
+      phases.acl = { ...statusOf(result.runs), ...result };
     });
 
     if (options.bootstrap || options.compareKafka) {

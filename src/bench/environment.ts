@@ -100,6 +100,8 @@ export interface GatewayProcess {
   bootstrap: string;
   /** Every listener's address by name, from the startup line. */
   listeners: Record<string, string>;
+  /** Its broker id in the cluster of gateways sharing the database, from the startup line. */
+  nodeId: number | null;
   /** The last lines kpg printed, for error reports. */
   outputTail(): string;
   /** Settles when the process exits. */
@@ -135,6 +137,7 @@ export async function startGatewayProcess(options: {
   const tail: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const listeners: Record<string, string> = {};
+  let nodeId: number | null = null;
   const bootstrap = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kpg did not start within 60 s:\n${tail.join('\n')}`)), 60_000);
     const onData = (chunk: Buffer): void => {
@@ -146,6 +149,8 @@ export async function startGatewayProcess(options: {
         if (m) {
           clearTimeout(timer);
           for (const l of line.matchAll(/([\d.]+:\d+) \((\w+)\)/g)) listeners[l[2]!] = l[1]!;
+          const id = /"nodeId":(\d+)/.exec(line);
+          if (id) nodeId = Number(id[1]);
           resolve(m[1]!);
         }
       }
@@ -161,6 +166,7 @@ export async function startGatewayProcess(options: {
     pid: child.pid!,
     bootstrap,
     listeners,
+    nodeId,
     outputTail: () => tail.join('\n'),
     exited,
     running: () => child.exitCode === null && child.signalCode === null,

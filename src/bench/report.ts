@@ -67,6 +67,13 @@ export function targetChecks(r: BenchResult): TargetCheck[] {
     measured: tlsRatios.length ? `produce ${pct(tls.produce_ratio)}, consume ${pct(tls.consume_ratio)}` : null,
     met: tlsRatios.length === 2 ? tlsRatios.every((v) => v >= 0.85) : null,
   });
+  const acl = r.phases.acl;
+  checks.push({
+    name: 'acl',
+    goal: 'an ACL check per request costs nothing measurable at 1 KB batches: produce with ACLs >= 95% of without (about the run-to-run noise of a shared machine)',
+    measured: acl.produce_ratio !== null ? `produce ${pct(acl.produce_ratio)} with ${acl.acls} ACLs` : null,
+    met: acl.produce_ratio !== null ? acl.produce_ratio >= 0.95 : null,
+  });
   return checks;
 }
 
@@ -221,6 +228,18 @@ export function renderReport(r: BenchResult): string {
   );
   out.push('', `SASL_SSL / PLAINTEXT (best runs): produce ${pct(ph.tls.produce_ratio)}, consume ${pct(ph.tls.consume_ratio)}.`);
   if (ph.tls.error && ph.tls.runs.length === 0) out.push('', `Error: ${ph.tls.error}`);
+  out.push('');
+
+  out.push(`### ACLs: a gateway checking ${ph.acl.acls} ACLs (StandardAuthorizer) against one without an authorizer (1 KB records, ${ph.acl.runs[0]?.records_per_batch ?? 100} per batch, acks=all, runs alternating)`);
+  out.push('');
+  out.push(
+    table(
+      ['gateway', 'run', 'producers', 'produce MB/s', 'gateway CPU ms per MB', 'error'],
+      ph.acl.runs.map((a, i) => [a.gateway === 'acls' ? 'with ACLs' : 'no authorizer', i + 1, a.producers, a.produce_mb_per_s, a.broker_cpu_ms_per_mb, a.error]),
+    ),
+  );
+  out.push('', `With ACLs / without (best runs): produce ${pct(ph.acl.produce_ratio)}; ${ph.acl.acls_applying} of the ACLs apply to each produced topic.`);
+  if (ph.acl.error && ph.acl.runs.length === 0) out.push('', `Error: ${ph.acl.error}`);
   out.push('');
 
   out.push('### Targets');

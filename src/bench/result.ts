@@ -5,8 +5,8 @@
  */
 import type { CpuCores } from './proc.js';
 
-export type PhaseName = 'ceiling' | 'produce' | 'consume' | 'latency' | 'idle' | 'memory' | 'rebalance' | 'sql_produce' | 'tls';
-export const PHASES: readonly PhaseName[] = ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'rebalance', 'sql_produce', 'tls'];
+export type PhaseName = 'ceiling' | 'produce' | 'consume' | 'latency' | 'idle' | 'memory' | 'rebalance' | 'sql_produce' | 'tls' | 'acl';
+export const PHASES: readonly PhaseName[] = ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'rebalance', 'sql_produce', 'tls', 'acl'];
 
 /** kpg, or the other Kafka of --bootstrap / --compare-kafka. */
 export type TargetName = 'kpg' | 'kafka';
@@ -160,6 +160,19 @@ export interface TlsRun {
   error: string | null;
 }
 
+/** One produce run against one of the ACL row's two gateways. */
+export interface AclRun {
+  /** `acls`: StandardAuthorizer with the phase's ACLs; `open`: no authorizer. */
+  gateway: 'acls' | 'open';
+  producers: number;
+  record_size: number;
+  records_per_batch: number;
+  produce_mb_per_s: number | null;
+  /** The gateway's CPU milliseconds per MB produced: a per-request cost shows here even when Postgres sets the rate. */
+  broker_cpu_ms_per_mb: number | null;
+  error: string | null;
+}
+
 export interface Phases {
   ceiling: PhaseBase & { runs: CeilingRun[] };
   produce: PhaseBase & { settings: Record<string, unknown>; runs: ProduceRun[] };
@@ -171,6 +184,11 @@ export interface Phases {
   sql_produce: PhaseBase & { signature: string | null; runs: SqlProduceRun[] };
   /** SASL_SSL over PLAINTEXT, each listener's best run: the TLS row. */
   tls: PhaseBase & { produce_ratio: number | null; consume_ratio: number | null; runs: TlsRun[] };
+  /**
+   * Produce through a gateway checking ACLs over one without an authorizer, each gateway's best run: the
+   * ACL row. `acls` bindings were stored, `acls_applying` of them apply to every produced topic.
+   */
+  acl: PhaseBase & { acls: number; acls_applying: number; produce_ratio: number | null; runs: AclRun[] };
 }
 
 export interface TargetCheck {

@@ -33,6 +33,10 @@ export interface BenchSizes {
   /** Producers (one partition each) of each TLS-row run, and its produce seconds. */
   tlsProducers: number;
   tlsSeconds: number;
+  /** ACL bindings the ACL row's authorizing gateway holds; producers and produce seconds of each of its runs. */
+  aclCount: number;
+  aclProducers: number;
+  aclSeconds: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -61,6 +65,9 @@ export const FULL_SIZES: BenchSizes = {
   sqlRecordSize: 100,
   tlsProducers: 4,
   tlsSeconds: 6,
+  aclCount: 1000,
+  aclProducers: 4,
+  aclSeconds: 6,
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -76,4 +83,6 @@ export const SMOKE_SIZES: BenchSizes = {
   sqlSeconds: 0.3,
   tlsProducers: 2,
   tlsSeconds: 0.7,
+  aclProducers: 2,
+  aclSeconds: 0.7,
 };

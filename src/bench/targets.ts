@@ -27,6 +27,11 @@ export interface Target {
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /**
+   * The gateway (node id) to lead every partition: gateways sharing a database are one cluster, and
+   * clients produce to a partition's leader, whichever gateway they bootstrapped from.
+   */
+  leader?: number;
 }
 
 const CREATE_TOPICS = 19;

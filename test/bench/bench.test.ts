@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBench } from '../../src/bench/bench.js';
 import { loadgenAvailable, loadgenPython } from '../../src/bench/loadgen.js';
@@ -38,6 +39,9 @@ const TINY: Partial<BenchSizes> = {
   sqlSeconds: 0.3,
   tlsProducers: 1,
   tlsSeconds: 0.5,
+  aclCount: 200,
+  aclProducers: 1,
+  aclSeconds: 0.5,
 };
 
 /** Figures of each kind of run: present in every run, a number or null, never missing. */
@@ -55,6 +59,7 @@ const RUN_FIGURES = {
   rebalance: ['target', 'members', 'partitions', 'session_timeout_ms', 'join_s', 'recover_after_leave_s', 'recover_after_crash_s', 'error'],
   sql_produce: ['sessions', 'record_size', 'records_per_call', 'records', 'duration_s', 'records_per_s', 'mb_per_s', 'ratio_to_ceiling', 'error'],
   tls: ['listener', 'producers', 'record_size', 'produce_mb_per_s', 'consume_mb_per_s', 'error'],
+  acl: ['gateway', 'producers', 'record_size', 'records_per_batch', 'produce_mb_per_s', 'broker_cpu_ms_per_mb', 'error'],
 } as const;
 
 const PHASE_FIGURES = {
@@ -65,6 +70,7 @@ const PHASE_FIGURES = {
     'gateway_cpu_percent_with_consumers', 'postgres_cpu_percent_with_consumers',
   ],
   tls: ['produce_ratio', 'consume_ratio'],
+  acl: ['acls', 'acls_applying', 'produce_ratio'],
   memory: ['connections', 'gateway_rss_mb_before_connections', 'gateway_rss_mb_with_idle_connections', 'rss_kb_per_connection', 'gateway_rss_mb_peak_under_produce'],
 } as const;
 
@@ -97,7 +103,7 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
   });
 
   it('runs the phases whose machinery is the benchmark\'s own to completion', () => {
-    for (const name of ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'tls'] as const) {
+    for (const name of ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl'] as const) {
       expect(result.phases[name].status, `${name}: ${result.phases[name].error}`).toBe('ok');
     }
   });
@@ -145,14 +151,33 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
     }
     expect(result.phases.tls.produce_ratio).toBeGreaterThan(0);
     expect(result.phases.tls.consume_ratio).toBeGreaterThan(0);
+    expect(result.phases.acl.runs.map((a) => a.gateway)).toEqual(['open', 'acls', 'acls', 'open']);
+    for (const run of result.phases.acl.runs) expect(run.produce_mb_per_s, run.gateway).toBeGreaterThan(0);
+    expect(result.phases.acl.acls).toBe(200);
+    expect(result.phases.acl.acls_applying).toBeGreaterThan(3);
+    expect(result.phases.acl.produce_ratio).toEqual(expect.any(Number));
+    expect(result.phases.acl.produce_ratio).toBeGreaterThan(0);
+  });
+
+  it('takes its ACL bindings away again, leaving a kept database as it found it', async () => {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      expect((await client.query('SELECT count(*)::int AS n FROM kpg.acls')).rows[0].n).toBe(0);
+    } finally {
+      await client.end();
+    }
   });
 
   it('survives a JSON round trip unchanged and renders every section and target', () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
     const report = renderReport(result);
-    for (const heading of ['Produce', 'Consume', 'End-to-end latency', 'Idle', 'Memory', 'Group rebalance', 'kpg.produce from SQL', 'TLS', 'Targets']) {
+    for (const heading of ['Produce', 'Consume', 'End-to-end latency', 'Idle', 'Memory', 'Group rebalance', 'kpg.produce from SQL', 'TLS', 'ACLs', 'Targets']) {
       expect(report).toContain(`### ${heading}`);
     }
-    expect(result.checks.map((c) => c.name)).toEqual(['produce', 'consume', 'latency', 'idle', 'memory', 'tls']);
+    expect(result.checks.map((c) => c.name)).toEqual(['produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl']);
+    const aclCheck = result.checks.find((c) => c.name === 'acl')!;
+    expect(aclCheck.measured).toMatch(/^produce \d+% with 200 ACLs$/);
+    expect(aclCheck.met).toEqual(expect.any(Boolean));
   });
 });

@@ -6,8 +6,6 @@
  * its own topic (producers on one partition each, 1 KB records, acks=all), which a consumer then reads
  * from the start over the same listener.
  */
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { Loadgen, runTogether } from '../loadgen.js';
 import type { Progress } from '../progress.js';
 import { errorMessage, rates, type TlsRun } from '../result.js';
@@ -16,19 +14,6 @@ import { producePartitions } from './produce.js';
 
 const RECORD_SIZE = 1024;
 const RECORDS_PER_BATCH = 100;
-
-/** A self-signed certificate for 127.0.0.1 in `dir` (openssl), as a PEM keystore and its CA file. */
-export function benchCertificate(dir: string): { keystore: string; ca: string } {
-  const key = path.join(dir, 'tls-key.pem');
-  const cert = path.join(dir, 'tls-cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
-  const keystore = path.join(dir, 'tls-keystore.pem');
-  execFileSync('sh', ['-c', `cat "${key}" "${cert}" > "${keystore}"`]);
-  return { keystore, ca: cert };
-}
 
 async function measure(admin: Target, target: Target, listener: string, clientConfig: Record<string, string>, producers: number, seconds: number, round: number, progress: Progress): Promise<TlsRun> {
   const run: TlsRun = {
