@@ -39,11 +39,16 @@ function kafkaAcls(...args: string[]): Promise<string> {
   });
 }
 
-/** Blocks (separated by blank lines) with their lines trimmed and sorted, the blocks sorted. */
+/**
+ * Blocks (separated by blank lines) with their lines trimmed and sorted, the blocks sorted. The
+ * "ACLs for principal" heading is a block of its own: no blank line separates it from the first resource,
+ * which is whichever comes first in the listing's (hash) order.
+ */
 function canonical(listing: string): string[][] {
   return listing
     .split(/\n\s*\n/)
     .map((block) => block.split('\n').map((l) => l.trim()).filter(Boolean))
+    .flatMap((lines) => (lines[0]?.startsWith('ACLs for principal') ? [[lines[0]], lines.slice(1)] : [lines]))
     .filter((lines) => lines.length > 0)
     .map((lines) => [lines[0]!, ...lines.slice(1).sort()])
     .sort((a, b) => a.join('\n').localeCompare(b.join('\n')));
