@@ -11,7 +11,8 @@
 import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DescribeAclsRequest, DescribeAclsResponse, DescribeAclsResponseDescribeAclsResource } from '../protocol/messages/types.js';
-import { clusterAllowed, clusterDenied, toFilter } from './acl-requests.js';
+import { clusterDenied, toFilter } from './acl-requests.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<DescribeAclsRequest, DescribeAclsResponse>({
@@ -21,7 +22,7 @@ export default defineHandler<DescribeAclsRequest, DescribeAclsResponse>({
   maxVersion: 3,
   async handle(request, ctx) {
     const filter = toFilter(request, 'DescribeAcls');
-    if (!clusterAllowed(ctx, AclOperation.DESCRIBE)) return { throttleTimeMs: 0, ...clusterDenied('DescribeAcls', AclOperation.DESCRIBE), resources: [] };
+    if (!isAuthorizedOnCluster(ctx, AclOperation.DESCRIBE)) return { throttleTimeMs: 0, ...clusterDenied('DescribeAcls', AclOperation.DESCRIBE), resources: [] };
     const bindings = ctx.access.bindings;
     if (!ctx.access.enabled || !bindings) {
       return {

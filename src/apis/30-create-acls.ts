@@ -14,7 +14,8 @@ import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { CreateAclsRequest, CreateAclsResponse, CreateAclsResponseAclCreationResult } from '../protocol/messages/types.js';
 import type { AclBinding } from '../security/acl-binding.js';
-import { clusterAllowed, clusterDenied, holdsFilterOnlyCode, refuseUnknownCodes, validateCreation } from './acl-requests.js';
+import { clusterDenied, holdsFilterOnlyCode, refuseUnknownCodes, validateCreation } from './acl-requests.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export const NO_AUTHORIZER = 'No Authorizer is configured.';
@@ -28,7 +29,7 @@ export default defineHandler<CreateAclsRequest, CreateAclsResponse>({
     for (const c of request.creations) {
       refuseUnknownCodes('CreateAcls', { resourceType: c.resourceType, patternType: c.resourcePatternType, operation: c.operation, permissionType: c.permissionType });
     }
-    if (!clusterAllowed(ctx, AclOperation.ALTER)) {
+    if (!isAuthorizedOnCluster(ctx, AclOperation.ALTER)) {
       return { throttleTimeMs: 0, results: request.creations.map(() => ({ ...clusterDenied('CreateAcls', AclOperation.ALTER) })) };
     }
     const bindings = ctx.access.bindings;

@@ -13,7 +13,8 @@ import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DeleteAclsRequest, DeleteAclsResponse, DeleteAclsResponseDeleteAclsFilterResult, DeleteAclsResponseDeleteAclsMatchingAcl } from '../protocol/messages/types.js';
 import type { AclBinding } from '../security/acl-binding.js';
-import { clusterAllowed, clusterDenied, toFilter, unmappedFilterMessage } from './acl-requests.js';
+import { clusterDenied, toFilter, unmappedFilterMessage } from './acl-requests.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { NO_AUTHORIZER } from './30-create-acls.js';
 import { defineHandler } from './handler.js';
 
@@ -24,7 +25,7 @@ export default defineHandler<DeleteAclsRequest, DeleteAclsResponse>({
   maxVersion: 3,
   async handle(request, ctx) {
     const filters = request.filters.map((f) => toFilter(f, 'DeleteAcls'));
-    if (!clusterAllowed(ctx, AclOperation.ALTER)) {
+    if (!isAuthorizedOnCluster(ctx, AclOperation.ALTER)) {
       return { throttleTimeMs: 0, filterResults: filters.map(() => ({ ...clusterDenied('DeleteAcls', AclOperation.ALTER), matchingAcls: [] })) };
     }
     const bindings = ctx.access.bindings;

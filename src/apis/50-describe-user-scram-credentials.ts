@@ -10,7 +10,7 @@
  *
  * Deliberately skipped: nothing.
  */
-import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../protocol/acl.js';
+import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   DescribeUserScramCredentialsRequest,
@@ -18,6 +18,7 @@ import type {
   DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult as UserResult,
 } from '../protocol/messages/types.js';
 import type { UserCredentialInfo } from '../storage/users.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 import { scramMechanismCode } from './scram-mechanism-codes.js';
 
@@ -30,8 +31,7 @@ export default defineHandler<DescribeUserScramCredentialsRequest, DescribeUserSc
   minVersion: 0,
   maxVersion: 0,
   async handle(request, ctx) {
-    const requester = { principal: ctx.client.principal, address: ctx.client.address };
-    if (!ctx.access.authorize(requester, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)) {
+    if (!isAuthorizedOnCluster(ctx, AclOperation.DESCRIBE)) {
       return {
         throttleTimeMs: 0,
         errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,

@@ -13,7 +13,7 @@
  * Deliberately skipped: a name containing NUL (Postgres text cannot hold it) is refused with
  * UNACCEPTABLE_CREDENTIAL, where Kafka would store it.
  */
-import { AclOperation, CLUSTER_RESOURCE_NAME, ResourceType } from '../protocol/acl.js';
+import { AclOperation } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   AlterUserScramCredentialsRequest,
@@ -24,6 +24,7 @@ import type {
 } from '../protocol/messages/types.js';
 import { SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, scramKeysFromSalted, type ScramMechanism } from '../security/scram-keys.js';
 import type { ScramDeletion, ScramUpsertion } from '../storage/users.js';
+import { isAuthorizedOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 import { scramMechanismOfCode } from './scram-mechanism-codes.js';
 
@@ -40,8 +41,7 @@ export default defineHandler<AlterUserScramCredentialsRequest, AlterUserScramCre
   minVersion: 0,
   maxVersion: 0,
   async handle(request, ctx) {
-    const requester = { principal: ctx.client.principal, address: ctx.client.address };
-    if (!ctx.access.authorize(requester, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)) {
+    if (!isAuthorizedOnCluster(ctx, AclOperation.ALTER)) {
       const users = new Set([...request.deletions, ...request.upsertions].map((c) => c.name));
       return {
         throttleTimeMs: 0,

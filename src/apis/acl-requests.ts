@@ -19,12 +19,6 @@ export function clusterDenied(api: string, operation: AclOperationCode): { error
   return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: `Request ${api} needs ${codeName(AclOperation, operation)} permission.` };
 }
 
-export function clusterAllowed(ctx: RequestContext, operation: AclOperationCode): boolean {
-  return ctx.access.authorize(
-    { principal: ctx.client.principal, address: ctx.client.address }, operation, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME,
-  );
-}
-
 export interface RawFilter {
   resourceTypeFilter: number;
   resourceNameFilter: string | null;
