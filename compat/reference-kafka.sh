@@ -86,7 +86,8 @@ EOF
   nohup "$JAVA" "${jvm[@]}" -cp "$LIB/*" kafka.Kafka "$dir/server.properties" >"$dir/stdout.log" 2>&1 &
   echo $! >"$RUN/kafka-$PORT.pid"
   if ! node "$HERE/lib/kwire.mjs" wait "127.0.0.1:$PORT" "${KPG_KAFKA_START_TIMEOUT:-90}"; then
-    echo "reference-kafka: broker did not come up; last log lines:" >&2
+    echo "reference-kafka: broker did not come up; its first errors and last log lines:" >&2
+    grep -m 8 -E "ERROR|Caused by" "$dir/server.log" "$dir/stdout.log" >&2 || true
     tail -n 20 "$dir/server.log" "$dir/stdout.log" >&2 || true
     "$0" stop "$PORT" >/dev/null 2>&1 || true
     exit 1

@@ -433,9 +433,15 @@ async function main() {
       if (phase.secured && values.bootstrap) throw new Error('the auth scenario needs the secured target the runner starts (not --bootstrap)');
       const ports = phase.secured ? Object.values(authPorts(port)) : [port];
       for (const p of ports) if (!values.bootstrap && await portInUse(p)) throw new Error(`port ${p} is already in use (another server would answer instead); pass ${phase.secured ? '--auth-port' : '--port'}`);
+      const start = () => (phase.secured ? startAuthTarget(target, port) : target === 'kafka' ? startKafka(port) : startKpg(port));
+      // A server that fails to start is tried once more: fixed ports sit in Linux's ephemeral range, so a
+      // client connection of an earlier cell can hold one for a moment; the first error is printed.
       server = values.bootstrap ? { bootstrap: values.bootstrap, stop: async () => {} }
-        : phase.secured ? await startAuthTarget(target, port)
-        : target === 'kafka' ? await startKafka(port) : await startKpg(port);
+        : await start().catch(async (e) => {
+          console.error(`${phase.secured ? `${target} (secured, auth)` : target}: did not start (${e.message}); trying once more in 5 s`);
+          await new Promise((r) => setTimeout(r, 5000));
+          return start();
+        });
     } catch (e) {
       const what = phase.secured ? `${target} (secured, auth)` : target;
       console.error(`${what}: could not start: ${e.message}`);
