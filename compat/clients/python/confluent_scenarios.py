@@ -555,6 +555,10 @@ def record_errors(a):
                                 NewTopic(small, 1, 1, config={"max.message.bytes": "1000"})]).values():
         f.result(timeout=30)
     p = Producer(conf(a, **{"linger.ms": 1000}))
+    # Metadata first: a record produced before librdkafka knows its topic waits in an unassigned queue, and
+    # flush() can then send it in a request of its own, ahead of the records that follow it.
+    for t in (a.topic, compact, small):
+        p.list_topics(t, timeout=30)
 
     def send_batch(recs):
         """Sends the records as one batch; returns each delivery report: "ok@offset" or "ERROR_NAME: text"."""
