@@ -7,9 +7,10 @@ import {
   type AclOperationCode, type AclPermissionCode, type PatternTypeCode, type ResourceTypeCode,
 } from '../protocol/acl.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import type { CreateAclsRequestAclCreation, DescribeAclsRequest } from '../protocol/messages/types.js';
 import type { AclBinding, AclBindingFilter } from '../security/acl-binding.js';
 import { codeName, isKnownCode } from '../security/acl-binding.js';
-import { CloseConnection, type RequestContext } from './handler.js';
+import { CloseConnection } from './handler.js';
 
 /**
  * Kafka's answer when the requester may not do `operation` on the cluster. Kafka's message names its
@@ -19,15 +20,8 @@ export function clusterDenied(api: string, operation: AclOperationCode): { error
   return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: `Request ${api} needs ${codeName(AclOperation, operation)} permission.` };
 }
 
-export interface RawFilter {
-  resourceTypeFilter: number;
-  resourceNameFilter: string | null;
-  patternTypeFilter: number;
-  principalFilter: string | null;
-  hostFilter: string | null;
-  operation: number;
-  permissionType: number;
-}
+/** A filter as DescribeAcls and DeleteAcls carry it (both requests use the same fields). */
+export type RawFilter = DescribeAclsRequest;
 
 /**
  * Kafka's request classes refuse the UNKNOWN code (0) in any enum field while parsing, which closes the
@@ -61,15 +55,7 @@ export function unmappedFilterMessage(f: AclBindingFilter): string | null {
   return null;
 }
 
-export interface RawCreation {
-  resourceType: number;
-  resourceName: string;
-  resourcePatternType: number;
-  principal: string;
-  host: string;
-  operation: number;
-  permissionType: number;
-}
+export type RawCreation = CreateAclsRequestAclCreation;
 
 /**
  * Whether a creation holds ANY or MATCH: Kafka's broker cannot even build the binding (ResourcePattern
