@@ -13,7 +13,7 @@ import pg from 'pg';
 import { VERSION } from '../version.js';
 import { benchCertificate } from './certificate.js';
 import {
-  addGatewayUser, freePortPair, makeWorkDir, referenceKafkaInstalled, startBenchPostgres, startGatewayProcess, startReferenceKafka,
+  addGatewayUser, freeAdjacentPorts, makeWorkDir, referenceKafkaInstalled, startBenchPostgres, startGatewayProcess, startReferenceKafka,
   type BenchPostgres, type GatewayProcess,
 } from './environment.js';
 import { loadgenAvailable, loadgenPython, loadgenVersion } from './loadgen.js';
@@ -24,13 +24,13 @@ import { emptyIdlePhase, runIdle } from './phases/idle.js';
 import { LATENCY_SETTINGS, runLatency } from './phases/latency.js';
 import { emptyMemoryPhase, runIdleConnections } from './phases/memory.js';
 import { PRODUCE_SETTINGS, runProduce, type ProduceCase } from './phases/produce.js';
-import type { StorageProbe } from './probe.js';
+import { checkpoint, type StorageProbe } from './probe.js';
 import { runRebalance } from './phases/rebalance.js';
 import { runSqlProduce } from './phases/sql-produce.js';
 import { runTls } from './phases/tls.js';
 import { Progress } from './progress.js';
 import { targetChecks } from './report.js';
-import { PHASES, statusOf, type BenchResult, type CeilingRun, type PhaseName, type Phases, type TargetName } from './result.js';
+import { errorMessage, PHASES, statusOf, type BenchResult, type CeilingRun, type PhaseName, type Phases, type TargetName } from './result.js';
 import { FULL_SIZES, SMOKE_SIZES, type BenchSizes } from './sizes.js';
 import type { Target } from './targets.js';
 import { advertisedApis } from './wire.js';
@@ -67,7 +67,7 @@ function emptyPhases(): Phases {
     memory: emptyMemoryPhase(),
     rebalance: { ...skipped, runs: [] },
     sql_produce: { ...skipped, signature: null, runs: [] },
-    tls: { ...skipped, produce_ratio: null, consume_ratio: null, runs: [] },
+    tls: { ...skipped, produce_ratio: null, consume_ratio: null, runs: [], kafka: null },
     acl: { ...skipped, acls: 0, acls_applying: 0, produce_ratio: null, runs: [] },
   };
 }
@@ -90,6 +90,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   cleanup.push(() => fs.rm(workDir, { recursive: true, force: true }));
   let postgres: BenchPostgres | undefined;
   let kafkaTarget: Target | null = null;
+  let kafkaTlsListener: { bootstrap: string; user: { name: string; password: string } } | null = null;
   let kpgTarget: Target | undefined;
   try {
     progress.note(options.databaseUrl ? 'Postgres: the one of --database-url' : 'Postgres: embedded, starting (with pg_stat_statements preloaded)');
@@ -271,9 +272,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       addGatewayUser({ databaseUrl: postgres!.url, command: options.kpgCommand, ...user });
       const result = await runTls({
         plaintext: kpg, secure: { ...kpg, bootstrap: gateway.listeners.SASL_SSL }, caFile: tlsSetup.ca, user,
-        producers: sizes.tlsProducers, seconds: sizes.tlsSeconds, progress,
+        producers: sizes.tlsProducers, seconds: sizes.tlsSeconds, checkpoint: () => checkpoint(probeClient), progress,
       });
-      phases.tls = { ...statusOf(result.runs), ...result };
+      phases.tls = { ...statusOf(result.runs), ...result, kafka: null };
     });
 
     // Last of kpg's phases: its gateways come and go, and its ACLs are in the database while it runs.
@@ -289,8 +290,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     if (options.bootstrap || options.compareKafka) {
       if (options.compareKafka) {
         progress.note('Starting the reference Apache Kafka (compat/reference-kafka.sh)');
-        const kafka = await startReferenceKafka(options.kafkaPort ?? (await freePortPair()));
+        // The TLS row is measured on Kafka too (a SASL_SSL listener on port + 2): what TLS costs a broker on
+        // this machine with this load generator, beside what it costs kpg.
+        const port = options.kafkaPort ?? (await freeAdjacentPorts(tlsSetup ? 3 : 2));
+        const kafkaUser = { name: 'kpg-bench', password: `bench-${Math.random().toString(36).slice(2)}` };
+        const kafka = await startReferenceKafka(port, tlsSetup ? { port: port + 2, keystore: tlsSetup.keystore, user: kafkaUser, dir: workDir } : undefined);
         cleanup.push(kafka.stop);
+        if (kafka.saslSslBootstrap) kafkaTlsListener = { bootstrap: kafka.saslSslBootstrap, user: kafkaUser };
         kafkaTarget = {
           name: 'kafka', bootstrap: kafka.bootstrap, description: `Apache Kafka ${kafka.version} (reference broker, KRaft, pid ${kafka.pid ?? '?'})`,
           brokerPid: kafka.pid, postgresPid: null, apis: await advertisedApis(kafka.bootstrap),
@@ -302,6 +308,19 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         };
       }
       await targetPhases(kafkaTarget, null, (p) => wanted.has(p) && KAFKA_PHASES.includes(p));
+      if (kafkaTlsListener && tlsSetup && wanted.has('tls')) {
+        const kafka = kafkaTarget;
+        progress.note('Phase tls on Kafka: the same runs over its SASL_SSL listener (SCRAM-SHA-512) and PLAINTEXT');
+        try {
+          const result = await runTls({
+            plaintext: kafka, secure: { ...kafka, bootstrap: kafkaTlsListener.bootstrap }, caFile: tlsSetup.ca, user: kafkaTlsListener.user,
+            producers: sizes.tlsProducers, seconds: sizes.tlsSeconds, checkpoint: async () => undefined, progress,
+          });
+          phases.tls.kafka = { ...statusOf(result.runs), ...result };
+        } catch (err) {
+          phases.tls.kafka = { status: 'failed', error: errorMessage(err), produce_ratio: null, consume_ratio: null, runs: [] };
+        }
+      }
     }
   } finally {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);

@@ -183,6 +183,8 @@ export async function startGatewayProcess(options: {
 export interface ReferenceKafka {
   pid: number | null;
   bootstrap: string;
+  /** The SASL_SSL listener, when started with one. */
+  saslSslBootstrap: string | null;
   version: string;
   stop(): Promise<void>;
 }
@@ -192,12 +194,48 @@ export function referenceKafkaInstalled(): boolean {
   return existsSync(path.join(kpgCache(), 'kafka', 'lib'));
 }
 
-/** Starts the compatibility suite's single-node Apache Kafka (KRaft) on 127.0.0.1:port. */
-export async function startReferenceKafka(port: number): Promise<ReferenceKafka> {
+/** A SASL_SSL listener (SCRAM-SHA-512, a PEM keystore) beside PLAINTEXT, for the TLS row. */
+export interface ReferenceKafkaSaslSsl {
+  port: number;
+  /** Key and certificate chain, PEM (src/bench/certificate.ts). */
+  keystore: string;
+  user: { name: string; password: string };
+  /** Where the extra server.properties and the SCRAM credentials are written. */
+  dir: string;
+}
+
+/**
+ * The environment of compat/reference-kafka.sh for a SASL_SSL listener: properties appended to
+ * server.properties (later lines win) and the SCRAM user, passed to kafka-storage format.
+ */
+async function saslSslEnvironment(port: number, saslSsl: ReferenceKafkaSaslSsl): Promise<Record<string, string>> {
+  const properties = path.join(saslSsl.dir, 'kafka-sasl-ssl.properties');
+  const scram = path.join(saslSsl.dir, 'kafka-scram.txt');
+  const h = '127.0.0.1';
+  await fs.writeFile(properties, [
+    `listeners=PLAINTEXT://${h}:${port},CONTROLLER://${h}:${port + 1},SASL_SSL://${h}:${saslSsl.port}`,
+    `advertised.listeners=PLAINTEXT://${h}:${port},SASL_SSL://${h}:${saslSsl.port}`,
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL',
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${saslSsl.keystore}`,
+    'sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    '',
+  ].join('\n'));
+  await fs.writeFile(scram, `SCRAM-SHA-512=[name=${saslSsl.user.name},password=${saslSsl.user.password}]\n`);
+  return { KPG_KAFKA_EXTRA_PROPERTIES: properties, KPG_KAFKA_SCRAM: scram };
+}
+
+/**
+ * Starts the compatibility suite's single-node Apache Kafka (KRaft) on 127.0.0.1:port (its controller on
+ * port + 1), with a SASL_SSL listener too when `saslSsl` is given.
+ */
+export async function startReferenceKafka(port: number, saslSsl?: ReferenceKafkaSaslSsl): Promise<ReferenceKafka> {
   const script = path.join(PACKAGE_ROOT, 'compat', 'reference-kafka.sh');
   if (!referenceKafkaInstalled()) throw new Error(`no cached Kafka jars in ${kpgCache()}/kafka: run bench/install.sh --kafka`);
+  const env = saslSsl ? { ...process.env, ...(await saslSslEnvironment(port, saslSsl)) } : process.env;
   try {
-    await execFileAsync('bash', [script, 'start', String(port)], { timeout: 180_000 });
+    await execFileAsync('bash', [script, 'start', String(port)], { timeout: 180_000, env });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`compat/reference-kafka.sh start failed: ${(e.stderr || e.message).trim()}`);
@@ -217,6 +255,7 @@ export async function startReferenceKafka(port: number): Promise<ReferenceKafka>
   return {
     pid,
     bootstrap: `127.0.0.1:${port}`,
+    saslSslBootstrap: saslSsl ? `127.0.0.1:${saslSsl.port}` : null,
     version,
     stop: async () => {
       await execFileAsync('bash', [script, 'stop', String(port)], { timeout: 60_000 }).catch(() => undefined);
@@ -224,8 +263,8 @@ export async function startReferenceKafka(port: number): Promise<ReferenceKafka>
   };
 }
 
-/** A free loopback port whose successor is free too (the reference Kafka's controller takes port + 1). */
-export async function freePortPair(): Promise<number> {
+/** The first of `count` adjacent free loopback ports (the reference Kafka's controller takes port + 1). */
+export async function freeAdjacentPorts(count: number): Promise<number> {
   const listen = (port: number): Promise<net.Server | null> =>
     new Promise((resolve) => {
       const server = net.createServer();
@@ -236,14 +275,21 @@ export async function freePortPair(): Promise<number> {
     const first = await listen(0);
     if (!first) continue;
     const port = (first.address() as net.AddressInfo).port;
-    const second = port < 65535 ? await listen(port + 1) : null;
-    await new Promise((r) => first.close(r));
-    if (second) {
-      await new Promise((r) => second.close(r));
-      return port;
+    const held = [first];
+    while (held.length < count && port + held.length <= 65535) {
+      const next = await listen(port + held.length);
+      if (!next) break;
+      held.push(next);
     }
+    await Promise.all(held.map((server) => new Promise((r) => server.close(r))));
+    if (held.length === count) return port;
   }
-  throw new Error('no two adjacent free ports on 127.0.0.1');
+  throw new Error(`no ${count} adjacent free ports on 127.0.0.1`);
+}
+
+/** A free loopback port whose successor is free too (the reference Kafka's controller takes port + 1). */
+export function freePortPair(): Promise<number> {
+  return freeAdjacentPorts(2);
 }
 
 /** A fresh working directory for the run (the embedded Postgres lives here), open to the Postgres user. */

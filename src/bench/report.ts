@@ -2,7 +2,7 @@
  * The benchmark's human output: Markdown tables (so a run can be pasted into the README as is), and the
  * issue's targets checked against what was measured.
  */
-import type { BenchResult, ProduceRun, TargetCheck } from './result.js';
+import type { BenchResult, ProduceRun, TargetCheck, TlsRun } from './result.js';
 
 const dash = (v: number | string | null | undefined): string => (v === null || v === undefined ? '-' : String(v));
 const pct = (ratio: number | null | undefined): string => (ratio === null || ratio === undefined ? '-' : `${Math.round(ratio * 100)}%`);
@@ -64,7 +64,10 @@ export function targetChecks(r: BenchResult): TargetCheck[] {
   checks.push({
     name: 'tls',
     goal: 'produce and consume over SASL_SSL >= 85% of PLAINTEXT',
-    measured: tlsRatios.length ? `produce ${pct(tls.produce_ratio)}, consume ${pct(tls.consume_ratio)}` : null,
+    measured: tlsRatios.length
+      ? `produce ${pct(tls.produce_ratio)}, consume ${pct(tls.consume_ratio)}` +
+        (tls.kafka?.produce_ratio != null ? ` (Kafka here: produce ${pct(tls.kafka.produce_ratio)}, consume ${pct(tls.kafka.consume_ratio)})` : '')
+      : null,
     met: tlsRatios.length === 2 ? tlsRatios.every((v) => v >= 0.85) : null,
   });
   const acl = r.phases.acl;
@@ -218,15 +221,24 @@ export function renderReport(r: BenchResult): string {
   );
   out.push('');
 
-  out.push('### TLS: the SASL_SSL listener (SCRAM-SHA-512) against PLAINTEXT on the same gateway (1 KB records, acks=all, runs alternating)');
+  out.push('### TLS: the SASL_SSL listener (SCRAM-SHA-512) against PLAINTEXT on the same broker (1 KB records, acks=all, runs alternating)');
   out.push('');
+  const tlsRows = (broker: string, runs: readonly TlsRun[]): (string | number | null)[][] =>
+    runs.map((t) => [
+      broker, t.listener, t.round === 0 ? '0 (warm-up)' : t.round, t.producers, t.produce_mb_per_s, t.produce_broker_cpu_ms_per_mb,
+      t.consume_mb_per_s, t.consume_broker_cpu_ms_per_mb, t.error,
+    ]);
   out.push(
     table(
-      ['listener', 'run', 'producers', 'produce MB/s', 'consume MB/s', 'error'],
-      ph.tls.runs.map((t, i) => [t.listener, i + 1, t.producers, t.produce_mb_per_s, t.consume_mb_per_s, t.error]),
+      ['broker', 'listener', 'round', 'producers', 'produce MB/s', 'broker CPU ms per MB produced', 'consume MB/s', 'broker CPU ms per MB consumed', 'error'],
+      [...tlsRows('kpg', ph.tls.runs), ...tlsRows('kafka', ph.tls.kafka?.runs ?? [])],
     ),
   );
-  out.push('', `SASL_SSL / PLAINTEXT (best runs): produce ${pct(ph.tls.produce_ratio)}, consume ${pct(ph.tls.consume_ratio)}.`);
+  out.push('', `kpg SASL_SSL / PLAINTEXT (best counted runs): produce ${pct(ph.tls.produce_ratio)}, consume ${pct(ph.tls.consume_ratio)}.`);
+  if (ph.tls.kafka) {
+    out.push(`Kafka SASL_SSL / PLAINTEXT, same runs on the same machine: produce ${pct(ph.tls.kafka.produce_ratio)}, consume ${pct(ph.tls.kafka.consume_ratio)}.`);
+    if (ph.tls.kafka.error && ph.tls.kafka.runs.length === 0) out.push('', `Kafka: ${ph.tls.kafka.error}`);
+  }
   if (ph.tls.error && ph.tls.runs.length === 0) out.push('', `Error: ${ph.tls.error}`);
   out.push('');
 

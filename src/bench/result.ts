@@ -153,12 +153,19 @@ export interface SqlProduceRun {
 /** One produce-then-consume run over one listener of the gateway (the TLS row). */
 export interface TlsRun {
   listener: string;
+  /** 0: the warm-up, not counted in the ratios. */
+  round: number;
   producers: number;
   record_size: number;
   produce_mb_per_s: number | null;
   consume_mb_per_s: number | null;
+  produce_broker_cpu_ms_per_mb: number | null;
+  consume_broker_cpu_ms_per_mb: number | null;
   error: string | null;
 }
+
+/** The TLS row on one broker: its SASL_SSL rates over its PLAINTEXT rates, each listener's best counted run. */
+export type TlsRatios = PhaseBase & { produce_ratio: number | null; consume_ratio: number | null; runs: TlsRun[] };
 
 /** One produce run against one of the ACL row's two gateways. */
 export interface AclRun {
@@ -183,7 +190,10 @@ export interface Phases {
   rebalance: PhaseBase & { runs: RebalanceRun[] };
   sql_produce: PhaseBase & { signature: string | null; runs: SqlProduceRun[] };
   /** SASL_SSL over PLAINTEXT, each listener's best run: the TLS row. */
-  tls: PhaseBase & { produce_ratio: number | null; consume_ratio: number | null; runs: TlsRun[] };
+  tls: TlsRatios & {
+    /** The same runs on the reference Kafka (--compare-kafka): what TLS costs a broker on this machine. */
+    kafka: TlsRatios | null;
+  };
   /**
    * Produce through a gateway checking ACLs over one without an authorizer, each gateway's best run: the
    * ACL row. `acls` bindings were stored, `acls_applying` of them apply to every produced topic.

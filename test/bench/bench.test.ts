@@ -58,7 +58,7 @@ const RUN_FIGURES = {
   latency: ['target', 'rate', 'record_size', 'sent', 'received', 'samples', 'p50_ms', 'p99_ms', 'p999_ms', 'max_ms', 'mean_ms', 'error'],
   rebalance: ['target', 'members', 'partitions', 'session_timeout_ms', 'join_s', 'recover_after_leave_s', 'recover_after_crash_s', 'error'],
   sql_produce: ['sessions', 'record_size', 'records_per_call', 'records', 'duration_s', 'records_per_s', 'mb_per_s', 'ratio_to_ceiling', 'error'],
-  tls: ['listener', 'producers', 'record_size', 'produce_mb_per_s', 'consume_mb_per_s', 'error'],
+  tls: ['listener', 'round', 'producers', 'record_size', 'produce_mb_per_s', 'consume_mb_per_s', 'produce_broker_cpu_ms_per_mb', 'consume_broker_cpu_ms_per_mb', 'error'],
   acl: ['gateway', 'producers', 'record_size', 'records_per_batch', 'produce_mb_per_s', 'broker_cpu_ms_per_mb', 'error'],
 } as const;
 
@@ -144,11 +144,16 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
     expect(result.phases.memory.gateway_rss_mb_with_idle_connections).toBeGreaterThan(0);
     expect(result.phases.memory.gateway_rss_mb_peak_under_produce).toBeGreaterThan(0);
     expect(result.phases.idle.queries_per_s_with_consumers).toEqual(expect.any(Number));
-    expect(result.phases.tls.runs.map((t) => t.listener)).toEqual(['PLAINTEXT', 'SASL_SSL', 'SASL_SSL', 'PLAINTEXT']);
+    // A warm-up on each listener, then ABBA.
+    expect(result.phases.tls.runs.map((t) => `${t.listener} ${t.round}`)).toEqual([
+      'PLAINTEXT 0', 'SASL_SSL 0', 'PLAINTEXT 1', 'SASL_SSL 1', 'SASL_SSL 2', 'PLAINTEXT 2',
+    ]);
     for (const run of result.phases.tls.runs) {
       expect(run.produce_mb_per_s, run.listener).toBeGreaterThan(0);
       expect(run.consume_mb_per_s, run.listener).toBeGreaterThan(0);
+      expect(run.produce_broker_cpu_ms_per_mb, run.listener).toBeGreaterThan(0);
     }
+    expect(result.phases.tls.kafka).toBeNull(); // only with --compare-kafka
     expect(result.phases.tls.produce_ratio).toBeGreaterThan(0);
     expect(result.phases.tls.consume_ratio).toBeGreaterThan(0);
     expect(result.phases.acl.runs.map((a) => a.gateway)).toEqual(['open', 'acls', 'acls', 'open']);
