@@ -102,6 +102,8 @@ export interface GatewayProcess {
   listeners: Record<string, string>;
   /** Its broker id in the cluster of gateways sharing the database, from the startup line. */
   nodeId: number | null;
+  /** Where its /metrics is served (`http://host:port`), when started with a metrics port. */
+  metricsUrl: string | null;
   /** The last lines kpg printed, for error reports. */
   outputTail(): string;
   /** Settles when the process exits. */
@@ -126,20 +128,26 @@ export async function startGatewayProcess(options: {
   databaseUrl: string;
   command?: readonly string[];
   brokerConfigs?: Record<string, string>;
+  /** Serve /metrics on this port (0: a free one, read back from the start-up log). */
+  metricsPort?: number;
 }): Promise<GatewayProcess> {
   const [cmd, ...prefix] = options.command ?? DEFAULT_KPG_COMMAND;
   if (!options.command && !existsSync(DEFAULT_KPG_COMMAND[1]!)) throw new Error('dist/cli.js is missing: run npm run build');
   const args = [
     ...prefix, 'serve', '--host', '127.0.0.1', '--port', '0', '--database-url', options.databaseUrl, '--log-level', 'info',
     ...Object.entries(options.brokerConfigs ?? {}).flatMap(([k, v]) => ['--broker-config', `${k}=${v}`]),
+    ...(options.metricsPort === undefined ? [] : ['--metrics-port', String(options.metricsPort), '--metrics-host', '127.0.0.1']),
   ];
   const child: ChildProcess = spawn(cmd!, args, { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
   const tail: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const listeners: Record<string, string> = {};
   let nodeId: number | null = null;
+  let metricsUrl: string | null = null;
+  const wantsMetrics = options.metricsPort !== undefined;
   const bootstrap = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kpg did not start within 60 s:\n${tail.join('\n')}`)), 60_000);
+    let kafka: string | null = null;
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) {
         if (!line) continue;
@@ -147,11 +155,18 @@ export async function startGatewayProcess(options: {
         if (tail.length > 30) tail.shift();
         const m = /serving Kafka on ([\d.]+:\d+)/.exec(line);
         if (m) {
-          clearTimeout(timer);
+          kafka = m[1]!;
           for (const l of line.matchAll(/([\d.]+:\d+) \((\w+)\)/g)) listeners[l[2]!] = l[1]!;
           const id = /"nodeId":(\d+)/.exec(line);
           if (id) nodeId = Number(id[1]);
-          resolve(m[1]!);
+        }
+        // The metrics server logs its URL at start, before or after the Kafka listeners (the bound port
+        // is only known from it when started with port 0).
+        const metrics = wantsMetrics && metricsUrl === null && /metrics/i.test(line) ? /http:\/\/([\d.]+:\d+)/.exec(line) : null;
+        if (metrics) metricsUrl = `http://${metrics[1]!}`;
+        if (kafka !== null && (!wantsMetrics || metricsUrl !== null)) {
+          clearTimeout(timer);
+          resolve(kafka);
         }
       }
     };
@@ -167,6 +182,7 @@ export async function startGatewayProcess(options: {
     bootstrap,
     listeners,
     nodeId,
+    metricsUrl,
     outputTail: () => tail.join('\n'),
     exited,
     running: () => child.exitCode === null && child.signalCode === null,
