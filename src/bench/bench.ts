@@ -23,6 +23,7 @@ import { runConsume } from './phases/consume.js';
 import { emptyIdlePhase, runIdle } from './phases/idle.js';
 import { LATENCY_SETTINGS, runLatency } from './phases/latency.js';
 import { emptyMemoryPhase, runIdleConnections } from './phases/memory.js';
+import { runMetrics } from './phases/metrics.js';
 import { PRODUCE_SETTINGS, runProduce, type ProduceCase } from './phases/produce.js';
 import { checkpoint, type StorageProbe } from './probe.js';
 import { runRebalance } from './phases/rebalance.js';
@@ -69,6 +70,7 @@ function emptyPhases(): Phases {
     sql_produce: { ...skipped, signature: null, runs: [] },
     tls: { ...skipped, produce_ratio: null, consume_ratio: null, runs: [], kafka: null },
     acl: { ...skipped, acls: 0, acls_applying: 0, produce_ratio: null, runs: [] },
+    metrics: { ...skipped, produce_ratio: null, scrapes: 0, scrape_failures: 0, runs: [] },
   };
 }
 
@@ -277,7 +279,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       phases.tls = { ...statusOf(result.runs), ...result, kafka: null };
     });
 
-    // Last of kpg's phases: its gateways come and go, and its ACLs are in the database while it runs.
+    // Last of kpg's phases (with metrics): their gateways come and go, and acl's ACLs are in the database while it runs.
     await phase('acl', async () => {
       progress.note(`Phase acl: produce through a gateway checking ${sizes.aclCount} ACLs (StandardAuthorizer) as a ratio of one without an authorizer, alternating`);
       const result = await runAcl({
@@ -285,6 +287,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         producers: sizes.aclProducers, seconds: sizes.aclSeconds, progress,
       });
       phases.acl = { ...statusOf(result.runs), ...result };
+    });
+
+    await phase('metrics', async () => {
+      progress.note('Phase metrics: produce through a gateway whose /metrics is scraped every second as a ratio of one without a metrics port, alternating');
+      const result = await runMetrics({
+        databaseUrl: postgres!.url, postgresPid: postgres!.postmasterPid, command: options.kpgCommand,
+        producers: sizes.metricsProducers, seconds: sizes.metricsSeconds, progress,
+      });
+      phases.metrics = { ...statusOf(result.runs), ...result };
     });
 
     if (options.bootstrap || options.compareKafka) {

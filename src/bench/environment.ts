@@ -146,8 +146,10 @@ export async function startGatewayProcess(options: {
   let metricsUrl: string | null = null;
   const wantsMetrics = options.metricsPort !== undefined;
   const bootstrap = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kpg did not start within 60 s:\n${tail.join('\n')}`)), 60_000);
     let kafka: string | null = null;
+    const timer = setTimeout(() => reject(new Error(
+      kafka === null ? `kpg did not start within 60 s:\n${tail.join('\n')}` : `kpg serves Kafka but logged no metrics URL within 60 s:\n${tail.join('\n')}`,
+    )), 60_000);
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) {
         if (!line) continue;

@@ -6,6 +6,8 @@ import type { BenchResult, ProduceRun, TargetCheck, TlsRun } from './result.js';
 
 const dash = (v: number | string | null | undefined): string => (v === null || v === undefined ? '-' : String(v));
 const pct = (ratio: number | null | undefined): string => (ratio === null || ratio === undefined ? '-' : `${Math.round(ratio * 100)}%`);
+/** To a tenth of a percent, for goals close to 100%. */
+const pct1 = (ratio: number | null | undefined): string => (ratio === null || ratio === undefined ? '-' : `${Math.round(ratio * 1000) / 10}%`);
 
 function table(header: string[], rows: (string | number | null)[][]): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
@@ -76,6 +78,13 @@ export function targetChecks(r: BenchResult): TargetCheck[] {
     goal: 'an ACL check per request costs nothing measurable at 1 KB batches: produce with ACLs >= 95% of without (about the run-to-run noise of a shared machine)',
     measured: acl.produce_ratio !== null ? `produce ${pct(acl.produce_ratio)} with ${acl.acls} ACLs` : null,
     met: acl.produce_ratio !== null ? acl.produce_ratio >= 0.95 : null,
+  });
+  const metrics = r.phases.metrics;
+  checks.push({
+    name: 'metrics',
+    goal: 'produce with /metrics scraped every second >= 97% of without',
+    measured: metrics.produce_ratio !== null ? `produce ${pct1(metrics.produce_ratio)} (${metrics.scrapes} scrapes)` : null,
+    met: metrics.produce_ratio !== null ? metrics.produce_ratio >= 0.97 : null,
   });
   return checks;
 }
@@ -252,6 +261,21 @@ export function renderReport(r: BenchResult): string {
   );
   out.push('', `With ACLs / without (best runs): produce ${pct(ph.acl.produce_ratio)}; ${ph.acl.acls_applying} of the ACLs apply to each produced topic.`);
   if (ph.acl.error && ph.acl.runs.length === 0) out.push('', `Error: ${ph.acl.error}`);
+  out.push('');
+
+  out.push(`### Metrics: a gateway whose /metrics is scraped every second against one without a metrics port (1 KB records, ${ph.metrics.runs[0]?.records_per_batch ?? 100} per batch, acks=all, runs alternating)`);
+  out.push('');
+  out.push(
+    table(
+      ['gateway', 'run', 'producers', 'produce MB/s', 'gateway CPU ms per MB', 'scrapes', 'failed scrapes', 'error'],
+      ph.metrics.runs.map((m, i) => [
+        m.gateway === 'scraped' ? '/metrics scraped' : 'no metrics port', i + 1, m.producers, m.produce_mb_per_s, m.broker_cpu_ms_per_mb,
+        m.scrapes, m.scrape_failures, m.error,
+      ]),
+    ),
+  );
+  out.push('', `Scraped / without a metrics port (best runs): produce ${pct1(ph.metrics.produce_ratio)}; ${ph.metrics.scrapes} scrapes, ${ph.metrics.scrape_failures} failed.`);
+  if (ph.metrics.error && ph.metrics.runs.length === 0) out.push('', `Error: ${ph.metrics.error}`);
   out.push('');
 
   out.push('### Targets');

@@ -5,8 +5,8 @@
  */
 import type { CpuCores } from './proc.js';
 
-export type PhaseName = 'ceiling' | 'produce' | 'consume' | 'latency' | 'idle' | 'memory' | 'rebalance' | 'sql_produce' | 'tls' | 'acl';
-export const PHASES: readonly PhaseName[] = ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'rebalance', 'sql_produce', 'tls', 'acl'];
+export type PhaseName = 'ceiling' | 'produce' | 'consume' | 'latency' | 'idle' | 'memory' | 'rebalance' | 'sql_produce' | 'tls' | 'acl' | 'metrics';
+export const PHASES: readonly PhaseName[] = ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'rebalance', 'sql_produce', 'tls', 'acl', 'metrics'];
 
 /** kpg, or the other Kafka of --bootstrap / --compare-kafka. */
 export type TargetName = 'kpg' | 'kafka';
@@ -180,6 +180,21 @@ export interface AclRun {
   error: string | null;
 }
 
+/** One produce run against one of the metrics row's two gateways. */
+export interface MetricsRun {
+  /** `scraped`: started with --metrics-port, its /metrics fetched every second during the run; `no_metrics`: without the flag. */
+  gateway: 'scraped' | 'no_metrics';
+  producers: number;
+  record_size: number;
+  records_per_batch: number;
+  produce_mb_per_s: number | null;
+  broker_cpu_ms_per_mb: number | null;
+  /** Scrapes of /metrics that returned 200 with Prometheus text, and those that did not (0 for `no_metrics`). */
+  scrapes: number;
+  scrape_failures: number;
+  error: string | null;
+}
+
 export interface Phases {
   ceiling: PhaseBase & { runs: CeilingRun[] };
   produce: PhaseBase & { settings: Record<string, unknown>; runs: ProduceRun[] };
@@ -199,6 +214,11 @@ export interface Phases {
    * ACL row. `acls` bindings were stored, `acls_applying` of them apply to every produced topic.
    */
   acl: PhaseBase & { acls: number; acls_applying: number; produce_ratio: number | null; runs: AclRun[] };
+  /**
+   * Produce through a gateway whose /metrics is scraped every second over one without a metrics port,
+   * each gateway's best run: the metrics row. Scrapes are summed over the counted runs.
+   */
+  metrics: PhaseBase & { produce_ratio: number | null; scrapes: number; scrape_failures: number; runs: MetricsRun[] };
 }
 
 export interface TargetCheck {

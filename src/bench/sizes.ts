@@ -37,6 +37,9 @@ export interface BenchSizes {
   aclCount: number;
   aclProducers: number;
   aclSeconds: number;
+  /** Producers (one partition each) and produce seconds of each run of the metrics row. */
+  metricsProducers: number;
+  metricsSeconds: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -68,6 +71,8 @@ export const FULL_SIZES: BenchSizes = {
   aclCount: 1000,
   aclProducers: 4,
   aclSeconds: 6,
+  metricsProducers: 4,
+  metricsSeconds: 6,
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -85,4 +90,6 @@ export const SMOKE_SIZES: BenchSizes = {
   tlsSeconds: 0.7,
   aclProducers: 2,
   aclSeconds: 0.7,
+  metricsProducers: 2,
+  metricsSeconds: 0.7,
 };

@@ -49,7 +49,7 @@ export interface PairGateway {
  * Work wrapped around each run's measured window (after the load generators connected, until their
  * results are in): its figures go into the run; an error it reports fails the run.
  */
-export interface RunCompanion<Extra> {
+export interface RunCompanion<Extra extends object> {
   start(): void;
   stop(): Promise<{ figures: Extra; error: string | null }>;
 }
@@ -71,7 +71,7 @@ export interface PairOptions<Side extends string, Extra extends object> {
   emptyFigures: () => Extra;
   /** Runs once both gateways serve and the produced topics exist: a row proves its gateways differ as claimed. */
   prepare?: (gateways: Record<'measured' | 'baseline', PairGateway>) => Promise<void>;
-  companion?: (side: Side, gateway: PairGateway) => RunCompanion<Extra>;
+  companion?: (side: Side, gateway: PairGateway) => RunCompanion<Partial<Extra>> | undefined;
 }
 
 export interface PairResult<Side extends string, Extra extends object> {
