@@ -42,6 +42,8 @@ const TINY: Partial<BenchSizes> = {
   aclCount: 200,
   aclProducers: 1,
   aclSeconds: 0.5,
+  metricsProducers: 1,
+  metricsSeconds: 0.5,
 };
 
 /** Figures of each kind of run: present in every run, a number or null, never missing. */
@@ -60,6 +62,7 @@ const RUN_FIGURES = {
   sql_produce: ['sessions', 'record_size', 'records_per_call', 'records', 'duration_s', 'records_per_s', 'mb_per_s', 'ratio_to_ceiling', 'error'],
   tls: ['listener', 'round', 'producers', 'record_size', 'produce_mb_per_s', 'consume_mb_per_s', 'produce_broker_cpu_ms_per_mb', 'consume_broker_cpu_ms_per_mb', 'error'],
   acl: ['gateway', 'producers', 'record_size', 'records_per_batch', 'produce_mb_per_s', 'broker_cpu_ms_per_mb', 'error'],
+  metrics: ['gateway', 'producers', 'record_size', 'records_per_batch', 'produce_mb_per_s', 'broker_cpu_ms_per_mb', 'scrapes', 'scrape_failures', 'error'],
 } as const;
 
 const PHASE_FIGURES = {
@@ -71,6 +74,7 @@ const PHASE_FIGURES = {
   ],
   tls: ['produce_ratio', 'consume_ratio'],
   acl: ['acls', 'acls_applying', 'produce_ratio'],
+  metrics: ['produce_ratio', 'scrapes', 'scrape_failures'],
   memory: ['connections', 'gateway_rss_mb_before_connections', 'gateway_rss_mb_with_idle_connections', 'rss_kb_per_connection', 'gateway_rss_mb_peak_under_produce'],
 } as const;
 
@@ -103,7 +107,7 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
   });
 
   it('runs the phases whose machinery is the benchmark\'s own to completion', () => {
-    for (const name of ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl'] as const) {
+    for (const name of ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl', 'metrics'] as const) {
       expect(result.phases[name].status, `${name}: ${result.phases[name].error}`).toBe('ok');
     }
   });
@@ -162,6 +166,19 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
     expect(result.phases.acl.acls_applying).toBeGreaterThan(3);
     expect(result.phases.acl.produce_ratio).toEqual(expect.any(Number));
     expect(result.phases.acl.produce_ratio).toBeGreaterThan(0);
+    // The scraped gateway's runs fetched /metrics (at once, then every second) and none failed; the other's none.
+    const metrics = result.phases.metrics;
+    expect(metrics.runs.map((m) => m.gateway)).toEqual(['no_metrics', 'scraped', 'scraped', 'no_metrics']);
+    for (const run of metrics.runs) {
+      expect(run.produce_mb_per_s, run.gateway).toBeGreaterThan(0);
+      expect(run.broker_cpu_ms_per_mb, run.gateway).toBeGreaterThan(0);
+      expect(run.scrape_failures, run.gateway).toBe(0);
+      if (run.gateway === 'scraped') expect(run.scrapes).toBeGreaterThan(0);
+      else expect(run.scrapes).toBe(0);
+    }
+    expect(metrics.scrapes).toBe(metrics.runs.reduce((sum, r) => sum + r.scrapes, 0));
+    expect(metrics.produce_ratio).toEqual(expect.any(Number));
+    expect(metrics.produce_ratio).toBeGreaterThan(0);
   });
 
   it('takes its ACL bindings away again, leaving a kept database as it found it', async () => {
@@ -177,12 +194,16 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
   it('survives a JSON round trip unchanged and renders every section and target', () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
     const report = renderReport(result);
-    for (const heading of ['Produce', 'Consume', 'End-to-end latency', 'Idle', 'Memory', 'Group rebalance', 'kpg.produce from SQL', 'TLS', 'ACLs', 'Targets']) {
+    for (const heading of ['Produce', 'Consume', 'End-to-end latency', 'Idle', 'Memory', 'Group rebalance', 'kpg.produce from SQL', 'TLS', 'ACLs', 'Metrics', 'Targets']) {
       expect(report).toContain(`### ${heading}`);
     }
-    expect(result.checks.map((c) => c.name)).toEqual(['produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl']);
+    expect(result.checks.map((c) => c.name)).toEqual(['produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl', 'metrics']);
     const aclCheck = result.checks.find((c) => c.name === 'acl')!;
     expect(aclCheck.measured).toMatch(/^produce \d+% with 200 ACLs$/);
     expect(aclCheck.met).toEqual(expect.any(Boolean));
+    const metricsCheck = result.checks.find((c) => c.name === 'metrics')!;
+    expect(metricsCheck.goal).toBe('produce with /metrics scraped every second >= 97% of without');
+    expect(metricsCheck.measured).toMatch(/^produce \d+(\.\d)?% \(\d+ scrapes\)$/);
+    expect(metricsCheck.met).toBe(result.phases.metrics.produce_ratio! >= 0.97);
   });
 });

@@ -117,7 +117,7 @@ export async function compareGatewayPair<Side extends string, Extra extends obje
     const run = async (side: PairSide<Side>, round: number): Promise<PairRun<Side> & Extra> => {
       const result: PairRun<Side> & Extra = {
         gateway: side.side, producers: options.producers, record_size: PAIR_RECORD_SIZE, records_per_batch: PAIR_RECORDS_PER_BATCH,
-        produce_mb_per_s: null, broker_cpu_ms_per_mb: null, error: null, ...options.emptyFigures(),
+        produce_mb_per_s: null, broker_cpu_ms_per_mb: null, ...options.emptyFigures(), error: null,
       };
       const label = `${side.label}${round === 0 ? ', warm-up' : ''}`;
       const gateway = gatewayOf(side.side);
