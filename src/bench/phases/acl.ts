@@ -11,7 +11,7 @@ import { PgAclStorage } from '../../storage/pg/acls.js';
 import type { Progress } from '../progress.js';
 import { errorMessage, type AclRun } from '../result.js';
 import { createTopics, topicName, type Target } from '../targets.js';
-import { compareGatewayPair, PAIR_RECORD_SIZE } from './gateway-pair.js';
+import { compareGatewayPair, PAIR_RECORD_SIZE, pairTopic } from './gateway-pair.js';
 import { producePartitions } from './produce.js';
 
 /** Every topic this phase produces to starts so (topicName's `kpg-bench-` and the purpose `acl-`). */
@@ -127,7 +127,7 @@ export async function runAcl(options: {
     });
     return {
       acls: acls.length,
-      acls_applying: applyingTo(acls, topicName('acl-open-0')),
+      acls_applying: applyingTo(acls, pairTopic('acl', 'open', 0)),
       produce_ratio: result.ratio === null ? null : Math.round(result.ratio * 100) / 100,
       runs: result.runs,
     };

@@ -83,6 +83,11 @@ export interface PairResult<Side extends string, Extra extends object> {
   ratio: number | null;
 }
 
+/** The topic a pair's gateway `side` produces to in `round` (0: the warm-up), led by that gateway. */
+export function pairTopic(phase: string, side: string, round: number): string {
+  return topicName(`${phase}-${side}-${round}`);
+}
+
 export async function compareGatewayPair<Side extends string, Extra extends object>(options: PairOptions<Side, Extra>): Promise<PairResult<Side, Extra>> {
   const { measured, baseline } = options;
   const sides = [measured, baseline];
@@ -106,7 +111,7 @@ export async function compareGatewayPair<Side extends string, Extra extends obje
       throw new Error('a gateway did not print its node id at start-up');
     }
     const gatewayOf = (side: Side): PairGateway => (side === measured.side ? gateways.measured : gateways.baseline);
-    const topic = (side: Side, round: number): string => topicName(`${options.phase}-${side}-${round}`);
+    const topic = (side: Side, round: number): string => pairTopic(options.phase, side, round);
     // Round 0 warms both gateways up (JIT, connections, Postgres caches) and is not counted. Created through
     // the baseline gateway, which has nothing that could refuse it (the ACL row's may not create).
     await createTopics(gateways.baseline.target, [0, 1, 2].flatMap((round) => sides.map((s) => ({
