@@ -241,6 +241,13 @@ describe('/metrics', () => {
       valueOf(during, 'kafka_network_requestmetrics_totaltimems_count', { request: 'Produce' }),
     );
 
+    // Cumulative buckets: non-decreasing in le order.
+    const buckets = during
+      .filter((s) => s.name === 'kafka_network_requestmetrics_totaltimems_bucket' && s.labels.request === 'Fetch')
+      .map((s) => ({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), value: s.value }));
+    expect(buckets.length).toBeGreaterThan(5);
+    expect(buckets.every((b, i) => i === 0 || (b.le > buckets[i - 1]!.le && b.value >= buckets[i - 1]!.value))).toBe(true);
+
     // Producer and consumer connections were open during the scrape (kafkajs opens several).
     expect(valueOf(during, 'kpg_connections', { listener: 'PLAINTEXT' })).toBeGreaterThanOrEqual(2);
     expect(delta('kpg_connections_created_total', { listener: 'PLAINTEXT' })).toBeGreaterThanOrEqual(2);
