@@ -288,6 +288,29 @@ describe('/metrics', () => {
     expect(valueOf(after, 'kafka_server_brokertopicmetrics_messagesin_total')).toBe(valueOf(before, 'kafka_server_brokertopicmetrics_messagesin_total'));
   });
 
+  it('shows a long-polling fetch in kpg_fetch_waiting while it waits', async () => {
+    await createTopic(gateway, 'idle', 1);
+    const raw = await RawClient.connect(bootstrap);
+    try {
+      const started = Date.now();
+      raw.send(1, 4, {
+        replicaId: -1,
+        maxWaitMs: 3000,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        topics: [{ topic: 'idle', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }],
+      });
+      const waiting = await eventually(scrape, (s) => valueOf(s, 'kpg_fetch_waiting') === 1, 2500);
+      expect(valueOf(waiting, 'kpg_fetch_waiting')).toBe(1);
+      expect(await raw.nextFrame()).not.toBeNull();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+      expect(valueOf(await scrape(), 'kpg_fetch_waiting')).toBe(0);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('keeps one registry per gateway: a second gateway in the process starts from zero', async () => {
     const second = await startGateway({
       host: '127.0.0.1',
