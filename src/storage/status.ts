@@ -11,7 +11,10 @@ export interface GatewayStatus {
   endpoints: GatewayEndpoint[];
   rack: string | null;
   startedAt: Date;
+  /** The epoch for a gateway that shut down (it unregistered). */
   lastHeartbeat: Date;
+  /** How long ago the last heartbeat was, on Postgres's clock. */
+  heartbeatAgeMs: number;
   /** Heartbeat within the session timeout asked about. */
   live: boolean;
 }

@@ -17,9 +17,10 @@ export class PgClusterStatus implements ClusterStatusReader {
       const cluster = await client.query<{ cluster_id: string }>('SELECT cluster_id FROM kpg.cluster');
       const gateways = await client.query<{
         node_id: number; host: string; port: number; rack: string | null; endpoints: GatewayEndpoint[] | null;
-        started_at: Date; last_heartbeat: Date; live: boolean;
+        started_at: Date; last_heartbeat: Date; heartbeat_age_ms: number; live: boolean;
       }>(
         `SELECT node_id, host, port, rack, endpoints, started_at, last_heartbeat,
+                (extract(epoch from now() - last_heartbeat) * 1000)::float8 AS heartbeat_age_ms,
                 last_heartbeat > now() - make_interval(secs => $1::double precision / 1000) AS live
            FROM kpg.brokers ORDER BY node_id`,
         [sessionTimeoutMs],
@@ -48,6 +49,7 @@ export class PgClusterStatus implements ClusterStatusReader {
           rack: r.rack,
           startedAt: r.started_at,
           lastHeartbeat: r.last_heartbeat,
+          heartbeatAgeMs: r.heartbeat_age_ms,
           live: r.live,
         })),
         postgres: { version: pgRow.version, database: pgRow.database, databaseBytes: pgRow.database_bytes, kpgSchemaBytes: pgRow.schema_bytes },
