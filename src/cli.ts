@@ -75,8 +75,11 @@ program
       .argParser(parseBrokerConfig)
       .default(new Map<string, string>(), ''),
   )
+  .addOption(new Option('--metrics-port <port>', 'HTTP port of /metrics, /healthz and /readyz (default: none, no HTTP server)').argParser(parsePort))
+  .option('--metrics-host <host>', 'address of the metrics HTTP server', '127.0.0.1')
   .addOption(logLevelOption())
   .action(async (opts: {
+    metricsPort?: number; metricsHost: string;
     host: string; port: number; advertisedHost?: string; advertisedPort?: number; databaseUrl?: string;
     dataDir: string; postgresPort?: number; nodeId?: number; brokerConfig: Map<string, string>; logLevel: string;
     listeners?: string; advertisedListeners?: string; listenerSecurityProtocolMap?: string;
@@ -99,6 +102,8 @@ program
       postgresPort: opts.postgresPort,
       nodeId: opts.nodeId,
       brokerConfigs,
+      metricsPort: opts.metricsPort,
+      metricsHost: opts.metricsHost,
       logger,
     });
     let stoppingSince = 0;

@@ -35,6 +35,11 @@ import { TopicService } from './topics/topic-service.js';
 import { createAccessControl } from './security/acl-authorizer.js';
 import { ClientQuotas } from './quotas/client-quotas.js';
 import { VERSION } from './version.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { OpsServer } from './http/ops-server.js';
+
+/** /readyz gives up on Postgres after this long. */
+const READINESS_QUERY_TIMEOUT_MS = 2000;
 
 
 export interface GatewayOptions {
@@ -52,6 +57,10 @@ export interface GatewayOptions {
   brokerConfigs?: ReadonlyMap<string, string>;
   /** TCP port of the embedded Postgres (see EmbeddedPostgresOptions.port). */
   postgresPort?: number;
+  /** The HTTP port of /metrics, /healthz and /readyz (0: a free one); no HTTP server without it. */
+  metricsPort?: number;
+  /** Address of that HTTP server; 127.0.0.1 by default. */
+  metricsHost?: string;
   logger: Logger;
 }
 
@@ -81,6 +90,12 @@ export interface Gateway {
   readonly storage: PgStorage;
   /** Background reclaiming of deleted topics, deleted records and retention (tests run passes directly). */
   readonly reaper: StorageReaper;
+  /** This gateway's Prometheus metrics; `metrics.registry` is what /metrics serves. */
+  readonly metrics: GatewayMetrics;
+  /** Where /metrics, /healthz and /readyz are served, null without a metrics port. */
+  readonly metricsAddress: { host: string; port: number } | null;
+  /** Why this gateway is not ready (what /readyz answers); empty when ready. */
+  readinessProblems(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -108,7 +123,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   try {
     await applyMigrations(databaseUrl);
-    const storage = new PgStorage({ connectionString: databaseUrl, logger: log });
+    const metrics = new GatewayMetrics();
+    const storage = new PgStorage({ connectionString: databaseUrl, logger: log, observer: metrics });
     cleanup.push(() => storage.close());
     await storage.start();
 
@@ -128,7 +144,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         sasl: usesSasl(securityProtocol) ? saslFor(name, config, storage.users, listenerLog) : null,
       };
       const tls = usesTls(securityProtocol) ? new ListenerTls(name, config, listenerLog) : undefined;
-      const server = new KafkaServer({ handlers, log, maxFrameBytes: config.int('socket.request.max.bytes'), listener: security, tls });
+      const server = new KafkaServer({
+        handlers,
+        log,
+        maxFrameBytes: config.int('socket.request.max.bytes'),
+        listener: security,
+        tls,
+        onConnectionAccepted: (listener) => metrics.connectionAccepted(listener),
+        requestMetrics: metrics,
+      });
       servers.push({ plan, server });
       cleanup.push(() => server.close());
     }
@@ -199,6 +223,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const topics = new TopicService(storage.topics, notifications);
     const topicConfigs = new TopicConfigs({ config, notifications, storage: storage.topics });
     const groups = new GroupCoordinator(storage.groups, notifications, config, topics, log.child({ component: 'groups' }));
+    const partitionWatch = new PartitionWatch(notifications);
     const quotas = new ClientQuotas(storage.quotas, notifications, config, log.child({ component: 'quotas' }));
     await quotas.start();
     cleanup.push(async () => quotas.stop());
@@ -208,13 +233,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       topicConfigs,
       topics,
       records: storage.log,
-      partitionWatch: new PartitionWatch(notifications),
+      partitionWatch,
       fetchSessions: new FetchSessionCache(() => config.int('max.incremental.fetch.session.cache.slots')),
       groups,
       access,
       quotas,
       users: storage.users,
+      metrics,
     };
+    metrics.readGaugesFrom({
+      connections: () => {
+        const open = new Map<string, number>();
+        for (const { server } of servers) open.set(server.listenerName, (open.get(server.listenerName) ?? 0) + server.connectionCount);
+        return open;
+      },
+      fetchesWaiting: () => partitionWatch.waitingFetches,
+      postgresPool: () => storage.poolUsage(),
+    });
     groups.start();
     cleanup.push(() => groups.stop());
     const reaper = new StorageReaper({ storage, topicConfigs, config, topics, log: log.child({ component: 'reaper' }) });
@@ -229,6 +264,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       clearInterval(heartbeatTimer);
       await storage.cluster.unregisterGateway(nodeId);
     });
+
+    const readinessProblems = (): Promise<string[]> =>
+      storage.readinessProblems({ nodeId, heartbeatTimeoutMs: config.int('broker.session.timeout.ms') }, READINESS_QUERY_TIMEOUT_MS);
+    let metricsAddress: { host: string; port: number } | null = null;
+    if (options.metricsPort !== undefined) {
+      metrics.collectProcessMetrics();
+      const ops = new OpsServer({ registry: metrics.registry, readinessProblems, log: log.child({ component: 'http' }) });
+      metricsAddress = await ops.listen(options.metricsHost ?? '127.0.0.1', options.metricsPort);
+      cleanup.push(() => ops.close());
+      const shown = metricsAddress.host.includes(':') ? `[${metricsAddress.host}]` : metricsAddress.host;
+      log.info({ metrics: `http://${shown}:${metricsAddress.port}/metrics` }, `serving /metrics, /healthz and /readyz on http://${shown}:${metricsAddress.port}`);
+    }
 
     for (const { server } of servers) server.serve(services);
     log.info(
@@ -254,6 +301,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       services,
       storage,
       reaper,
+      metrics,
+      metricsAddress,
+      readinessProblems,
       stop: runCleanup,
     };
   } catch (err) {

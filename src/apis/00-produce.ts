@@ -95,9 +95,13 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
         o.response.baseOffset = r.errorCode === ErrorCode.NONE ? r.baseOffset : -1n;
         o.response.logStartOffset = r.logStartOffset;
         o.response.logAppendTimeMs = r.errorCode === ErrorCode.NONE ? o.validated.logAppendTimeMs : -1n;
-        if (r.errorCode !== ErrorCode.NONE) o.response.errorMessage = appendErrorMessage(r.errorCode);
+        if (r.errorCode !== ErrorCode.NONE) {
+          o.response.errorMessage = appendErrorMessage(r.errorCode);
+          return;
+        }
         // Committed: wake this gateway's waiting fetches now rather than on the NOTIFY's return.
-        else ctx.partitionWatch.appended(o.append.topicId, o.append.partition, r.baseOffset + BigInt(o.append.recordCount));
+        ctx.partitionWatch.appended(o.append.topicId, o.append.partition, r.baseOffset + BigInt(o.append.recordCount));
+        ctx.metrics.messagesIn(o.topicName, o.append.recordCount, o.requestBytes);
       });
     }
     for (const o of outcomes) {
@@ -131,6 +135,9 @@ interface PreparedPartition {
   response: ProduceResponsePartitionProduceResponse;
   append: AppendBatch;
   validated: ValidatedBatch;
+  /** For the per-topic metrics: the topic's name and the batch's size as the client sent it. */
+  topicName: string;
+  requestBytes: number;
 }
 
 type PartitionOutcome = FailedPartition | PreparedPartition;
@@ -204,6 +211,8 @@ async function preparePartition(
   return {
     response: { index: data.index, errorCode: ErrorCode.NONE, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage: null },
     validated,
+    topicName: topic.name,
+    requestBytes: data.records?.length ?? 0,
     append: {
       topicId: topic.topicId,
       partition: data.index,

@@ -152,6 +152,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
       readFrom = ctx.partitionWatch.mark();
       results = await fetchOnce(ctx, targets, maxBytes, byId, apiVersion);
     }
+    countBytesOut(ctx, targets, results);
 
     return {
       throttleTimeMs: 0,
@@ -161,6 +162,18 @@ export default defineHandler<FetchRequest, FetchResponse>({
     };
   },
 });
+
+/** Kafka's BytesOut: the record batch bytes this response carries, per topic (as sent, after recompression). */
+function countBytesOut(ctx: RequestContext, targets: readonly FetchTarget[], results: readonly PartitionResult[]): void {
+  for (let i = 0; i < results.length; i++) {
+    const records = results[i]?.data.records;
+    const topic = targets[i]?.resolved;
+    if (!topic || !Array.isArray(records) || records.length === 0) continue;
+    let bytes = 0;
+    for (const batch of records as Buffer[]) bytes += batch.length;
+    ctx.metrics.bytesOut(topic.name, bytes);
+  }
+}
 
 /** Consumers need READ on each topic; a follower (replica id >= 0) needs CLUSTER_ACTION instead. */
 function mayReadTopic(ctx: RequestContext, request: FetchRequest, apiVersion: number): (topic: string) => boolean {

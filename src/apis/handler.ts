@@ -9,6 +9,7 @@ import type { TopicConfigs } from '../config/topic-config.js';
 import type { PartitionWatch } from '../fetch/partition-watch.js';
 import type { FetchSessionCache } from '../fetch/sessions.js';
 import type { GroupCoordinator } from '../groups/coordinator.js';
+import type { TopicTrafficMetrics } from '../metrics/gateway-metrics.js';
 import type { RequestHeader } from '../protocol/protocol.js';
 import type { ClientQuotas } from '../quotas/client-quotas.js';
 import type { AccessControl } from '../security/access-control.js';
@@ -59,6 +60,8 @@ export interface GatewayServices {
   quotas: ClientQuotas;
   /** SASL users' SCRAM credentials (DescribeUserScramCredentials / AlterUserScramCredentials). */
   users: UserStorage;
+  /** Per-topic traffic counters (Kafka's BrokerTopicMetrics): produce and fetch count what they move. */
+  metrics: TopicTrafficMetrics;
 }
 
 /** What a handler gets: the request's identity and the gateway's services. */

@@ -28,6 +28,8 @@ export class PartitionWatch {
   private readonly lastChange = new Map<string, number>();
   /** The change after which everything counts as changed (reconnect, topic deletion). */
   private changedAll = 0;
+  /** Fetches waiting right now (each waitForAny until it fires or is cancelled). */
+  private waiting = 0;
 
   constructor(notifications: ChangeNotifications) {
     notifications.on('recordsAppended', (topicId, partition, nextOffset, logStartOffset) =>
@@ -76,6 +78,8 @@ export class PartitionWatch {
    */
   waitForAny(keys: readonly string[], wake: () => void): () => void {
     let fired = false;
+    let counted = true;
+    this.waiting++;
     const waiter: Waiter = () => {
       if (fired) return;
       fired = true;
@@ -88,6 +92,10 @@ export class PartitionWatch {
       set.add(waiter);
     }
     const cancel = (): void => {
+      if (counted) {
+        counted = false;
+        this.waiting--;
+      }
       for (const key of keys) {
         const set = this.waiters.get(key);
         if (!set) continue;
@@ -96,6 +104,11 @@ export class PartitionWatch {
       }
     };
     return cancel;
+  }
+
+  /** How many fetches are waiting for records now. */
+  get waitingFetches(): number {
+    return this.waiting;
   }
 
   /**

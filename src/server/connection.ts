@@ -47,6 +47,12 @@ export interface ConnectionOptions {
   handlers: ReadonlyMap<number, ApiHandler>;
   log: Logger;
   maxFrameBytes: number;
+  /** Counts each answered request, its latency and its response's error codes. */
+  requestMetrics?: RequestMetrics;
+}
+
+export interface RequestMetrics {
+  requestHandled(apiKey: number, apiName: string, version: number, elapsedMs: number, response: unknown): void;
 }
 
 export class Connection {
@@ -313,6 +319,7 @@ export class Connection {
       log.error({ err, api: handler.name }, 'closing connection: response could not be encoded');
       return 'close';
     }
+    this.options.requestMetrics?.requestHandled(apiKey, handler.name, apiVersion, performance.now() - startedMs, response);
     if (this.authentication.takeCloseAfterResponse()) return this.afterFailedAuthentication(encoded === 'none' ? [] : encoded);
     return encoded;
   }

@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { ApiHandler, GatewayServices } from '../apis/handler.js';
 import { tlsPrincipal, type ListenerTls } from '../security/tls.js';
-import { Connection } from './connection.js';
+import { Connection, type RequestMetrics } from './connection.js';
 import type { ListenerSecurity, TlsPeer } from './listener-security.js';
 
 export interface KafkaServerOptions {
@@ -20,6 +20,10 @@ export interface KafkaServerOptions {
   listener: ListenerSecurity;
   /** For SSL and SASL_SSL listeners: the key material and client authentication. */
   tls?: ListenerTls;
+  /** Told of each accepted connection (the connections-created metric). */
+  onConnectionAccepted?: (listener: string) => void;
+  /** Counts answered requests (see Connection). */
+  requestMetrics?: RequestMetrics;
 }
 
 export class KafkaServer {
@@ -85,6 +89,10 @@ export class KafkaServer {
     this.services = services;
   }
 
+  get listenerName(): string {
+    return this.options.listener.name;
+  }
+
   get connectionCount(): number {
     return this.connections.size;
   }
@@ -118,8 +126,10 @@ export class KafkaServer {
       handlers: this.options.handlers,
       log: this.options.log,
       maxFrameBytes: this.options.maxFrameBytes,
+      requestMetrics: this.options.requestMetrics,
     });
     this.connections.add(connection);
+    this.options.onConnectionAccepted?.(this.options.listener.name);
     void connection.closed.then(() => this.connections.delete(connection));
   }
 

@@ -28,7 +28,38 @@ export interface Storage {
   readonly acls: AclStorage;
   /** Committed changes from every gateway and from SQL. */
   readonly notifications: ChangeNotifications;
+  /**
+   * Why this gateway should not take traffic now, empty when it may: the database unreachable (checked
+   * with a cheap query that gives up after `timeoutMs`), its schema not the one this kpg was built with,
+   * the change feed down, or this gateway not registered or its heartbeat older than `heartbeatTimeoutMs`.
+   */
+  readinessProblems(gateway: { nodeId: number; heartbeatTimeoutMs: number }, timeoutMs: number): Promise<string[]>;
+  /** The connection pool's use: open connections, idle ones, and queries waiting for one. */
+  poolUsage(): { total: number; idle: number; waiting: number };
 }
+
+/** The storage layer's main operations, timed by a StorageObserver (a fixed set: metric labels). */
+export type StorageOperation =
+  | 'append'
+  | 'read'
+  | 'partition_states'
+  | 'group_update'
+  | 'fetch_offsets'
+  | 'heartbeat'
+  | 'readiness';
+
+/** Told of group commits and timed operations (the gateway's metrics). */
+export interface StorageObserver {
+  /** One append transaction committed carrying `requests` produce requests with `records` records. */
+  groupCommitted(requests: number, records: number): void;
+  queryTimed(operation: StorageOperation, seconds: number): void;
+}
+
+/** For storage built without metrics. */
+export const IGNORING_OBSERVER: StorageObserver = {
+  groupCommitted: () => undefined,
+  queryTimed: () => undefined,
+};
 
 export type * from './acls.js';
 export type * from './cluster.js';

@@ -4,9 +4,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { IGNORING_OBSERVER, type StorageObserver } from '../storage.js';
 import type { BrokerConfigRecord, ClusterStorage, ConfigChange, GatewayEndpoint, GatewayRecord } from '../cluster.js';
 import { notifyChange } from './channels.js';
 import { fromDbText, fromDbTextOrNull, toDbText } from './db-text.js';
+import { timed } from './timed.js';
 import { inTransaction } from './transaction.js';
 
 /** Advisory lock keys (first key of the two-key form): "kpg" + a digit. */
@@ -17,7 +19,10 @@ export class PgClusterStorage implements ClusterStorage {
   private cachedClusterId: string | undefined;
   private cachedLogDir: string | undefined;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly observer: StorageObserver = IGNORING_OBSERVER,
+  ) {}
 
   async clusterId(initialDefaults: ReadonlyMap<string, string> = new Map()): Promise<string> {
     if (this.cachedClusterId) return this.cachedClusterId;
@@ -91,7 +96,19 @@ export class PgClusterStorage implements ClusterStorage {
   }
 
   async heartbeat(nodeId: number): Promise<void> {
-    await this.pool.query('UPDATE kpg.brokers SET last_heartbeat = now() WHERE node_id = $1', [nodeId]);
+    await timed(this.observer, 'heartbeat', () => this.pool.query('UPDATE kpg.brokers SET last_heartbeat = now() WHERE node_id = $1', [nodeId]));
+  }
+
+  /** Problems of this gateway's registration: none when its row exists and heartbeat within the timeout. */
+  async registrationProblems(nodeId: number, heartbeatTimeoutMs: number, db: pg.Pool | pg.PoolClient = this.pool): Promise<string[]> {
+    const { rows } = await db.query<{ age_ms: number }>(
+      `SELECT (extract(epoch FROM now() - last_heartbeat) * 1000)::float8 AS age_ms FROM kpg.brokers WHERE node_id = $1`,
+      [nodeId],
+    );
+    if (rows.length === 0) return [`gateway ${nodeId} is not registered`];
+    const ageMs = Math.round(rows[0]!.age_ms);
+    if (ageMs > heartbeatTimeoutMs) return [`gateway ${nodeId}'s last heartbeat is ${ageMs} ms old (timeout ${heartbeatTimeoutMs} ms)`];
+    return [];
   }
 
   async unregisterGateway(nodeId: number): Promise<void> {

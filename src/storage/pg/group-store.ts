@@ -29,7 +29,9 @@ import type {
   TopicPartitionRef,
 } from '../groups.js';
 import { partitionKey } from '../partition-key.js';
+import { IGNORING_OBSERVER, type StorageObserver } from '../storage.js';
 import { notifyChange } from './channels.js';
+import { timed } from './timed.js';
 import { fromDbText as fromDb, fromDbTextOrNull as fromDbOrNull, toDbText as toDb, toDbTextOrNull as toDbOrNull } from './db-text.js';
 import { inTransaction } from './transaction.js';
 
@@ -72,10 +74,15 @@ export class PostgresGroupStore implements GroupStore {
   constructor(
     private readonly pool: pg.Pool,
     private readonly log: Logger,
+    private readonly observer: StorageObserver = IGNORING_OBSERVER,
   ) {}
 
   /** Runs `work` in a transaction, retrying on deadlock or serialization failure. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return timed(this.observer, 'group_update', () => this.retryingTransaction(work));
+  }
+
+  private async retryingTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await inTransaction(this.pool, work);
@@ -162,7 +169,11 @@ export class PostgresGroupStore implements GroupStore {
     });
   }
 
-  async fetchOffsets(groupId: string, topicNames: readonly string[] | null): Promise<StoredOffset[]> {
+  fetchOffsets(groupId: string, topicNames: readonly string[] | null): Promise<StoredOffset[]> {
+    return timed(this.observer, 'fetch_offsets', () => this.readOffsets(groupId, topicNames));
+  }
+
+  private async readOffsets(groupId: string, topicNames: readonly string[] | null): Promise<StoredOffset[]> {
     const { rows } = await this.pool.query<{
       name: string;
       partition: number;

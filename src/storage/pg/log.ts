@@ -20,7 +20,9 @@ import type {
   TopicPartition,
 } from '../log.js';
 import { partitionKey } from '../partition-key.js';
+import { IGNORING_OBSERVER, type StorageObserver } from '../storage.js';
 import { copyBinaryRows, sqlLiteral } from './binary-copy.js';
+import { timed } from './timed.js';
 import { inTransaction } from './transaction.js';
 
 interface PendingAppend {
@@ -50,6 +52,7 @@ export class PgLogStorage implements LogStorage {
   constructor(
     private readonly pool: pg.Pool,
     private readonly log: Logger,
+    private readonly observer: StorageObserver = IGNORING_OBSERVER,
   ) {}
 
   /** Appends one request's batches; resolves with a result per batch, in order, once committed. */
@@ -102,7 +105,11 @@ export class PgLogStorage implements LogStorage {
 
   private async commitGroup(group: PendingAppend[]): Promise<void> {
     try {
-      const results = await this.appendInOneTransaction(group.flatMap((p) => p.batches));
+      const batches = group.flatMap((p) => p.batches);
+      const results = await this.appendInOneTransaction(batches);
+      let records = 0;
+      for (const b of batches) records += b.recordCount;
+      this.observer.groupCommitted(group.length, records);
       let i = 0;
       for (const pending of group) {
         pending.resolve(results.slice(i, i + pending.batches.length));
@@ -117,13 +124,19 @@ export class PgLogStorage implements LogStorage {
       this.log.warn({ err, requests: group.length }, 'group append failed; retrying requests one by one');
       // In order, and before the partitions count as free again, so ordering still holds.
       for (const pending of group) {
-        await this.appendInOneTransaction(pending.batches).then(pending.resolve, pending.reject);
+        await this.appendInOneTransaction(pending.batches).then((results) => {
+          let records = 0;
+          for (const b of pending.batches) records += b.recordCount;
+          this.observer.groupCommitted(1, records);
+          pending.resolve(results);
+        }, pending.reject);
       }
     }
   }
 
   private async appendInOneTransaction(batches: AppendBatch[]): Promise<AppendResult[]> {
     // A single statement runs as its own transaction: one round trip, one commit.
+    const started = performance.now();
     const { rows } = await this.pool.query<{ idx: number; base_offset: bigint; log_start_offset: bigint; error_code: number }>(
       APPEND_SQL,
       [
@@ -140,7 +153,7 @@ export class PgLogStorage implements LogStorage {
         // from_sql: appends through the Kafka protocol (kpg.produce appends in SQL itself)
         false,
       ],
-    );
+    ).finally(() => this.observer.queryTimed('append', (performance.now() - started) / 1000));
     const results = new Array<AppendResult>(batches.length);
     for (const r of rows) {
       results[r.idx - 1] = { errorCode: r.error_code, baseOffset: r.base_offset, logStartOffset: BigInt(r.log_start_offset) };
@@ -150,7 +163,7 @@ export class PgLogStorage implements LogStorage {
 
   async read(topicId: string, partition: number, fetchOffset: bigint, maxBytes: number): Promise<StoredBatches | null> {
     // Binary COPY (see binary-copy.ts): the batches arrive as raw bytes instead of hex text.
-    const rows = await copyBinaryRows(
+    const rows = await timed(this.observer, 'read', () => copyBinaryRows(
       this.pool,
       `SELECT p.next_offset, p.log_start_offset, b.batch
          FROM kpg.partitions p
@@ -168,7 +181,7 @@ export class PgLogStorage implements LogStorage {
          ) b ON true
         WHERE p.topic_id = ${sqlLiteral(topicId)} AND p.partition = ${sqlLiteral(partition)}
         ORDER BY b.last_offset`,
-    );
+    ));
     if (rows.length === 0) return null;
     const batches: Buffer[] = [];
     let bytes = 0;
@@ -191,6 +204,7 @@ export class PgLogStorage implements LogStorage {
 
   async partitionStates(partitions: readonly TopicPartition[]): Promise<Map<string, PartitionState>> {
     if (partitions.length === 0) return new Map();
+    const started = performance.now();
     const { rows } = await this.pool.query<{
       topic_id: string;
       partition: number;
@@ -205,7 +219,7 @@ export class PgLogStorage implements LogStorage {
          JOIN unnest($1::uuid[], $2::int[]) AS r(topic_id, partition)
            ON p.topic_id = r.topic_id AND p.partition = r.partition`,
       [partitions.map((p) => p.topicId), partitions.map((p) => p.partition)],
-    );
+    ).finally(() => this.observer.queryTimed('partition_states', (performance.now() - started) / 1000));
     return new Map(
       rows.map((r) => [
         partitionKey(r.topic_id, r.partition),

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 
 /** Arbitrary but fixed: "kpg" in ASCII, the key of the migration advisory lock. */
 const MIGRATION_LOCK_KEY = 0x6b7067;
@@ -109,4 +110,38 @@ async function applySqlSource(client: pg.Client, files: readonly SqlSourceFile[]
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+/** What this build of kpg expects the database to hold: its table migrations' hashes and its SQL source digest. */
+export interface ExpectedSchema {
+  migrationHashes: ReadonlySet<string>;
+  sqlSourceDigest: string;
+}
+
+let expectedSchema: ExpectedSchema | undefined;
+
+/** Read from disk once: the migrations and SQL source a build ships do not change while it runs. */
+export function expectedSchemaOfThisBuild(): ExpectedSchema {
+  expectedSchema ??= {
+    migrationHashes: new Set(readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR }).map((m) => m.hash)),
+    sqlSourceDigest: sqlSourceDigest(readSqlSource()),
+  };
+  return expectedSchema;
+}
+
+/**
+ * How the database differs from what this build expects (empty when current): table migrations applied
+ * or missing compared with migrations/, and SQL source other than ./sql's (another kpg version migrated it).
+ */
+export async function schemaProblems(db: pg.Pool | pg.PoolClient, expected = expectedSchemaOfThisBuild()): Promise<string[]> {
+  const applied = await db.query<{ hash: string }>('SELECT hash FROM kpg.__drizzle_migrations');
+  const appliedHashes = new Set(applied.rows.map((r) => r.hash));
+  const problems: string[] = [];
+  const missing = [...expected.migrationHashes].filter((h) => !appliedHashes.has(h)).length;
+  const unknown = [...appliedHashes].filter((h) => !expected.migrationHashes.has(h)).length;
+  if (missing > 0) problems.push(`${missing} table migration(s) of this kpg not applied (run kpg migrate)`);
+  if (unknown > 0) problems.push(`${unknown} table migration(s) applied that this kpg does not know (a newer kpg migrated the database)`);
+  const source = await db.query<{ digest: string }>('SELECT digest FROM kpg.sql_source');
+  if (source.rows[0]?.digest !== expected.sqlSourceDigest) problems.push('the SQL functions and views in the database are not this kpg\'s (run kpg migrate)');
+  return problems;
 }

@@ -84,6 +84,11 @@ export class PgNotifications implements ChangeNotifications {
     this.reconnectTimer = setTimeout(attempt, this.reconnectDelayMs);
   }
 
+  /** Whether the LISTEN connection is up (false while it reconnects). */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
   /** The backend pid of the LISTEN connection (tests terminate it to prove reconnection). */
   async backendPid(): Promise<number | undefined> {
     if (!this.client) return undefined;

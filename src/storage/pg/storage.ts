@@ -5,12 +5,13 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Storage } from '../storage.js';
+import { IGNORING_OBSERVER, type Storage, type StorageObserver } from '../storage.js';
 import { componentLogger } from '../../logging.js';
 import { PgAclStorage } from './acls.js';
 import { PgClusterStorage } from './cluster.js';
 import { PostgresGroupStore } from './group-store.js';
 import { PgLogStorage } from './log.js';
+import { schemaProblems } from './migrate.js';
 import { PgNotifications } from './notifications.js';
 import { PgQuotaStorage } from './quotas.js';
 import { PgReclaimStorage } from './reclaim.js';
@@ -33,6 +34,8 @@ export interface PgStorageOptions {
   logger: Logger;
   /** Upper bound of pooled connections this gateway opens. */
   maxConnections?: number;
+  /** Told of group commits and operation durations (the gateway's metrics). */
+  observer?: StorageObserver;
 }
 
 export class PgStorage implements Storage {
@@ -57,11 +60,12 @@ export class PgStorage implements Storage {
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 20, application_name: 'kpg', types });
     // An idle pooled connection that dies (Postgres restart) must not crash the gateway.
     this.pool.on('error', (err) => poolLog.warn({ err }, 'idle Postgres connection failed'));
-    this.cluster = new PgClusterStorage(this.pool);
+    const observer = options.observer ?? IGNORING_OBSERVER;
+    this.cluster = new PgClusterStorage(this.pool, observer);
     this.topics = new PgTopicStorage(this.pool);
-    this.log = new PgLogStorage(this.pool, componentLogger(log, 'records'));
+    this.log = new PgLogStorage(this.pool, componentLogger(log, 'records'), observer);
     this.reclaim = new PgReclaimStorage(this.pool);
-    this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'));
+    this.groups = new PostgresGroupStore(this.pool, componentLogger(log, 'group-store'), observer);
     this.quotas = new PgQuotaStorage(this.pool);
     this.users = new PgUserStorage(this.pool);
     this.acls = new PgAclStorage(this.pool);
@@ -73,6 +77,37 @@ export class PgStorage implements Storage {
   async start(): Promise<void> {
     await this.notifications.start();
     this.sqlRelay.start();
+  }
+
+  async readinessProblems(gateway: { nodeId: number; heartbeatTimeoutMs: number }, timeoutMs: number): Promise<string[]> {
+    const problems: string[] = [];
+    if (!this.notifications.listening) problems.push('the LISTEN/NOTIFY connection to Postgres is down (reconnecting)');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    // One pooled connection for the checks; a pool waiting for a free one counts against the timeout too.
+    const checks = (async () => {
+      const client = await this.pool.connect();
+      try {
+        return [...(await schemaProblems(client)), ...(await this.cluster.registrationProblems(gateway.nodeId, gateway.heartbeatTimeoutMs, client))];
+      } finally {
+        client.release();
+      }
+    })();
+    try {
+      problems.push(...(await Promise.race([checks, timeout])));
+    } catch (err) {
+      checks.catch(() => undefined);
+      problems.unshift(`Postgres is unreachable: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    return problems;
+  }
+
+  poolUsage(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   async close(): Promise<void> {
