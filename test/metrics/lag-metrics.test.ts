@@ -89,6 +89,11 @@ describe('consumer lag metrics', () => {
     expect(samples(text, 'kafka_topic_partition_current_offset').get(`{topic="${topic}",partition="1"}`)).toBe(5);
     expect(samples(text, 'kafka_topic_partition_oldest_offset').get(`{topic="${topic}",partition="0"}`)).toBe(0);
 
+    // The gateway's own registry (what its /metrics serves) has them too.
+    const served = await kpg.gateway.metrics.registry.metrics();
+    expect(samples(served, 'kafka_consumergroup_lag').get(label(0))).toBe(4);
+    expect(samples(served, 'kafka_consumergroup_lag_sum').get(`{consumergroup="${group}",topic="${topic}"}`)).toBe(6);
+
     // The group that never committed has members but no lag series.
     expect(samples(text, 'kafka_consumergroup_members').get(`{consumergroup="${idleGroup}"}`)).toBe(1);
     for (const name of ['kafka_consumergroup_lag', 'kafka_consumergroup_current_offset', 'kafka_consumergroup_lag_sum']) {
