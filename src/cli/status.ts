@@ -106,7 +106,7 @@ function ago(ms: number): string {
 }
 
 export function formatStatusReport(r: StatusReport): string {
-  const parts: string[] = [`Cluster ${r.clusterId ?? '(not created yet)'}\n`];
+  const parts: string[] = [`Cluster ${r.clusterId ?? '(not created yet)'}\n\n`];
   parts.push(heading(`Gateways (alive: heartbeat within ${r.sessionTimeoutMs} ms)`));
   parts.push(r.gateways.length === 0
     ? 'none registered\n'

@@ -19,6 +19,7 @@ export interface GroupLagSource {
 /** The metric names this module serves (the Grafana dashboard test checks against them). */
 export const LAG_METRIC_NAMES = [
   'kafka_consumergroup_current_offset',
+  'kafka_consumergroup_current_offset_sum',
   'kafka_consumergroup_lag',
   'kafka_consumergroup_lag_sum',
   'kafka_consumergroup_members',
@@ -73,6 +74,13 @@ export function registerLagMetrics(registry: Registry, source: GroupLagSource, l
   gauge('kafka_consumergroup_current_offset', 'Current Offset of a ConsumerGroup at Topic/Partition', ['consumergroup', 'topic', 'partition'], (g, s) => {
     for (const group of s.groups) {
       for (const o of group.offsets) g.set({ consumergroup: group.groupId, topic: o.topic, partition: String(o.partition) }, asNumber(o.committedOffset));
+    }
+  });
+  gauge('kafka_consumergroup_current_offset_sum', 'Current Offset of a ConsumerGroup at Topic for all partitions', ['consumergroup', 'topic'], (g, s) => {
+    for (const group of s.groups) {
+      const byTopic = new Map<string, bigint>();
+      for (const o of group.offsets) byTopic.set(o.topic, (byTopic.get(o.topic) ?? 0n) + o.committedOffset);
+      for (const [topic, sum] of byTopic) g.set({ consumergroup: group.groupId, topic }, asNumber(sum));
     }
   });
   gauge('kafka_consumergroup_lag', 'Current Approximate Lag of a ConsumerGroup at Topic/Partition', ['consumergroup', 'topic', 'partition'], (g, s) => {

@@ -83,6 +83,7 @@ describe('consumer lag metrics', () => {
     expect(samples(text, 'kafka_consumergroup_lag').get(label(1))).toBe(2);
     expect(samples(text, 'kafka_consumergroup_current_offset').get(label(0))).toBe(5);
     expect(samples(text, 'kafka_consumergroup_lag_sum').get(`{consumergroup="${group}",topic="${topic}"}`)).toBe(6);
+    expect(samples(text, 'kafka_consumergroup_current_offset_sum').get(`{consumergroup="${group}",topic="${topic}"}`)).toBe(8);
     expect(samples(text, 'kafka_consumergroup_members').get(`{consumergroup="${group}"}`)).toBe(1);
     expect(samples(text, 'kafka_topic_partitions').get(`{topic="${topic}"}`)).toBe(2);
     expect(samples(text, 'kafka_topic_partition_current_offset').get(`{topic="${topic}",partition="0"}`)).toBe(9);
@@ -96,7 +97,7 @@ describe('consumer lag metrics', () => {
 
     // The group that never committed has members but no lag series.
     expect(samples(text, 'kafka_consumergroup_members').get(`{consumergroup="${idleGroup}"}`)).toBe(1);
-    for (const name of ['kafka_consumergroup_lag', 'kafka_consumergroup_current_offset', 'kafka_consumergroup_lag_sum']) {
+    for (const name of ['kafka_consumergroup_lag', 'kafka_consumergroup_current_offset', 'kafka_consumergroup_lag_sum', 'kafka_consumergroup_current_offset_sum']) {
       expect([...samples(text, name).keys()].filter((k) => k.includes(`"${idleGroup}"`)), name).toEqual([]);
     }
 
