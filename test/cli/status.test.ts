@@ -4,6 +4,8 @@
  * with one line and status 1.
  */
 import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +94,29 @@ describe('kpg status', () => {
       const lines = r.stderr.trim().split('\n');
       expect(lines, r.stderr).toHaveLength(1);
       expect(lines[0]).toMatch(/^kpg status: (could not connect to Postgres|no data dir)/);
+    }
+  });
+
+  it('with no gateway running, starts the embedded Postgres of a data dir for the command and stops it after', async () => {
+    const tempDir = mkdtempSync(path.join(os.tmpdir(), 'kpg-status-'));
+    // Run as root, kpg hands the cluster to an unprivileged user, who must be able to enter the directory.
+    chmodSync(tempDir, 0o711);
+    const dataDir = path.join(tempDir, 'data');
+    try {
+      const migrated = await kpgCli(['migrate', '--data-dir', dataDir, '--log-level', 'warn']);
+      expect(migrated.code, migrated.stderr + migrated.stdout).toBe(0);
+      const r = await kpgCli(['status', '--data-dir', dataDir, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('started its embedded Postgres');
+      const report = JSON.parse(r.stdout) as StatusReport;
+      expect(report).toMatchObject({ gateways: [], groups: [], topics: { count: 0, partitions: 0 } });
+      expect(report.postgres.database).toBe('kpg');
+      // Stopped after: a second run has to start it again.
+      const again = await kpgCli(['status', '--data-dir', dataDir]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain('started its embedded Postgres');
+    } finally {
+      rmSync(tempDir, { recursive: true, force: true });
     }
   });
 });
