@@ -4,10 +4,12 @@
  * JMX exporter makes of Kafka's MBeans where Kafka has the metric (kafka_network_requestmetrics_*,
  * kafka_server_brokertopicmetrics_*), so existing Kafka dashboards find them; the rest are kpg_*.
  *
- * The hot paths (every request, every produced batch) increment label children cached in Maps:
- * prom-client's labels() builds a key string on every call.
+ * The hot paths (every request, every produced batch) increment label children cached in Maps, of the
+ * lean families in ./families.ts (prom-client's own hash the labels on every call); gauges read at
+ * scrape time are prom-client's.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { CounterFamily, HistogramFamily, type CounterChild, type HistogramChild } from './families.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { StorageObserver, StorageOperation } from '../storage/storage.js';
 
@@ -41,78 +43,65 @@ const GROUP_COMMIT_REQUEST_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 const GROUP_COMMIT_RECORD_BUCKETS = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
 
 interface TopicChildren {
-  messagesIn: Counter.Internal;
-  bytesIn: Counter.Internal;
-  bytesOut: Counter.Internal;
+  messagesIn: CounterChild;
+  bytesIn: CounterChild;
+  bytesOut: CounterChild;
 }
 
 export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
   readonly registry = new Registry();
-  private readonly requests: Counter<'request' | 'version'>;
-  private readonly errors: Counter<'request' | 'error'>;
-  private readonly requestMs: Histogram<'request'>;
-  private readonly topicMessagesIn: Counter<'topic'>;
-  private readonly topicBytesIn: Counter<'topic'>;
-  private readonly topicBytesOut: Counter<'topic'>;
+  private readonly requests: CounterFamily;
+  private readonly errors: CounterFamily;
+  private readonly requestMs: HistogramFamily;
+  private readonly topicMessagesIn: CounterFamily;
+  private readonly topicBytesIn: CounterFamily;
+  private readonly topicBytesOut: CounterFamily;
   private readonly allTopics: TopicChildren;
-  private readonly connectionsCreated: Counter<'listener'>;
-  private readonly groupCommitRequests: Histogram;
-  private readonly groupCommitRecords: Histogram;
-  private readonly queryDuration: Histogram<'operation'>;
+  private readonly connectionsCreated: CounterFamily;
+  private readonly groupCommitRequests: HistogramChild;
+  private readonly groupCommitRecords: HistogramChild;
+  private readonly queryDuration: HistogramFamily;
 
-  /** Children per (api key, version), per (api name, error code), per api name, per topic, per operation. */
-  private readonly requestChildren = new Map<number, Counter.Internal>();
-  private readonly errorChildren = new Map<string, Counter.Internal>();
-  private readonly latencyChildren = new Map<string, Histogram.Internal<string>>();
+  /** Children per (api key, version), per (api key, error code), per api key, per topic, per operation, per listener. */
+  private readonly requestChildren = new Map<number, CounterChild>();
+  private readonly errorChildren = new Map<number, CounterChild>();
+  private readonly latencyChildren = new Map<number, HistogramChild>();
   private readonly topicChildren = new Map<string, TopicChildren>();
-  private readonly queryChildren = new Map<StorageOperation, Histogram.Internal<string>>();
-  private readonly connectionChildren = new Map<string, Counter.Internal>();
+  private readonly queryChildren = new Map<StorageOperation, HistogramChild>();
+  private readonly connectionChildren = new Map<string, CounterChild>();
   private gauges: GatewayGauges | undefined;
   private defaultMetrics = false;
 
   constructor() {
-    const registers = [this.registry];
-    this.requests = new Counter({
-      name: 'kafka_network_requestmetrics_requests_total',
-      help: 'Requests handled, by Kafka API name and request version (Kafka RequestMetrics RequestsPerSec).',
-      labelNames: ['request', 'version'],
-      registers,
-    });
-    this.errors = new Counter({
-      name: 'kafka_network_requestmetrics_errors_total',
-      help: 'Error codes in responses, by API and Kafka error name, NONE included (Kafka RequestMetrics ErrorsPerSec).',
-      labelNames: ['request', 'error'],
-      registers,
-    });
-    this.requestMs = new Histogram({
-      name: 'kafka_network_requestmetrics_totaltimems',
-      help: 'Milliseconds from a request being taken up to its response being ready, by API (Kafka RequestMetrics TotalTimeMs).',
-      labelNames: ['request'],
-      buckets: REQUEST_MS_BUCKETS,
-      registers,
-    });
-    const topicCounter = (name: string, help: string): Counter<'topic'> => new Counter({ name, help, labelNames: ['topic'], registers });
-    this.topicMessagesIn = topicCounter('kafka_server_brokertopicmetrics_messagesin_total', 'Records appended through this gateway, per topic.');
-    this.topicBytesIn = topicCounter('kafka_server_brokertopicmetrics_bytesin_total', 'Record batch bytes appended through this gateway, per topic.');
-    this.topicBytesOut = topicCounter('kafka_server_brokertopicmetrics_bytesout_total', 'Record batch bytes sent to fetching clients, per topic.');
-    // Kafka's AllTopics: the same names without the topic label (the series with no labels at all).
-    this.allTopics = {
-      messagesIn: this.topicMessagesIn.labels({}),
-      bytesIn: this.topicBytesIn.labels({}),
-      bytesOut: this.topicBytesOut.labels({}),
-    };
-    this.connectionsCreated = new Counter({
-      name: 'kpg_connections_created_total',
-      help: 'Client connections accepted, per listener.',
-      labelNames: ['listener'],
-      registers,
-    });
+    const registry = this.registry;
+    this.requests = new CounterFamily(
+      registry,
+      'kafka_network_requestmetrics_requests_total',
+      'Requests handled, by Kafka API name and request version (Kafka RequestMetrics RequestsPerSec).',
+    );
+    this.errors = new CounterFamily(
+      registry,
+      'kafka_network_requestmetrics_errors_total',
+      'Error codes in responses, by API and Kafka error name, NONE included (Kafka RequestMetrics ErrorsPerSec).',
+    );
+    this.requestMs = new HistogramFamily(
+      registry,
+      'kafka_network_requestmetrics_totaltimems',
+      'Milliseconds from a request being taken up to its response being ready, by API (Kafka RequestMetrics TotalTimeMs).',
+      REQUEST_MS_BUCKETS,
+    );
+    this.topicMessagesIn = new CounterFamily(registry, 'kafka_server_brokertopicmetrics_messagesin_total', 'Records appended through this gateway, per topic; without a topic label: all topics.');
+    this.topicBytesIn = new CounterFamily(registry, 'kafka_server_brokertopicmetrics_bytesin_total', 'Record batch bytes appended through this gateway, per topic; without a topic label: all topics.');
+    this.topicBytesOut = new CounterFamily(registry, 'kafka_server_brokertopicmetrics_bytesout_total', 'Record batch bytes sent to fetching clients, per topic; without a topic label: all topics.');
+    // Kafka's AllTopics: the same names without the topic label.
+    this.allTopics = { messagesIn: this.topicMessagesIn.child(), bytesIn: this.topicBytesIn.child(), bytesOut: this.topicBytesOut.child() };
+    this.connectionsCreated = new CounterFamily(registry, 'kpg_connections_created_total', 'Client connections accepted, per listener.');
     const metrics = this;
     new Gauge({
       name: 'kpg_connections',
       help: 'Open client connections, per listener.',
       labelNames: ['listener'],
-      registers,
+      registers: [registry],
       collect() {
         this.reset();
         for (const [listener, open] of metrics.gauges?.connections() ?? []) this.set({ listener }, open);
@@ -121,7 +110,7 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
     new Gauge({
       name: 'kpg_fetch_waiting',
       help: 'Fetch requests waiting for records (long polls up to max.wait.ms).',
-      registers,
+      registers: [registry],
       collect() {
         this.set(metrics.gauges?.fetchesWaiting() ?? 0);
       },
@@ -130,7 +119,7 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
       name: 'kpg_postgres_pool_connections',
       help: 'The gateway\'s Postgres pool: connections open (total), idle, and queries waiting for one.',
       labelNames: ['state'],
-      registers,
+      registers: [registry],
       collect() {
         const pool = metrics.gauges?.postgresPool();
         if (!pool) return;
@@ -139,25 +128,24 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
         this.set({ state: 'waiting' }, pool.waiting);
       },
     });
-    this.groupCommitRequests = new Histogram({
-      name: 'kpg_append_group_commit_requests',
-      help: 'Produce requests carried by one Postgres append transaction (group commit).',
-      buckets: GROUP_COMMIT_REQUEST_BUCKETS,
-      registers,
-    });
-    this.groupCommitRecords = new Histogram({
-      name: 'kpg_append_group_commit_records',
-      help: 'Records carried by one Postgres append transaction (group commit).',
-      buckets: GROUP_COMMIT_RECORD_BUCKETS,
-      registers,
-    });
-    this.queryDuration = new Histogram({
-      name: 'kpg_postgres_query_duration_seconds',
-      help: 'Duration of the storage layer\'s main Postgres operations, by operation.',
-      labelNames: ['operation'],
-      buckets: QUERY_SECONDS_BUCKETS,
-      registers,
-    });
+    this.groupCommitRequests = new HistogramFamily(
+      registry,
+      'kpg_append_group_commit_requests',
+      'Produce requests carried by one Postgres append transaction (group commit).',
+      GROUP_COMMIT_REQUEST_BUCKETS,
+    ).child();
+    this.groupCommitRecords = new HistogramFamily(
+      registry,
+      'kpg_append_group_commit_records',
+      'Records carried by one Postgres append transaction (group commit).',
+      GROUP_COMMIT_RECORD_BUCKETS,
+    ).child();
+    this.queryDuration = new HistogramFamily(
+      registry,
+      'kpg_postgres_query_duration_seconds',
+      'Duration of the storage layer\'s main Postgres operations, by operation.',
+      QUERY_SECONDS_BUCKETS,
+    );
   }
 
   /** Where scrape-time gauges read from (the gateway's listeners, partition watch and pool). */
@@ -176,35 +164,36 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
   requestHandled(apiKey: number, apiName: string, version: number, elapsedMs: number, response: unknown): void {
     const key = apiKey * 1024 + version;
     let requests = this.requestChildren.get(key);
-    if (!requests) this.requestChildren.set(key, (requests = this.requests.labels(apiName, String(version))));
+    if (!requests) this.requestChildren.set(key, (requests = this.requests.child({ request: apiName, version: String(version) })));
     requests.inc();
-    let latency = this.latencyChildren.get(apiName);
-    if (!latency) this.latencyChildren.set(apiName, (latency = this.requestMs.labels(apiName)));
+    let latency = this.latencyChildren.get(apiKey);
+    if (!latency) this.latencyChildren.set(apiKey, (latency = this.requestMs.child({ request: apiName })));
     latency.observe(elapsedMs);
-    if (response !== null && typeof response === 'object') this.countErrorCodes(apiName, response, 0);
+    if (response !== null && typeof response === 'object') this.countErrorCodes(apiKey, apiName, response, 0);
   }
 
   /** Walks a response for errorCode fields (top level, per topic, per partition); record bytes are skipped. */
-  private countErrorCodes(apiName: string, value: object, depth: number): void {
+  private countErrorCodes(apiKey: number, apiName: string, value: object, depth: number): void {
     if (depth > 6) return;
     if (Array.isArray(value)) {
-      for (const item of value) if (item !== null && typeof item === 'object' && !ArrayBuffer.isView(item)) this.countErrorCodes(apiName, item, depth + 1);
+      for (const item of value) if (item !== null && typeof item === 'object' && !ArrayBuffer.isView(item)) this.countErrorCodes(apiKey, apiName, item, depth + 1);
       return;
     }
     for (const field in value) {
       const v = (value as Record<string, unknown>)[field];
       if (field === 'errorCode') {
-        if (typeof v === 'number') this.errorCounted(apiName, v);
+        if (typeof v === 'number') this.errorCounted(apiKey, apiName, v);
       } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) {
-        this.countErrorCodes(apiName, v, depth + 1);
+        this.countErrorCodes(apiKey, apiName, v, depth + 1);
       }
     }
   }
 
-  private errorCounted(apiName: string, code: number): void {
-    const key = `${apiName}\0${code}`;
+  private errorCounted(apiKey: number, apiName: string, code: number): void {
+    // Error codes are 16-bit: one number keys (api, code).
+    const key = apiKey * 65536 + (code & 0xffff);
     let child = this.errorChildren.get(key);
-    if (!child) this.errorChildren.set(key, (child = this.errors.labels(apiName, errorName(code))));
+    if (!child) this.errorChildren.set(key, (child = this.errors.child({ request: apiName, error: errorName(code) })));
     child.inc();
   }
 
@@ -225,9 +214,9 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
     let children = this.topicChildren.get(topic);
     if (!children) {
       children = {
-        messagesIn: this.topicMessagesIn.labels(topic),
-        bytesIn: this.topicBytesIn.labels(topic),
-        bytesOut: this.topicBytesOut.labels(topic),
+        messagesIn: this.topicMessagesIn.child({ topic }),
+        bytesIn: this.topicBytesIn.child({ topic }),
+        bytesOut: this.topicBytesOut.child({ topic }),
       };
       this.topicChildren.set(topic, children);
     }
@@ -236,7 +225,7 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
 
   connectionAccepted(listener: string): void {
     let child = this.connectionChildren.get(listener);
-    if (!child) this.connectionChildren.set(listener, (child = this.connectionsCreated.labels(listener)));
+    if (!child) this.connectionChildren.set(listener, (child = this.connectionsCreated.child({ listener })));
     child.inc();
   }
 
@@ -247,7 +236,7 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
 
   queryTimed(operation: StorageOperation, seconds: number): void {
     let child = this.queryChildren.get(operation);
-    if (!child) this.queryChildren.set(operation, (child = this.queryDuration.labels(operation)));
+    if (!child) this.queryChildren.set(operation, (child = this.queryDuration.child({ operation })));
     child.observe(seconds);
   }
 }

@@ -27,6 +27,23 @@ function watch() {
 }
 
 describe('PartitionWatch', () => {
+  it('counts the fetches waiting: a wait counts until it is woken or cancelled, once', () => {
+    const { watch: w } = watch();
+    const p0 = partitionKey(TOPIC, 0);
+    const cancelFirst = w.waitForAny([p0, partitionKey(TOPIC, 1)], () => undefined);
+    w.waitForAny([p0], () => undefined);
+    expect(w.waitingFetches).toBe(2);
+    w.appended(TOPIC, 0, 5n);
+    expect(w.waitingFetches).toBe(0);
+    cancelFirst();
+    expect(w.waitingFetches).toBe(0);
+    const cancel = w.waitForAny([partitionKey(OTHER, 0)], () => undefined);
+    expect(w.waitingFetches).toBe(1);
+    cancel();
+    cancel();
+    expect(w.waitingFetches).toBe(0);
+  });
+
   it('an append after the mark (notified or local) counts as a change of that partition only', () => {
     const { notifications, watch: w } = watch();
     const p0 = partitionKey(TOPIC, 0);
