@@ -252,7 +252,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       postgresPool: () => storage.poolUsage(),
     });
     // Consumer lag is read from Postgres at scrape time (cluster-wide: every gateway reports the same).
-    registerLagMetrics(metrics.registry, storage.groups, log.child({ component: 'metrics' }));
+    registerLagMetrics(metrics.registry, storage.groups, { logger: log.child({ component: 'metrics' }) });
     groups.start();
     cleanup.push(() => groups.stop());
     const reaper = new StorageReaper({ storage, topicConfigs, config, topics, log: log.child({ component: 'reaper' }) });

@@ -1,8 +1,8 @@
 /**
  * Consumer lag as Prometheus metrics, under kafka_exporter's names and labels (so its dashboards and
  * alerts work unchanged), computed from Postgres at scrape time: one describeGroupLag() query per scrape,
- * shared by every gauge here. A failing query leaves these series out of that scrape (the rest of the
- * registry is still served), is logged, and counts in kpg_lag_scrape_errors_total.
+ * shared by every gauge here. A failing query, or one slower than the timeout, leaves these series out of
+ * that scrape (the rest of the registry is still served), is logged, and counts in kpg_lag_scrape_errors_total.
  *
  * Internal topics (__consumer_offsets) are included, as kafka_exporter includes them by default (its
  * --topic.filter is `.*`, --topic.exclude `^$`).
@@ -37,13 +37,32 @@ export function partitionLag(committedOffset: bigint, logEndOffset: bigint): big
   return logEndOffset > committedOffset ? logEndOffset - committedOffset : 0n;
 }
 
-export function registerLagMetrics(registry: Registry, source: GroupLagSource, logger?: Logger): void {
+export interface LagMetricsOptions {
+  logger?: Logger;
+  /** A scrape stops waiting for the lag query after this long (it counts as failed): Prometheus must not hang on it. */
+  queryTimeoutMs?: number;
+}
+
+const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+
+/** Resolves like `work`, or rejects after `ms`. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined); // a late failure after the timeout is not unhandled
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function registerLagMetrics(registry: Registry, source: GroupLagSource, options: LagMetricsOptions = {}): void {
+  const { logger, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS } = options;
   // The scrape in progress: every collect() of one scrape starts in the same tick (prom-client collects
   // all metrics with Promise.all), so they share one query; the next scrape asks again.
   let inFlight: Promise<GroupLagSnapshot | null> | null = null;
   let failures = 0;
   const snapshot = (): Promise<GroupLagSnapshot | null> => {
-    inFlight ??= source.describeGroupLag().then(
+    inFlight ??= withTimeout(source.describeGroupLag(), queryTimeoutMs).then(
       (s) => s,
       (err: unknown) => {
         failures++;
