@@ -87,7 +87,7 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
     this.requestMs = new HistogramFamily(
       registry,
       'kafka_network_requestmetrics_totaltimems',
-      'Milliseconds from a request being taken up to its response being ready, by API (Kafka RequestMetrics TotalTimeMs).',
+      'Milliseconds from the handler taking a request to its response being encoded, by API (Kafka RequestMetrics TotalTimeMs).',
       REQUEST_MS_BUCKETS,
     );
     this.topicMessagesIn = new CounterFamily(registry, 'kafka_server_brokertopicmetrics_messagesin_total', 'Records appended through this gateway, per topic; without a topic label: all topics.');

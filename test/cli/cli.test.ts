@@ -85,7 +85,7 @@ describe('kpg command line', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const help = await run(['serve', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--host', '--port', '--advertised-host', '--advertised-port', '--database-url', '--data-dir', '--postgres-port', '--log-level']) {
+    for (const flag of ['--host', '--port', '--advertised-host', '--advertised-port', '--database-url', '--data-dir', '--postgres-port', '--log-level', '--metrics-port', '--metrics-host']) {
       expect(help.stdout).toContain(flag);
     }
     const migrateHelp = await run(['migrate', '--help']);
@@ -94,7 +94,7 @@ describe('kpg command line', () => {
   });
 
   it('rejects unknown flags and bad values with a one-line reason and a non-zero exit', async () => {
-    for (const args of [['serve', '--bogus'], ['serve', '--port', 'abc'], ['serve', '--port', '70000'], ['serve', '--log-level', 'loud'], ['serve', '--database-url', 'mysql://x']]) {
+    for (const args of [['serve', '--bogus'], ['serve', '--port', 'abc'], ['serve', '--port', '70000'], ['serve', '--log-level', 'loud'], ['serve', '--database-url', 'mysql://x'], ['serve', '--metrics-port', '99999']]) {
       const r = await run(args);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
@@ -133,6 +133,21 @@ describe('kpg serve and migrate against Postgres', () => {
     served.child.kill('SIGTERM');
     expect(await served.exit).toBe(0);
     expect(served.output()).toContain('"msg":"stopped"');
+  });
+
+  it('serves /metrics, /healthz and /readyz on --metrics-port, logs the URL, and closes it on SIGTERM', async () => {
+    const served = await serve(['--metrics-port', '0'], { DATABASE_URL: db.url });
+    const url = /"metrics":"(http:\/\/127\.0\.0\.1:\d+)\/metrics"/.exec(served.output())?.[1];
+    expect(url, served.output()).toBeDefined();
+    expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok\n');
+    const ready = await fetch(`${url}/readyz`);
+    expect([ready.status, await ready.text()]).toEqual([200, 'ready\n']);
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toMatch(/^kpg_process_cpu_user_seconds_total \d/m);
+    served.child.kill('SIGTERM');
+    expect(await served.exit).toBe(0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 });
 

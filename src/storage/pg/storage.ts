@@ -51,6 +51,8 @@ export class PgStorage implements Storage {
   readonly acls: PgAclStorage;
   readonly notifications: PgNotifications;
   private readonly sqlRelay: SqlOutboxRelay;
+  /** The readiness check running now, if any. */
+  private readinessCheck: Promise<string[]> | undefined;
 
   constructor(options: PgStorageOptions) {
     // The root logger: each part names its own component (a child of a child with the same key would
@@ -87,14 +89,22 @@ export class PgStorage implements Storage {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     // One pooled connection for the checks; a pool waiting for a free one counts against the timeout too.
-    const checks = (async () => {
+    // Probes arriving while a check runs share it, so a hanging database never piles up pool waiters.
+    const checks = (this.readinessCheck ??= (async () => {
       const client = await this.pool.connect();
+      let failure: Error | undefined;
       try {
         return [...(await schemaProblems(client)), ...(await this.cluster.registrationProblems(gateway.nodeId, gateway.heartbeatTimeoutMs, client))];
+      } catch (err) {
+        failure = err as Error;
+        throw err;
       } finally {
-        client.release();
+        // A connection that failed is dropped, not returned to the pool.
+        client.release(failure);
       }
-    })();
+    })().finally(() => {
+      this.readinessCheck = undefined;
+    }));
     try {
       problems.push(...(await Promise.race([checks, timeout])));
     } catch (err) {
