@@ -58,20 +58,29 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 export function registerLagMetrics(registry: Registry, source: GroupLagSource, options: LagMetricsOptions = {}): void {
   const { logger, queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS } = options;
   // The scrape in progress: every collect() of one scrape starts in the same tick (prom-client collects
-  // all metrics with Promise.all), so they share one query; the next scrape asks again.
+  // all metrics with Promise.all), so they share one query; the next scrape asks again. A query a scrape
+  // gave up on (timeout) is not asked again while it runs: the next scrape waits for it instead, so a
+  // hanging database never piles up queries in the pool.
+  let query: Promise<GroupLagSnapshot> | null = null;
   let inFlight: Promise<GroupLagSnapshot | null> | null = null;
   let failures = 0;
   const snapshot = (): Promise<GroupLagSnapshot | null> => {
-    inFlight ??= withTimeout(source.describeGroupLag(), queryTimeoutMs).then(
-      (s) => s,
-      (err: unknown) => {
-        failures++;
-        logger?.warn({ err }, 'consumer lag query failed; lag metrics left out of this scrape');
-        return null;
-      },
-    ).finally(() => {
-      inFlight = null;
+    if (inFlight) return inFlight;
+    query ??= source.describeGroupLag().finally(() => {
+      query = null;
     });
+    inFlight = withTimeout(query, queryTimeoutMs)
+      .then(
+        (s) => s,
+        (err: unknown) => {
+          failures++;
+          logger?.warn({ err }, 'consumer lag query failed; lag metrics left out of this scrape');
+          return null;
+        },
+      )
+      .finally(() => {
+        inFlight = null;
+      });
     return inFlight;
   };
 

@@ -141,16 +141,21 @@ describe('consumer lag metrics', () => {
     expect(samples(recovered, 'kpg_lag_scrape_errors_total').get('')).toBe(1);
   });
 
-  it('a lag query that does not answer in time is given up, so the scrape does not hang', async () => {
+  it('a lag query that does not answer in time is given up, so the scrape does not hang, and not sent again while it runs', async () => {
     const registry = new Registry();
     const other = new Counter({ name: 'kpg_test_requests_total', help: 'a metric beside the lag ones', registers: [registry] });
     other.inc();
-    registerLagMetrics(registry, { describeGroupLag: () => new Promise(() => undefined) }, { queryTimeoutMs: 200 });
+    let calls = 0;
+    registerLagMetrics(registry, { describeGroupLag: () => (calls++, new Promise(() => undefined)) }, { queryTimeoutMs: 200 });
     const started = Date.now();
     const text = await registry.metrics();
     expect(Date.now() - started).toBeLessThan(5000);
     expect(samples(text, 'kpg_test_requests_total').get('')).toBe(1);
     expect(samples(text, 'kpg_lag_scrape_errors_total').get('')).toBe(1);
     expect(samples(text, 'kafka_consumergroup_members').size).toBe(0);
+    // The next scrape waits for the query still running rather than sending another.
+    const next = await registry.metrics();
+    expect(samples(next, 'kpg_lag_scrape_errors_total').get('')).toBe(2);
+    expect(calls).toBe(1);
   });
 });
