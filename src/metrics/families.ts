@@ -72,6 +72,11 @@ export class CounterFamily {
     return c;
   }
 
+  /** Registry.resetMetrics() calls this on every metric: back to zero, children kept (callers hold them). */
+  reset(): void {
+    for (const c of this.children) c.value = 0;
+  }
+
   get(): Collected {
     return {
       name: this.name,
@@ -101,6 +106,14 @@ export class HistogramFamily {
     const c = new HistogramChild(labels, this.bounds);
     this.children.push(c);
     return c;
+  }
+
+  reset(): void {
+    for (const c of this.children) {
+      c.counts.fill(0);
+      c.sum = 0;
+      c.count = 0;
+    }
   }
 
   get(): Collected {
