@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerBenchCommand } from './bench/command.js';
 import { registerAclCommand } from './cli/acl.js';
 import { registerSqlCommand } from './cli/sql.js';
+import { registerStatusCommand } from './cli/status.js';
 import { registerTopicCommand } from './cli/topic.js';
 import { registerUserCommand } from './cli/user.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/postgres.js';
@@ -166,5 +167,6 @@ registerTopicCommand(program);
 registerSqlCommand(program, databaseUrlOption);
 registerUserCommand(program, databaseUrlOption);
 registerAclCommand(program, databaseUrlOption);
+registerStatusCommand(program, databaseUrlOption);
 
 await program.parseAsync(process.argv);

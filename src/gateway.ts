@@ -37,6 +37,7 @@ import { ClientQuotas } from './quotas/client-quotas.js';
 import { VERSION } from './version.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { OpsServer } from './http/ops-server.js';
+import { registerLagMetrics } from './metrics/lag.js';
 
 /** /readyz gives up on Postgres after this long. */
 const READINESS_QUERY_TIMEOUT_MS = 2000;
@@ -250,6 +251,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       fetchesWaiting: () => partitionWatch.waitingFetches,
       postgresPool: () => storage.poolUsage(),
     });
+    // Consumer lag is read from Postgres at scrape time (cluster-wide: every gateway reports the same).
+    registerLagMetrics(metrics.registry, storage.groups, { logger: log.child({ component: 'metrics' }) });
     groups.start();
     cleanup.push(() => groups.stop());
     const reaper = new StorageReaper({ storage, topicConfigs, config, topics, log: log.child({ component: 'reaper' }) });

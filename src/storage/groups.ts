@@ -196,6 +196,36 @@ export interface DescribedMember {
   assignment: Buffer;
 }
 
+/** A partition's log as consumers see it: the first offset still held and the next offset to be written. */
+export interface PartitionLogOffsets {
+  topic: string;
+  partition: number;
+  logStartOffset: bigint;
+  logEndOffset: bigint;
+}
+
+/** A group's committed offset on one partition beside that partition's log end offset. */
+export interface CommittedPartitionLag {
+  topic: string;
+  partition: number;
+  committedOffset: bigint;
+  logEndOffset: bigint;
+}
+
+export interface GroupLag {
+  groupId: string;
+  state: GroupStateName;
+  members: number;
+  /** Only partitions the group committed an offset for, ordered by topic and partition. */
+  offsets: CommittedPartitionLag[];
+}
+
+/** Every partition's log offsets and every group's committed offsets, read from one snapshot. */
+export interface GroupLagSnapshot {
+  partitions: PartitionLogOffsets[];
+  groups: GroupLag[];
+}
+
 export type TakeReplyResult = { status: 'replied'; reply: GroupReply } | { status: 'waiting' } | { status: 'gone' };
 
 export interface GroupStore {
@@ -233,6 +263,12 @@ export interface GroupStore {
 
   /** Groups by id (all groups when null). */
   groupSummaries(groupIds: readonly string[] | null): Promise<GroupSummary[]>;
+
+  /**
+   * What consumer lag is computed from, in one query: every partition's log start and end offsets, and
+   * every group (state, member count) with its committed offsets and their partitions' log end offsets.
+   */
+  describeGroupLag(): Promise<GroupLagSnapshot>;
 
   /** The named groups with their members, read from one snapshot. */
   describeGroups(groupIds: readonly string[]): Promise<{ summary: GroupSummary; members: DescribedMember[] }[]>;

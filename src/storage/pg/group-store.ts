@@ -9,6 +9,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type {
   DescribedMember,
+  GroupLag,
+  GroupLagSnapshot,
   GroupMemberRecord,
   GroupRecord,
   GroupRecords,
@@ -195,6 +197,53 @@ export class PostgresGroupStore implements GroupStore {
       leaderEpoch: r.leader_epoch,
       metadata: fromDb(r.metadata),
     }));
+  }
+
+  async describeGroupLag(): Promise<GroupLagSnapshot> {
+    // One statement (so one snapshot): partition rows, group rows and committed-offset rows, told apart
+    // by `kind`. The log end offset is the partition's next offset (kpg's high watermark).
+    const { rows } = await this.pool.query<{
+      kind: 'partition' | 'group' | 'offset';
+      group_id: string | null;
+      state: GroupStateName | null;
+      members: number | null;
+      topic: string | null;
+      partition: number | null;
+      committed_offset: bigint | null;
+      log_start_offset: bigint | null;
+      log_end_offset: bigint | null;
+    }>(
+      `SELECT 'partition' AS kind, NULL::text AS group_id, NULL::text AS state, NULL::int AS members,
+              t.name AS topic, p.partition, NULL::bigint AS committed_offset, p.log_start_offset, p.next_offset AS log_end_offset
+         FROM kpg.partitions p JOIN kpg.topics t ON t.topic_id = p.topic_id
+       UNION ALL
+       SELECT 'group', g.group_id, g.state, (SELECT count(*)::int FROM kpg.group_members m WHERE m.group_key = g.group_key),
+              NULL, NULL, NULL, NULL, NULL
+         FROM kpg.groups g
+       UNION ALL
+       SELECT 'offset', g.group_id, NULL, NULL, t.name, o.partition, o.committed_offset, NULL, p.next_offset
+         FROM kpg.group_offsets o
+         JOIN kpg.groups g ON g.group_key = o.group_key
+         JOIN kpg.topics t ON t.topic_id = o.topic_id
+         JOIN kpg.partitions p ON p.topic_id = o.topic_id AND p.partition = o.partition
+       ORDER BY kind, group_id, topic, partition`,
+    );
+    const partitions: GroupLagSnapshot['partitions'] = [];
+    const groups = new Map<string, GroupLag>();
+    const offsetRows: typeof rows = [];
+    for (const r of rows) {
+      if (r.kind === 'partition') {
+        partitions.push({ topic: r.topic!, partition: r.partition!, logStartOffset: r.log_start_offset!, logEndOffset: r.log_end_offset! });
+      } else if (r.kind === 'group') {
+        groups.set(r.group_id!, { groupId: fromDb(r.group_id!), state: r.state!, members: r.members!, offsets: [] });
+      } else {
+        offsetRows.push(r);
+      }
+    }
+    for (const r of offsetRows) {
+      groups.get(r.group_id!)?.offsets.push({ topic: r.topic!, partition: r.partition!, committedOffset: r.committed_offset!, logEndOffset: r.log_end_offset! });
+    }
+    return { partitions, groups: [...groups.values()] };
   }
 
   groupSummaries(groupIds: readonly string[] | null): Promise<GroupSummary[]> {

@@ -21,8 +21,8 @@ import { PgUserStorage } from './users.js';
 
 const INT8_OID = 20;
 
-/** int8 columns come back as bigint instead of pg's default string. */
-const types = {
+/** int8 columns come back as bigint instead of pg's default string (every pool the facets run on needs it). */
+export const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID && format !== 'binary') return (v: string) => BigInt(v);
     return pg.types.getTypeParser(oid, format);
