@@ -1,0 +1,204 @@
+/**
+ * Monitoring tools users already run, pointed at kpg (issue #16): kafka_exporter and KMinion, each a
+ * real binary (test/support/monitoring-tools.ts says where it comes from). A kafkajs group commits, more
+ * records arrive, records are deleted from the front of a partition; each tool's own /metrics must then
+ * show the exact offsets, lag, partition counts and broker count a user would chart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { kafkaClient, type Consumer } from '../support/kafkajs.js';
+import { findMonitoringTool } from '../support/monitoring-tools.js';
+import { createTopic, eventually, unique } from '../groups/support/helpers.js';
+
+const kafkaExporter = findMonitoringTool('kafka_exporter', import.meta.url);
+const kminion = findMonitoringTool('kminion', import.meta.url);
+for (const tool of [kafkaExporter, kminion]) if (tool.notAvailable) console.warn(tool.notAvailable);
+
+/** Samples of one metric from the Prometheus text format, as `labels -> value` (labels as printed). */
+function samples(text: string, name: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)/.exec(line);
+    if (m && m[1] === name) out.set(m[2] ?? '', Number(m[3]));
+  }
+  return out;
+}
+
+/** One sample whose labels include all of `labels`, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const [key, value] of samples(text, name)) {
+    const parts = key.slice(1, -1).split(',');
+    if (wanted.every((w) => parts.includes(w))) return value;
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface RunningTool {
+  url: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+function runTool(binary: string, args: string[], env: Record<string, string>, port: number): RunningTool {
+  let output = '';
+  const child: ChildProcess = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return {
+    url: `http://127.0.0.1:${port}/metrics`,
+    output: () => output.slice(-4000),
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Scrapes until `ready` holds for the text (the tools fill their caches after start), then returns it. */
+async function scrapeUntil(tool: RunningTool, ready: (text: string) => boolean, what: string): Promise<string> {
+  let last = '';
+  try {
+    return await eventually(async () => {
+      const response = await fetch(tool.url).catch(() => undefined);
+      if (!response?.ok) return undefined;
+      last = await response.text();
+      return ready(last) ? last : undefined;
+    }, 45_000, what);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- last scrape (kpg lines) ---\n${last.split('\n').filter((l) => !l.startsWith('#') && !l.startsWith('go_') && !l.startsWith('process_')).join('\n').slice(0, 4000)}\n--- tool output ---\n${tool.output()}`);
+  }
+}
+
+/**
+ * The scene both tools look at: topic (2 partitions) got 5 and 3 records, the group consumed and committed
+ * all 8, then 4 and 2 more arrived, and the first 2 records of partition 0 were deleted. So: end offsets 9
+ * and 5, start offsets 2 and 0, committed 5 and 3, lag 4 and 2 (6 in all), one member.
+ */
+interface Scene {
+  topic: string;
+  group: string;
+}
+
+let kpg: TestGateway;
+let scene: Scene;
+const consumers: Consumer[] = [];
+
+async function produce(topic: string, counts: number[]): Promise<void> {
+  const producer = kafkaClient(kpg.bootstrap).producer();
+  await producer.connect();
+  for (const [partition, n] of counts.entries()) {
+    await producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ value: `v${i}`, partition })) });
+  }
+  await producer.disconnect();
+}
+
+async function setUpScene(): Promise<Scene> {
+  const topic = unique('tools');
+  const group = unique('tools-group');
+  await createTopic(kpg, topic, 2);
+  await produce(topic, [5, 3]);
+  const consumer = kafkaClient(kpg.bootstrap).consumer({ groupId: group, sessionTimeout: 60_000 });
+  consumers.push(consumer);
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async () => undefined });
+  const admin = kafkaClient(kpg.bootstrap).admin();
+  await admin.connect();
+  try {
+    await eventually(async () => {
+      const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const byPartition = new Map(committed!.partitions.map((p) => [p.partition, p.offset]));
+      return byPartition.get(0) === '5' && byPartition.get(1) === '3';
+    }, 30_000, 'the group to commit 5 and 3');
+    consumer.pause([{ topic }]);
+    await produce(topic, [4, 2]);
+    await admin.fetchTopicMetadata({ topics: [topic] }); // kafkajs's deleteTopicRecords needs it loaded
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '2' }] });
+  } finally {
+    await admin.disconnect();
+  }
+  return { topic, group };
+}
+
+const anyTool = Boolean(kafkaExporter.binary || kminion.binary);
+
+describe.skipIf(!anyTool)('monitoring tools pointed at kpg', () => {
+  beforeAll(async () => {
+    kpg = await startTestGateway({ brokerConfigs: { 'group.initial.rebalance.delay.ms': '0' } });
+    scene = await setUpScene();
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
+    await kpg?.stop();
+  });
+
+  it.skipIf(!kafkaExporter.binary)('kafka_exporter shows brokers, partitions, offsets and the group\'s lag', async () => {
+    const port = await freePort();
+    const tool = runTool(kafkaExporter.binary!, [`--kafka.server=${kpg.bootstrap}`, `--web.listen-address=127.0.0.1:${port}`, '--refresh.metadata=1s'], {}, port);
+    try {
+      const { topic, group } = scene;
+      const text = await scrapeUntil(tool, (t) => sample(t, 'kafka_consumergroup_lag_sum', { consumergroup: group, topic }) !== undefined && sample(t, 'kafka_topic_partitions', { topic }) !== undefined, 'kafka_exporter to show the topic and the group');
+      if (process.env.KPG_TOOLS_DUMP) console.log(text.split('\n').filter((l) => l.startsWith('kafka_') && (l.includes(topic) || !l.includes('topic'))).join('\n'));
+      expect(samples(text, 'kafka_brokers').get('')).toBe(1);
+      expect(sample(text, 'kafka_topic_partitions', { topic })).toBe(2);
+      expect(sample(text, 'kafka_topic_partition_current_offset', { topic, partition: '0' })).toBe(9);
+      expect(sample(text, 'kafka_topic_partition_current_offset', { topic, partition: '1' })).toBe(5);
+      expect(sample(text, 'kafka_topic_partition_oldest_offset', { topic, partition: '0' })).toBe(2);
+      expect(sample(text, 'kafka_topic_partition_oldest_offset', { topic, partition: '1' })).toBe(0);
+      expect(sample(text, 'kafka_topic_partition_leader', { topic, partition: '0' })).toBe(kpg.gateway.nodeId);
+      expect(sample(text, 'kafka_topic_partition_replicas', { topic, partition: '0' })).toBe(1);
+      expect(sample(text, 'kafka_topic_partition_in_sync_replica', { topic, partition: '0' })).toBe(1);
+      expect(sample(text, 'kafka_topic_partition_under_replicated_partition', { topic, partition: '0' })).toBe(0);
+      expect(sample(text, 'kafka_consumergroup_current_offset', { consumergroup: group, topic, partition: '0' })).toBe(5);
+      expect(sample(text, 'kafka_consumergroup_current_offset', { consumergroup: group, topic, partition: '1' })).toBe(3);
+      expect(sample(text, 'kafka_consumergroup_lag', { consumergroup: group, topic, partition: '0' })).toBe(4);
+      expect(sample(text, 'kafka_consumergroup_lag', { consumergroup: group, topic, partition: '1' })).toBe(2);
+      expect(sample(text, 'kafka_consumergroup_lag_sum', { consumergroup: group, topic })).toBe(6);
+      expect(sample(text, 'kafka_consumergroup_members', { consumergroup: group })).toBe(1);
+    } finally {
+      await tool.stop();
+    }
+  }, 90_000);
+
+  it.skipIf(!kminion.binary)('KMinion shows the cluster, the topic\'s water marks and the group\'s offsets and lag', async () => {
+    const port = await freePort();
+    const tool = runTool(kminion.binary!, [], { KAFKA_BROKERS: kpg.bootstrap, EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: String(port), LOGGER_LEVEL: 'warn' }, port);
+    try {
+      const { topic, group } = scene;
+      const text = await scrapeUntil(tool, (t) => sample(t, 'kminion_kafka_consumer_group_topic_lag', { group_id: group, topic_name: topic }) !== undefined && sample(t, 'kminion_kafka_topic_high_water_mark_sum', { topic_name: topic }) !== undefined, 'KMinion to show the topic and the group');
+      expect(samples(text, 'kminion_exporter_up').size).toBe(1);
+      expect([...samples(text, 'kminion_exporter_up').values()]).toEqual([1]);
+      expect(sample(text, 'kminion_kafka_cluster_info', { broker_count: '1' })).toBe(1);
+      expect(sample(text, 'kminion_kafka_broker_info', { broker_id: String(kpg.gateway.nodeId) })).toBe(1);
+      expect(sample(text, 'kminion_kafka_topic_info', { topic_name: topic, partition_count: '2', replication_factor: '1' })).toBe(1);
+      expect(sample(text, 'kminion_kafka_topic_partition_high_water_mark', { topic_name: topic, partition_id: '0' })).toBe(9);
+      expect(sample(text, 'kminion_kafka_topic_partition_high_water_mark', { topic_name: topic, partition_id: '1' })).toBe(5);
+      expect(sample(text, 'kminion_kafka_topic_high_water_mark_sum', { topic_name: topic })).toBe(14);
+      expect(sample(text, 'kminion_kafka_topic_partition_low_water_mark', { topic_name: topic, partition_id: '0' })).toBe(2);
+      expect(sample(text, 'kminion_kafka_topic_partition_low_water_mark', { topic_name: topic, partition_id: '1' })).toBe(0);
+      expect(sample(text, 'kminion_kafka_consumer_group_info', { group_id: group, state: 'Stable' })).toBe(1);
+      expect(sample(text, 'kminion_kafka_consumer_group_members', { group_id: group })).toBe(1);
+      expect(sample(text, 'kminion_kafka_consumer_group_topic_assigned_partitions', { group_id: group, topic_name: topic })).toBe(2);
+      expect(sample(text, 'kminion_kafka_consumer_group_topic_offset_sum', { group_id: group, topic_name: topic })).toBe(8);
+      expect(sample(text, 'kminion_kafka_consumer_group_topic_partition_lag', { group_id: group, topic_name: topic, partition_id: '0' })).toBe(4);
+      expect(sample(text, 'kminion_kafka_consumer_group_topic_partition_lag', { group_id: group, topic_name: topic, partition_id: '1' })).toBe(2);
+      expect(sample(text, 'kminion_kafka_consumer_group_topic_lag', { group_id: group, topic_name: topic })).toBe(6);
+    } finally {
+      await tool.stop();
+    }
+  }, 90_000);
+});
