@@ -3,14 +3,21 @@
  * real binary (test/support/monitoring-tools.ts says where it comes from). A kafkajs group commits, more
  * records arrive, records are deleted from the front of a partition; each tool's own /metrics must then
  * show the exact offsets, lag, partition counts and broker count a user would chart.
+ *
+ * With KPG_REFERENCE_KAFKA naming a fresh reference Apache Kafka (compat/reference-kafka.sh start 39700),
+ * the same tools and the same assertions run against it too, so a difference is visibly kpg's:
+ *   bash compat/reference-kafka.sh start 39700
+ *   KPG_REFERENCE_KAFKA=127.0.0.1:39700 npx vitest run test/tools/monitoring-tools.test.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient, type Consumer } from '../support/kafkajs.js';
 import { findMonitoringTool } from '../support/monitoring-tools.js';
-import { createTopic, eventually, unique } from '../groups/support/helpers.js';
+import { eventually, unique } from '../groups/support/helpers.js';
 
 const kafkaExporter = findMonitoringTool('kafka_exporter', import.meta.url);
 const kminion = findMonitoringTool('kminion', import.meta.url);
@@ -34,6 +41,16 @@ function sample(text: string, name: string, labels: Record<string, string>): num
     if (wanted.every((w) => parts.includes(w))) return value;
   }
   return undefined;
+}
+
+/** KPG_TOOLS_DUMP=DIR keeps each scrape and the tool's log there (to compare kpg with Apache Kafka by eye). */
+function dump(tool: string, target: string, text: string, running: RunningTool): void {
+  const dir = process.env.KPG_TOOLS_DUMP;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const base = path.join(dir, `${tool}-${target.split(' ')[0]!.toLowerCase()}`);
+  writeFileSync(`${base}.metrics`, text);
+  writeFileSync(`${base}.log`, running.output());
 }
 
 async function freePort(): Promise<number> {
@@ -84,21 +101,19 @@ async function scrapeUntil(tool: RunningTool, ready: (text: string) => boolean, 
 }
 
 /**
- * The scene both tools look at: topic (2 partitions) got 5 and 3 records, the group consumed and committed
- * all 8, then 4 and 2 more arrived, and the first 2 records of partition 0 were deleted. So: end offsets 9
- * and 5, start offsets 2 and 0, committed 5 and 3, lag 4 and 2 (6 in all), one member.
+ * The scene both tools look at: a topic of 2 partitions got 5 and 3 records, the group consumed and
+ * committed all 8, then 4 and 2 more arrived, and the first 2 records of partition 0 were deleted. So:
+ * end offsets 9 and 5, start offsets 2 and 0, committed 5 and 3, lag 4 and 2 (6 in all), one member.
  */
 interface Scene {
+  bootstrap: string;
+  nodeId: number;
   topic: string;
   group: string;
 }
 
-let kpg: TestGateway;
-let scene: Scene;
-const consumers: Consumer[] = [];
-
-async function produce(topic: string, counts: number[]): Promise<void> {
-  const producer = kafkaClient(kpg.bootstrap).producer();
+async function produce(bootstrap: string, topic: string, counts: number[]): Promise<void> {
+  const producer = kafkaClient(bootstrap).producer();
   await producer.connect();
   for (const [partition, n] of counts.entries()) {
     await producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ value: `v${i}`, partition })) });
@@ -106,40 +121,50 @@ async function produce(topic: string, counts: number[]): Promise<void> {
   await producer.disconnect();
 }
 
-async function setUpScene(): Promise<Scene> {
+async function setUpScene(bootstrap: string, consumers: Consumer[]): Promise<Scene> {
   const topic = unique('tools');
   const group = unique('tools-group');
-  await createTopic(kpg, topic, 2);
-  await produce(topic, [5, 3]);
-  const consumer = kafkaClient(kpg.bootstrap).consumer({ groupId: group, sessionTimeout: 60_000 });
-  consumers.push(consumer);
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async () => undefined });
-  const admin = kafkaClient(kpg.bootstrap).admin();
+  const admin = kafkaClient(bootstrap).admin();
   await admin.connect();
   try {
+    const { brokers } = await admin.describeCluster();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+    await produce(bootstrap, topic, [5, 3]);
+    const consumer = kafkaClient(bootstrap).consumer({ groupId: group, sessionTimeout: 60_000 });
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async () => undefined });
     await eventually(async () => {
       const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
       const byPartition = new Map(committed!.partitions.map((p) => [p.partition, p.offset]));
       return byPartition.get(0) === '5' && byPartition.get(1) === '3';
     }, 30_000, 'the group to commit 5 and 3');
     consumer.pause([{ topic }]);
-    await produce(topic, [4, 2]);
+    await produce(bootstrap, topic, [4, 2]);
     await admin.fetchTopicMetadata({ topics: [topic] }); // kafkajs's deleteTopicRecords needs it loaded
     await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '2' }] });
+    return { bootstrap, nodeId: brokers[0]!.nodeId, topic, group };
   } finally {
     await admin.disconnect();
   }
-  return { topic, group };
 }
 
 const anyTool = Boolean(kafkaExporter.binary || kminion.binary);
+const reference = process.env.KPG_REFERENCE_KAFKA;
+const targets = [{ name: 'kpg' }, ...(reference ? [{ name: `Apache Kafka at ${reference}` }] : [])];
 
-describe.skipIf(!anyTool)('monitoring tools pointed at kpg', () => {
+describe.skipIf(!anyTool).each(targets)('monitoring tools pointed at $name', ({ name }) => {
+  let kpg: TestGateway | undefined;
+  let scene: Scene;
+  const consumers: Consumer[] = [];
   beforeAll(async () => {
-    kpg = await startTestGateway({ brokerConfigs: { 'group.initial.rebalance.delay.ms': '0' } });
-    scene = await setUpScene();
+    let bootstrap = reference!;
+    if (name === 'kpg') {
+      kpg = await startTestGateway({ brokerConfigs: { 'group.initial.rebalance.delay.ms': '0' } });
+      bootstrap = kpg.bootstrap;
+    }
+    scene = await setUpScene(bootstrap, consumers);
   }, 90_000);
   afterAll(async () => {
     await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
@@ -148,18 +173,18 @@ describe.skipIf(!anyTool)('monitoring tools pointed at kpg', () => {
 
   it.skipIf(!kafkaExporter.binary)('kafka_exporter shows brokers, partitions, offsets and the group\'s lag', async () => {
     const port = await freePort();
-    const tool = runTool(kafkaExporter.binary!, [`--kafka.server=${kpg.bootstrap}`, `--web.listen-address=127.0.0.1:${port}`, '--refresh.metadata=1s'], {}, port);
+    const tool = runTool(kafkaExporter.binary!, [`--kafka.server=${scene.bootstrap}`, `--web.listen-address=127.0.0.1:${port}`, '--refresh.metadata=1s'], {}, port);
     try {
       const { topic, group } = scene;
       const text = await scrapeUntil(tool, (t) => sample(t, 'kafka_consumergroup_lag_sum', { consumergroup: group, topic }) !== undefined && sample(t, 'kafka_topic_partitions', { topic }) !== undefined, 'kafka_exporter to show the topic and the group');
-      if (process.env.KPG_TOOLS_DUMP) console.log(text.split('\n').filter((l) => l.startsWith('kafka_') && (l.includes(topic) || !l.includes('topic'))).join('\n'));
+      dump('kafka_exporter', name, text, tool);
       expect(samples(text, 'kafka_brokers').get('')).toBe(1);
       expect(sample(text, 'kafka_topic_partitions', { topic })).toBe(2);
       expect(sample(text, 'kafka_topic_partition_current_offset', { topic, partition: '0' })).toBe(9);
       expect(sample(text, 'kafka_topic_partition_current_offset', { topic, partition: '1' })).toBe(5);
       expect(sample(text, 'kafka_topic_partition_oldest_offset', { topic, partition: '0' })).toBe(2);
       expect(sample(text, 'kafka_topic_partition_oldest_offset', { topic, partition: '1' })).toBe(0);
-      expect(sample(text, 'kafka_topic_partition_leader', { topic, partition: '0' })).toBe(kpg.gateway.nodeId);
+      expect(sample(text, 'kafka_topic_partition_leader', { topic, partition: '0' })).toBe(scene.nodeId);
       expect(sample(text, 'kafka_topic_partition_replicas', { topic, partition: '0' })).toBe(1);
       expect(sample(text, 'kafka_topic_partition_in_sync_replica', { topic, partition: '0' })).toBe(1);
       expect(sample(text, 'kafka_topic_partition_under_replicated_partition', { topic, partition: '0' })).toBe(0);
@@ -176,14 +201,15 @@ describe.skipIf(!anyTool)('monitoring tools pointed at kpg', () => {
 
   it.skipIf(!kminion.binary)('KMinion shows the cluster, the topic\'s water marks and the group\'s offsets and lag', async () => {
     const port = await freePort();
-    const tool = runTool(kminion.binary!, [], { KAFKA_BROKERS: kpg.bootstrap, EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: String(port), LOGGER_LEVEL: 'warn' }, port);
+    const tool = runTool(kminion.binary!, [], { KAFKA_BROKERS: scene.bootstrap, EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: String(port), LOGGER_LEVEL: 'warn' }, port);
     try {
       const { topic, group } = scene;
       const text = await scrapeUntil(tool, (t) => sample(t, 'kminion_kafka_consumer_group_topic_lag', { group_id: group, topic_name: topic }) !== undefined && sample(t, 'kminion_kafka_topic_high_water_mark_sum', { topic_name: topic }) !== undefined, 'KMinion to show the topic and the group');
+      dump('kminion', name, text, tool);
       expect(samples(text, 'kminion_exporter_up').size).toBe(1);
       expect([...samples(text, 'kminion_exporter_up').values()]).toEqual([1]);
       expect(sample(text, 'kminion_kafka_cluster_info', { broker_count: '1' })).toBe(1);
-      expect(sample(text, 'kminion_kafka_broker_info', { broker_id: String(kpg.gateway.nodeId) })).toBe(1);
+      expect(sample(text, 'kminion_kafka_broker_info', { broker_id: String(scene.nodeId) })).toBe(1);
       expect(sample(text, 'kminion_kafka_topic_info', { topic_name: topic, partition_count: '2', replication_factor: '1' })).toBe(1);
       expect(sample(text, 'kminion_kafka_topic_partition_high_water_mark', { topic_name: topic, partition_id: '0' })).toBe(9);
       expect(sample(text, 'kminion_kafka_topic_partition_high_water_mark', { topic_name: topic, partition_id: '1' })).toBe(5);
