@@ -199,13 +199,15 @@ describe.skipIf(!anyTool).each(targets)('monitoring tools pointed at $name', ({ 
     }
   }, 90_000);
 
-  it.skipIf(!kminion.binary)('KMinion shows the cluster, the topic\'s water marks and the group\'s offsets and lag', async () => {
+  // adminApi asks for committed offsets (OffsetFetch); offsetsTopic reads them from __consumer_offsets.
+  it.skipIf(!kminion.binary).each(['adminApi', 'offsetsTopic'])('KMinion (%s) shows the cluster, the topic\'s water marks and the group\'s offsets and lag', async (scrapeMode) => {
     const port = await freePort();
-    const tool = runTool(kminion.binary!, [], { KAFKA_BROKERS: scene.bootstrap, EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: String(port), LOGGER_LEVEL: 'warn' }, port);
+    const env = { KAFKA_BROKERS: scene.bootstrap, EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: String(port), LOGGER_LEVEL: 'warn', MINION_CONSUMERGROUPS_SCRAPEMODE: scrapeMode };
+    const tool = runTool(kminion.binary!, [], env, port);
     try {
       const { topic, group } = scene;
       const text = await scrapeUntil(tool, (t) => sample(t, 'kminion_kafka_consumer_group_topic_lag', { group_id: group, topic_name: topic }) !== undefined && sample(t, 'kminion_kafka_topic_high_water_mark_sum', { topic_name: topic }) !== undefined, 'KMinion to show the topic and the group');
-      dump('kminion', name, text, tool);
+      dump(`kminion-${scrapeMode}`, name, text, tool);
       expect(samples(text, 'kminion_exporter_up').size).toBe(1);
       expect([...samples(text, 'kminion_exporter_up').values()]).toEqual([1]);
       expect(sample(text, 'kminion_kafka_cluster_info', { broker_count: '1' })).toBe(1);
@@ -223,6 +225,10 @@ describe.skipIf(!anyTool).each(targets)('monitoring tools pointed at $name', ({ 
       expect(sample(text, 'kminion_kafka_consumer_group_topic_partition_lag', { group_id: group, topic_name: topic, partition_id: '0' })).toBe(4);
       expect(sample(text, 'kminion_kafka_consumer_group_topic_partition_lag', { group_id: group, topic_name: topic, partition_id: '1' })).toBe(2);
       expect(sample(text, 'kminion_kafka_consumer_group_topic_lag', { group_id: group, topic_name: topic })).toBe(6);
+      if (scrapeMode === 'offsetsTopic') {
+        expect(samples(text, 'kminion_exporter_offset_consumer_records_consumed_total').get('')).toBeGreaterThan(0);
+        expect(sample(text, 'kminion_kafka_consumer_group_offset_commits_total', { group_id: group })).toBeGreaterThan(0);
+      }
     } finally {
       await tool.stop();
     }
