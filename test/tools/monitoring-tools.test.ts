@@ -171,13 +171,16 @@ describe.skipIf(!anyTool).each(targets)('monitoring tools pointed at $name', ({ 
     await kpg?.stop();
   });
 
-  it.skipIf(!kafkaExporter.binary)('kafka_exporter shows brokers, partitions, offsets and the group\'s lag', async () => {
+  // --kafka.version picks the request versions sarama sends: its default (2.0.0) and a recent one.
+  it.skipIf(!kafkaExporter.binary).each(['default', '3.9.0'])('kafka_exporter (kafka.version %s) shows brokers, partitions, offsets and the group\'s lag', async (kafkaVersion) => {
     const port = await freePort();
-    const tool = runTool(kafkaExporter.binary!, [`--kafka.server=${scene.bootstrap}`, `--web.listen-address=127.0.0.1:${port}`, '--refresh.metadata=1s'], {}, port);
+    const args = [`--kafka.server=${scene.bootstrap}`, `--web.listen-address=127.0.0.1:${port}`, '--refresh.metadata=1s'];
+    if (kafkaVersion !== 'default') args.push(`--kafka.version=${kafkaVersion}`);
+    const tool = runTool(kafkaExporter.binary!, args, {}, port);
     try {
       const { topic, group } = scene;
       const text = await scrapeUntil(tool, (t) => sample(t, 'kafka_consumergroup_lag_sum', { consumergroup: group, topic }) !== undefined && sample(t, 'kafka_topic_partitions', { topic }) !== undefined, 'kafka_exporter to show the topic and the group');
-      dump('kafka_exporter', name, text, tool);
+      dump(`kafka_exporter-${kafkaVersion}`, name, text, tool);
       expect(samples(text, 'kafka_brokers').get('')).toBe(1);
       expect(sample(text, 'kafka_topic_partitions', { topic })).toBe(2);
       expect(sample(text, 'kafka_topic_partition_current_offset', { topic, partition: '0' })).toBe(9);
