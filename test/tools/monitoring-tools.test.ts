@@ -33,6 +33,11 @@ function samples(text: string, name: string): Map<string, number> {
   return out;
 }
 
+/** All samples of one metric added up (0 when there is none). */
+function total(text: string, name: string): number {
+  return [...samples(text, name).values()].reduce((a, b) => a + b, 0);
+}
+
 /** One sample whose labels include all of `labels`, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
@@ -232,6 +237,30 @@ describe.skipIf(!anyTool).each(targets)('monitoring tools pointed at $name', ({ 
         expect(samples(text, 'kminion_exporter_offset_consumer_records_consumed_total').get('')).toBeGreaterThan(0);
         expect(sample(text, 'kminion_kafka_consumer_group_offset_commits_total', { group_id: group })).toBeGreaterThan(0);
       }
+    } finally {
+      await tool.stop();
+    }
+  }, 90_000);
+
+  // The end-to-end probe: KMinion creates its own topic (one partition per broker), produces to it every
+  // 100 ms, consumes in a group of its own and commits; it counts what came back and how long it took.
+  it.skipIf(!kminion.binary)('KMinion\'s end-to-end probe gets every message back and commits', async () => {
+    const port = await freePort();
+    const env = {
+      KAFKA_BROKERS: scene.bootstrap, EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: String(port), LOGGER_LEVEL: 'warn',
+      MINION_ENDTOEND_ENABLED: 'true', MINION_ENDTOEND_PROBEINTERVAL: '100ms', MINION_ENDTOEND_TOPICMANAGEMENT_NAME: unique('kminion-e2e'),
+    };
+    const tool = runTool(kminion.binary!, [], env, port);
+    try {
+      const text = await scrapeUntil(tool, (t) => total(t, 'kminion_end_to_end_messages_received_total') >= 20 && total(t, 'kminion_end_to_end_offset_commits_total') >= 1, 'KMinion\'s probe to get 20 messages back and commit');
+      dump('kminion-e2e', name, text, tool);
+      // Series are per partition of its topic (one: one broker) and per group coordinator.
+      expect(samples(text, 'kminion_end_to_end_messages_produced_total').get('{partition_id="0"}')).toBeGreaterThanOrEqual(20);
+      expect(total(text, 'kminion_end_to_end_messages_produced_failed_total')).toBe(0);
+      expect(total(text, 'kminion_end_to_end_messages_lost_total')).toBe(0);
+      expect(total(text, 'kminion_end_to_end_roundtrip_latency_seconds_count')).toBeGreaterThanOrEqual(20);
+      expect(total(text, 'kminion_end_to_end_offset_commit_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+      expect([...samples(text, 'kminion_exporter_up').values()]).toEqual([1]);
     } finally {
       await tool.stop();
     }
