@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient, type Consumer } from '../support/kafkajs.js';
 import { findMonitoringTool } from '../support/monitoring-tools.js';
+import { startSaslGateway, type SaslTestGateway } from '../security/sasl-gateway.js';
 import { eventually, unique } from '../groups/support/helpers.js';
 
 const kafkaExporter = findMonitoringTool('kafka_exporter', import.meta.url);
@@ -69,6 +70,8 @@ async function freePort(): Promise<number> {
 interface RunningTool {
   url: string;
   output: () => string;
+  /** Resolves with the exit code when the process ends. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +80,9 @@ function runTool(binary: string, args: string[], env: Record<string, string>, po
   const child: ChildProcess = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
+    exited,
     url: `http://127.0.0.1:${port}/metrics`,
     output: () => output.slice(-4000),
     async stop() {
@@ -261,6 +266,71 @@ describe.skipIf(!anyTool).each(targets)('monitoring tools pointed at $name', ({ 
       expect(total(text, 'kminion_end_to_end_roundtrip_latency_seconds_count')).toBeGreaterThanOrEqual(20);
       expect(total(text, 'kminion_end_to_end_offset_commit_latency_seconds_count')).toBeGreaterThanOrEqual(1);
       expect([...samples(text, 'kminion_exporter_up').values()]).toEqual([1]);
+    } finally {
+      await tool.stop();
+    }
+  }, 90_000);
+});
+
+// The tools logging in with SCRAM-SHA-512 on a SASL_PLAINTEXT listener (kpg only: the reference broker has none).
+describe.skipIf(!anyTool)('monitoring tools logging in to kpg with SCRAM-SHA-512', () => {
+  let kpg: SaslTestGateway;
+  let scene: Scene;
+  const consumers: Consumer[] = [];
+  beforeAll(async () => {
+    kpg = await startSaslGateway({ 'sasl.enabled.mechanisms': 'SCRAM-SHA-512', 'group.initial.rebalance.delay.ms': '0' });
+    await kpg.addUser('monitor', 'monitor-secret', ['SCRAM-SHA-512']);
+    scene = await setUpScene(`127.0.0.1:${kpg.gateway.port}`, consumers); // the PLAINTEXT listener
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
+    await kpg?.stop();
+  });
+
+  const exporterArgs = (port: number, password: string): string[] => [
+    `--kafka.server=${kpg.bootstrap}`, `--web.listen-address=127.0.0.1:${port}`, '--refresh.metadata=1s',
+    '--sasl.enabled', '--sasl.mechanism=scram-sha512', '--sasl.username=monitor', `--sasl.password=${password}`,
+  ];
+
+  it.skipIf(!kafkaExporter.binary)('kafka_exporter shows the group\'s lag, and does not start with a wrong password', async () => {
+    const port = await freePort();
+    const tool = runTool(kafkaExporter.binary!, exporterArgs(port, 'monitor-secret'), {}, port);
+    try {
+      const { topic, group } = scene;
+      const text = await scrapeUntil(tool, (t) => sample(t, 'kafka_consumergroup_lag_sum', { consumergroup: group, topic }) !== undefined, 'kafka_exporter to show the group over SASL');
+      expect(samples(text, 'kafka_brokers').get('')).toBe(1);
+      expect(sample(text, 'kafka_topic_partition_current_offset', { topic, partition: '0' })).toBe(9);
+      expect(sample(text, 'kafka_consumergroup_lag', { consumergroup: group, topic, partition: '0' })).toBe(4);
+      expect(sample(text, 'kafka_consumergroup_lag_sum', { consumergroup: group, topic })).toBe(6);
+    } finally {
+      await tool.stop();
+    }
+    const wrongPort = await freePort();
+    const refused = runTool(kafkaExporter.binary!, exporterArgs(wrongPort, 'wrong'), {}, wrongPort);
+    try {
+      const code = await Promise.race([refused.exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 30_000))]);
+      expect(code, refused.output()).not.toBe('running');
+      expect(code).not.toBe(0);
+      expect(refused.output()).toMatch(/SASL|authenticat/i);
+    } finally {
+      await refused.stop();
+    }
+  }, 90_000);
+
+  it.skipIf(!kminion.binary)('KMinion shows the topic and the group\'s lag', async () => {
+    const port = await freePort();
+    const env = {
+      KAFKA_BROKERS: kpg.bootstrap, EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: String(port), LOGGER_LEVEL: 'warn',
+      KAFKA_SASL_ENABLED: 'true', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'monitor', KAFKA_SASL_PASSWORD: 'monitor-secret',
+    };
+    const tool = runTool(kminion.binary!, [], env, port);
+    try {
+      const { topic, group } = scene;
+      const text = await scrapeUntil(tool, (t) => sample(t, 'kminion_kafka_consumer_group_topic_lag', { group_id: group, topic_name: topic }) !== undefined, 'KMinion to show the group over SASL');
+      expect([...samples(text, 'kminion_exporter_up').values()]).toEqual([1]);
+      expect(sample(text, 'kminion_kafka_topic_partition_high_water_mark', { topic_name: topic, partition_id: '0' })).toBe(9);
+      expect(sample(text, 'kminion_kafka_consumer_group_topic_partition_lag', { group_id: group, topic_name: topic, partition_id: '0' })).toBe(4);
+      expect(sample(text, 'kminion_kafka_consumer_group_topic_lag', { group_id: group, topic_name: topic })).toBe(6);
     } finally {
       await tool.stop();
     }
