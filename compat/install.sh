@@ -6,7 +6,7 @@
 #   compat/install.sh            install / check everything
 #   compat/install.sh kafka go   only the named components
 #
-# Components: kafka clients39 clients4 kcat python python202 node go kafkactl java
+# Components: kafka clients39 clients4 kcat python python202 node go kafkactl java exporters
 # Versions can be overridden with the KPG_* variables below.
 set -euo pipefail
 
@@ -23,6 +23,10 @@ KAFKA_PYTHON_OLD_VERSION="2.0.2"
 # @platformatic/kafka 2.x needs Node >= 22.22; 1.35.0 is the newest that runs on Node 20.19+.
 PLATFORMATIC_VERSION="${KPG_PLATFORMATIC_VERSION:-1.35.0}"
 KAFKACTL_MODULE="${KPG_KAFKACTL_MODULE:-github.com/deviceinsight/kafkactl/v5@latest}"
+# Monitoring tools of test/tools/ (README "Monitoring tools"): exact release tags. KMinion's module path is
+# still cloudhut's (its go.mod), though the repository moved to redpanda-data.
+KAFKA_EXPORTER_MODULE="${KPG_KAFKA_EXPORTER_MODULE:-github.com/danielqsj/kafka_exporter@v1.9.0}"
+KMINION_MODULE="${KPG_KMINION_MODULE:-github.com/cloudhut/kminion/v2@v2.3.5}"
 
 mkdir -p "$CACHE/logs" "$CACHE/versions"
 export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOBIN="$CACHE/go/bin" GOFLAGS="-mod=mod -buildvcs=false"
@@ -217,6 +221,33 @@ install_kafkactl() {
   fi
 }
 
+# ---------------------------------------------------------------- monitoring tools (test/tools/)
+# go_tool NAME MODULE@VERSION: `go install` into $GOBIN. A definite refusal by the Go module proxy is
+# stamped `unavailable|MODULE (status)`: test/support/monitoring-tools.ts then reports the tool's tests as
+# n/a (skipped even in CI). A refused module is asked for again on every run (a refusal takes a second),
+# so CI takes the tool as soon as the proxy serves it. Anything else (a time-out, a build error) fails.
+go_tool() {
+  local name="$1" module="$2" log="$CACHE/logs/install-$1.log"
+  if [[ -x "$GOBIN/$name" ]] && stamp_ok "$name" "$module"; then say "$name" "cached ($module)"; return; fi
+  mkdir -p "$GOBIN"
+  if (cd "$CACHE" && go install "$module") >"$log" 2>&1; then
+    stamp_set "$name" "$module"
+    version_set "$name" "${module##*@}"
+    say "$name" "installed ($module)"
+  elif grep -qE '403|404|410|not available|not found' "$log"; then
+    stamp_set "$name" "unavailable|$module ($(grep -m1 -oE '[0-9]{3} [A-Za-z ]+' "$log" || echo refused))"
+    rm -f "$CACHE/versions/$name" "$GOBIN/$name"
+    say "$name" "n/a (the Go module proxy refused $module; its tests report n/a)"
+  else
+    tail -n 10 "$log" >&2
+    die "$name: go install failed (Go module proxy unreachable?) - full log: $log"
+  fi
+}
+install_exporters() {
+  go_tool kafka_exporter "$KAFKA_EXPORTER_MODULE"
+  go_tool kminion "$KMINION_MODULE"
+}
+
 # ---------------------------------------------------------------- Java scenario program
 install_java() {
   local src="$HERE/clients/java/Scenarios.java" v lib out key
@@ -235,12 +266,12 @@ install_java() {
   done
 }
 
-ALL=(kafka clients39 clients4 kcat python python202 node go kafkactl java)
+ALL=(kafka clients39 clients4 kcat python python202 node go kafkactl java exporters)
 want=("$@"); [[ ${#want[@]} -eq 0 ]] && want=("${ALL[@]}")
 start=$(date +%s)
 for c in "${want[@]}"; do
   case "$c" in
-    kafka|clients39|clients4|kcat|python|python202|node|go|kafkactl|java) "install_$c" ;;
+    kafka|clients39|clients4|kcat|python|python202|node|go|kafkactl|java|exporters) "install_$c" ;;
     *) die "unknown component '$c' (known: ${ALL[*]})" ;;
   esac
 done
