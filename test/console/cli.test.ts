@@ -42,7 +42,7 @@ it('serves the console on --console-port, logs its URL, and closes it (and open 
   });
   const cluster = await fetch(`${url}/api/cluster`);
   expect(cluster.status).toBe(200);
-  expect((await cluster.json()).gateways).toHaveLength(1);
+  expect(((await cluster.json()) as { gateways: unknown[] }).gateways).toHaveLength(1);
   expect((await fetch(`${url}/api/topics/none/tail`)).status).toBe(404);
   const kafkaPort = /serving Kafka on 127\.0\.0\.1:(\d+)/.exec(output)![1];
   const admin = kafkaClient(`127.0.0.1:${kafkaPort}`).admin();
