@@ -82,6 +82,16 @@ describe('browsing', () => {
     expect(offsets(combined.body)).toEqual([3]);
   });
 
+  it('skips values that are not JSON in a JSON path search instead of failing', async () => {
+    await createTopic(tg.gateway, 'mixed', 1);
+    await producer.send({ topic: 'mixed', messages: ['{broken', '{"a": 1}', 'plain text', '[1, 2]', '{"a": 2}'].map((value) => ({ value })) });
+    const found = await call(tg.gateway, 'GET', `/api/topics/mixed/messages?jsonPath=${encodeURIComponent('$.a')}&direction=forward&partition=0`);
+    expect(found.status).toBe(200);
+    expect(found.body.messages.map((m: any) => m.value)).toEqual(['{"a": 1}', '{"a": 2}']);
+    const equal = await call(tg.gateway, 'GET', `/api/topics/mixed/messages?jsonPath=${encodeURIComponent('$.a')}&jsonValue=2`);
+    expect(offsets(equal.body)).toEqual([4]);
+  });
+
   it('refuses bad parameters with 400 and names the parameter', async () => {
     for (const query of ['offset=-1&partition=0', 'offset=abc&partition=0', 'limit=0', 'limit=100000', 'direction=sideways', 'from=yesterday', 'header=nocolon', 'jsonPath=$$$(']) {
       const { status, body } = await call(tg.gateway, 'GET', `/api/topics/${TOPIC}/messages?${query}`);
