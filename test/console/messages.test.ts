@@ -219,6 +219,11 @@ describe('tail', () => {
     expect(receivedAt - sentAt).toBeLessThan(1000);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ event: 'message', data: { partition: 0, offset: '11', key: 'live', value: 'tailed' } });
+    // While connected the tail waits on the partition; a disconnect ends that wait.
+    for (let i = 0; i < 50 && tg.gateway.services.partitionWatch.waitingFetches === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(tg.gateway.services.partitionWatch.waitingFetches).toBe(1);
     request.destroy();
+    for (let i = 0; i < 50 && tg.gateway.services.partitionWatch.waitingFetches > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(tg.gateway.services.partitionWatch.waitingFetches).toBe(0);
   });
 });
