@@ -1,8 +1,15 @@
-// tsc compiles src/ to dist/ but copies no .sql files: this puts the SQL source that runs inside Postgres
-// (src/storage/pg/sql) beside its loader in dist/, replacing what an earlier build left there.
-import { cpSync, rmSync } from 'node:fs';
+// tsc compiles src/ to dist/ but copies nothing else: this puts the SQL source that runs inside Postgres
+// (src/storage/pg/sql) beside its loader in dist/, and the web console's static pages (src/console/ui)
+// beside its server, replacing what an earlier build left there.
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
-const from = new URL('../src/storage/pg/sql/', import.meta.url);
-const to = new URL('../dist/storage/pg/sql/', import.meta.url);
-rmSync(to, { recursive: true, force: true });
-cpSync(from, to, { recursive: true, filter: (source) => !/\.(?!sql$)[^/]+$/.test(source) });
+const copies = [
+  { from: '../src/storage/pg/sql/', to: '../dist/storage/pg/sql/', keep: (source) => !/\.(?!sql$)[^/]+$/.test(source) },
+  { from: '../src/console/ui/', to: '../dist/console/ui/', keep: () => true },
+];
+for (const { from, to, keep } of copies) {
+  const target = new URL(to, import.meta.url);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  cpSync(new URL(from, import.meta.url), target, { recursive: true, filter: keep });
+}

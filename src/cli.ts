@@ -77,9 +77,11 @@ program
   )
   .addOption(new Option('--metrics-port <port>', 'HTTP port of /metrics, /healthz and /readyz (default: none, no HTTP server)').argParser(parsePort))
   .option('--metrics-host <host>', 'address of the metrics HTTP server', '127.0.0.1')
+  .addOption(new Option('--console-port <port>', 'HTTP port of the web console (default: none, no console)').argParser(parsePort))
+  .option('--console-host <host>', 'address of the web console\'s HTTP server', '127.0.0.1')
   .addOption(logLevelOption())
   .action(async (opts: {
-    metricsPort?: number; metricsHost: string;
+    metricsPort?: number; metricsHost: string; consolePort?: number; consoleHost: string;
     host: string; port: number; advertisedHost?: string; advertisedPort?: number; databaseUrl?: string;
     dataDir: string; postgresPort?: number; nodeId?: number; brokerConfig: Map<string, string>; logLevel: string;
     listeners?: string; advertisedListeners?: string; listenerSecurityProtocolMap?: string;
@@ -104,6 +106,8 @@ program
       brokerConfigs,
       metricsPort: opts.metricsPort,
       metricsHost: opts.metricsHost,
+      consolePort: opts.consolePort,
+      consoleHost: opts.consoleHost,
       logger,
     });
     let stoppingSince = 0;

@@ -37,6 +37,11 @@ import { ClientQuotas } from './quotas/client-quotas.js';
 import { VERSION } from './version.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { OpsServer } from './http/ops-server.js';
+import { consoleRoutes } from './console/api/routes.js';
+import { ConsoleAuthenticator } from './console/auth.js';
+import { LagHistory } from './console/lag-history.js';
+import { ConsoleServer } from './console/server.js';
+import { PgClusterStatus } from './storage/pg/status.js';
 import { registerLagMetrics } from './metrics/lag.js';
 
 /** /readyz gives up on Postgres after this long. */
@@ -62,6 +67,12 @@ export interface GatewayOptions {
   metricsPort?: number;
   /** Address of that HTTP server; 127.0.0.1 by default. */
   metricsHost?: string;
+  /** The HTTP port of the web console (0: a free one); no console without it. */
+  consolePort?: number;
+  /** Address of the console's HTTP server; 127.0.0.1 by default. */
+  consoleHost?: string;
+  /** How often the console samples each group's lag for its history (10 s by default). */
+  consoleLagSampleIntervalMs?: number;
   logger: Logger;
 }
 
@@ -95,6 +106,8 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** Where /metrics, /healthz and /readyz are served, null without a metrics port. */
   readonly metricsAddress: { host: string; port: number } | null;
+  /** Where the web console is served, null without a console port. */
+  readonly consoleAddress: { host: string; port: number } | null;
   /** Why this gateway is not ready (what /readyz answers); empty when ready. */
   readinessProblems(): Promise<string[]>;
   stop(): Promise<void>;
@@ -280,6 +293,35 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       log.info({ metrics: `http://${shown}:${metricsAddress.port}/metrics` }, `serving /metrics, /healthz and /readyz on http://${shown}:${metricsAddress.port}`);
     }
 
+    let consoleAddress: { host: string; port: number } | null = null;
+    if (options.consolePort !== undefined) {
+      const lagHistory = new LagHistory({
+        source: storage.groups,
+        intervalMs: options.consoleLagSampleIntervalMs ?? 10_000,
+        retentionMs: 60 * 60 * 1000,
+        log: log.child({ component: 'console' }),
+      });
+      const consoleServer = new ConsoleServer({
+        services,
+        authenticator: new ConsoleAuthenticator(storage.users, listeners.some((l) => usesSasl(l.securityProtocol))),
+        lagHistory,
+        reads: {
+          describeCluster: (sessionTimeoutMs) => new PgClusterStatus(storage.pool).describeCluster(sessionTimeoutMs),
+          describeGroupLag: () => storage.groups.describeGroupLag(),
+        },
+        routes: consoleRoutes(),
+        log: log.child({ component: 'console' }),
+      });
+      consoleAddress = await consoleServer.listen(options.consoleHost ?? '127.0.0.1', options.consolePort);
+      lagHistory.start();
+      cleanup.push(async () => {
+        await lagHistory.stop();
+        await consoleServer.close();
+      });
+      const shown = consoleAddress.host.includes(':') ? `[${consoleAddress.host}]` : consoleAddress.host;
+      log.info({ console: `http://${shown}:${consoleAddress.port}/` }, `serving the web console on http://${shown}:${consoleAddress.port}/`);
+    }
+
     for (const { server } of servers) server.serve(services);
     log.info(
       {
@@ -306,6 +348,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       reaper,
       metrics,
       metricsAddress,
+      consoleAddress,
       readinessProblems,
       stop: runCleanup,
     };
