@@ -1,0 +1,218 @@
+/**
+ * The web console in Debian's chromium against a real gateway, with kafkajs on the Kafka side: what a
+ * user sees and does on the pages, checked through the pages and through a Kafka client.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { kafkaClient, type Producer } from '../support/kafkajs.js';
+import { createTopic } from '../support/gateway.js';
+import { realClientAvailable } from '../support/real-clients.js';
+import { chromiumMissing, launchChromium, screenshotPath, startConsoleGateway, type ConsoleGateway } from './support.js';
+
+const usable = realClientAvailable('Debian chromium', chromiumMissing(), import.meta.url);
+const TOPIC = 'console.orders';
+const GROUP = 'console-billing';
+
+/** Reads the first record a new member of `groupId` gets from `topic`, then leaves the group. */
+async function firstRecordRead(bootstrap: string, groupId: string, topic: string, fromBeginning = true) {
+  const consumer = kafkaClient(bootstrap, 'console-test-reader').consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning });
+  try {
+    return await new Promise<{ offset: string; key: string | null; value: string | null; headers: Record<string, string> }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no record read from ${topic} by ${groupId} within 20 s`)), 20_000);
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          clearTimeout(timer);
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+          resolve({ offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers });
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+describe.skipIf(!usable)('web console in chromium', () => {
+  let cluster: ConsoleGateway;
+  let browser: Browser;
+  let page: Page;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    cluster = await startConsoleGateway();
+    await createTopic(cluster.gateway, TOPIC, 2);
+    producer = kafkaClient(cluster.bootstrap, 'console-test-writer').producer();
+    await producer.connect();
+    // Twenty keyed records to browse and search: order-0 .. order-19.
+    await producer.send({
+      topic: TOPIC,
+      acks: -1,
+      messages: Array.from({ length: 20 }, (_, i) => ({ key: `order-${i}`, value: JSON.stringify({ order: i, status: i % 2 ? 'paid' : 'open' }), partition: i % 2 })),
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await producer?.disconnect();
+    await cluster?.stop();
+  });
+
+  it('shows the cluster overview with this gateway', async () => {
+    await page.goto(`${cluster.consoleUrl}/#/`);
+    await page.getByRole('heading', { level: 1, name: 'Cluster' }).waitFor();
+    const gateways = page.getByRole('table', { name: 'Gateways' });
+    await expect(gateways.getByRole('cell', { name: String(cluster.gateway.nodeId), exact: false }).first().textContent()).resolves.toContain(String(cluster.gateway.nodeId));
+    await expect(gateways.textContent()).resolves.toContain(`127.0.0.1:${cluster.gateway.port}`);
+    await expect(gateways.textContent()).resolves.toContain('alive');
+    await page.screenshot({ path: screenshotPath('cluster'), fullPage: true });
+  });
+
+  it('lists the topic on the topics page, and the filter hides what does not match', async () => {
+    await page.goto(`${cluster.consoleUrl}/#/topics`);
+    const link = page.getByRole('link', { name: TOPIC });
+    await link.waitFor();
+    const row = page.getByRole('row').filter({ has: link });
+    // 2 partitions, 20 records.
+    await expect(row.getByRole('cell').nth(1).textContent()).resolves.toBe('2');
+    await expect(row.getByRole('cell').nth(2).textContent()).resolves.toBe('20');
+    await page.screenshot({ path: screenshotPath('topics'), fullPage: true });
+    await page.getByLabel('Filter topics').fill('no-such-topic');
+    await expect(link.count()).resolves.toBe(0);
+    await page.getByLabel('Filter topics').fill('orders');
+    await expect(link.count()).resolves.toBe(1);
+  });
+
+  it('reaches the topic page with the keyboard alone', async () => {
+    await page.goto(`${cluster.consoleUrl}/#/`);
+    await page.getByRole('heading', { level: 1, name: 'Cluster' }).waitFor();
+    // Tab until the "Topics" link of the navigation has focus, then Enter.
+    await tabUntil(page, (el) => el.tag === 'A' && el.text === 'Topics');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Topics' }).waitFor();
+    // Type into the filter, then tab on to the topic's link and follow it.
+    await tabUntil(page, (el) => el.tag === 'INPUT' && el.name === 'filter');
+    await page.keyboard.type('orders');
+    await tabUntil(page, (el) => el.tag === 'A' && el.text === TOPIC);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: `Topic ${TOPIC}` }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/topics/${TOPIC}`);
+    // Focus moved to the new page's heading, so the next Tab goes on from there.
+    await expect(page.evaluate('document.activeElement.tagName')).resolves.toBe('H1');
+  });
+
+  it('shows a record produced by kafkajs in the live tail within a second', async () => {
+    await page.goto(`${cluster.consoleUrl}/#/topics/${TOPIC}`);
+    await page.getByRole('heading', { level: 1, name: `Topic ${TOPIC}` }).waitFor();
+    await page.getByLabel('Live tail').check();
+    await page.getByText('Live tail on').waitFor();
+    const value = `tail-${Date.now()}`;
+    const started = performance.now();
+    await producer.send({ topic: TOPIC, acks: -1, messages: [{ key: 'tailed', value, partition: 1 }] });
+    await page.locator('table.messages tbody tr').first().filter({ hasText: value }).waitFor({ timeout: 5_000 });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(1_000);
+    await expect(page.getByRole('status').filter({ hasText: 'Live tail: 1 new message' }).count()).resolves.toBe(1);
+    await page.screenshot({ path: screenshotPath('topic'), fullPage: true });
+    await page.getByLabel('Live tail').uncheck();
+  });
+
+  it('finds a record by its key', async () => {
+    await page.goto(`${cluster.consoleUrl}/#/topics/${TOPIC}`);
+    await page.getByRole('heading', { level: 1, name: `Topic ${TOPIC}` }).waitFor();
+    const key = page.getByLabel('Key', { exact: true });
+    await key.fill('order-7');
+    await key.press('Enter');
+    const rows = page.locator('table.messages tbody tr');
+    await page.locator('table.messages tbody tr').first().filter({ hasText: 'order-7' }).waitFor();
+    await expect(rows.count()).resolves.toBe(1);
+    // order-7 went to partition 1 at offset 3 (the odd orders, in order).
+    await expect(rows.first().getAttribute('data-partition')).resolves.toBe('1');
+    await expect(rows.first().getAttribute('data-offset')).resolves.toBe('3');
+    await expect(rows.first().textContent()).resolves.toContain('"order":7');
+  });
+
+  it('produces through the form a record that a kafkajs consumer reads', async () => {
+    const produceTopic = 'console.produced';
+    await createTopic(cluster.gateway, produceTopic, 1);
+    await page.goto(`${cluster.consoleUrl}/#/topics/${produceTopic}`);
+    await page.getByRole('heading', { level: 1, name: `Topic ${produceTopic}` }).waitFor();
+    const form = page.getByRole('form', { name: 'Produce a message' });
+    await form.getByLabel('Key (empty for none)').fill('from-the-form');
+    await form.getByLabel('Value').fill('{"made":"in the browser"}');
+    await form.getByLabel('Headers').fill('origin: console\ntrace: 42');
+    await form.getByRole('button', { name: 'Produce' }).click();
+    await form.getByText('Produced to partition 0 at offset 0.').waitFor();
+    const read = await firstRecordRead(cluster.bootstrap, 'console-form-reader', produceTopic);
+    expect(read).toEqual({ offset: '0', key: 'from-the-form', value: '{"made":"in the browser"}', headers: { origin: 'console', trace: '42' } });
+  });
+
+  it('resets a group\'s offsets through the form, which changes what a kafkajs consumer reads next', async () => {
+    // The group reads everything on partition 0 and commits, then leaves (a reset needs an empty group).
+    const admin = kafkaClient(cluster.bootstrap, 'console-test-admin').admin();
+    await admin.connect();
+    try {
+      await admin.setOffsets({ groupId: GROUP, topic: TOPIC, partitions: [{ partition: 0, offset: '10' }, { partition: 1, offset: '11' }] });
+      await page.goto(`${cluster.consoleUrl}/#/groups`);
+      await page.getByRole('link', { name: GROUP }).click();
+      await page.getByRole('heading', { level: 1, name: `Group ${GROUP}` }).waitFor();
+      await page.screenshot({ path: screenshotPath('group'), fullPage: true });
+      const form = page.getByRole('form', { name: 'Reset offsets' });
+      await form.getByLabel('Reset to').selectOption('offset');
+      await form.getByLabel('Offset', { exact: true }).fill('4');
+      await form.getByLabel('Partitions').fill('0');
+
+      // A dry run shows the new offset and commits nothing.
+      await form.getByRole('button', { name: 'Preview reset' }).click();
+      await form.getByText('Dry run').waitFor();
+      await expect(form.getByRole('table', { name: 'Offsets after the reset' }).getByRole('row').nth(1).textContent()).resolves.toBe(`${TOPIC}04`);
+      await expect(committed(admin)).resolves.toEqual({ 0: '10', 1: '11' });
+
+      await form.getByLabel('Dry run').uncheck();
+      await form.getByRole('button', { name: 'Reset offsets' }).click();
+      await form.getByText('Offsets reset to:').waitFor();
+      await expect(committed(admin)).resolves.toEqual({ 0: '4', 1: '11' });
+      // The page's offsets table shows the new committed offset.
+      const offsets = page.getByRole('table', { name: 'Committed offsets and lag' });
+      await offsets.getByRole('row').filter({ has: page.getByRole('cell', { name: '4', exact: true }) }).first().waitFor();
+    } finally {
+      await admin.disconnect();
+    }
+    // Only partition 0 is behind now (4 of its 10 records); a member of the group starts there.
+    const read = await firstRecordRead(cluster.bootstrap, GROUP, TOPIC, false);
+    expect(read.offset).toBe('4');
+    expect(read.key).toBe('order-8');
+    await page.goto(`${cluster.consoleUrl}/#/groups`);
+    await page.getByRole('link', { name: GROUP }).waitFor();
+    await page.screenshot({ path: screenshotPath('groups'), fullPage: true });
+  });
+});
+
+async function committed(admin: ReturnType<ReturnType<typeof kafkaClient>['admin']>): Promise<Record<number, string>> {
+  const [topic] = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] });
+  return Object.fromEntries(topic.partitions.map((p) => [p.partition, p.offset]));
+}
+
+interface Focused {
+  tag: string;
+  text: string;
+  name: string | null;
+}
+
+/** Presses Tab (at most 60 times) until the focused element satisfies `reached`. */
+async function tabUntil(page: Page, reached: (focused: Focused) => boolean): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    // A string, evaluated in the page: the test's TypeScript has no DOM types.
+    const focused = (await page.evaluate(
+      '(() => { const e = document.activeElement; return e && { tag: e.tagName, text: e.textContent, name: e.getAttribute("name") }; })()',
+    )) as Focused | null;
+    if (focused && reached(focused)) return;
+  }
+  throw new Error('60 presses of Tab never reached the element');
+}
