@@ -5,7 +5,7 @@ export async function renderCluster() {
   const cluster = await api('/api/cluster');
   const card = (label, value, title) => h('li', { title }, h('span', { class: 'value' }, value), label);
   const gateways = table('Gateways', ['Node', 'Endpoints', 'Last heartbeat', 'State'], cluster.gateways.map((gateway) => h('tr', {},
-    h('td', {}, String(gateway.nodeId), gateway.nodeId === cluster.controllerId ? h('span', { class: 'badge' }, ' controller') : null),
+    h('td', {}, String(gateway.nodeId), gateway.nodeId === cluster.controllerId ? h('span', { class: 'badge' }, 'controller') : null),
     h('td', {}, h('ul', { class: 'plain' }, gateway.endpoints.map((endpoint) =>
       h('li', {}, `${endpoint.listener} ${endpoint.host}:${endpoint.port} (${endpoint.securityProtocol})`)))),
     h('td', {}, formatTime(gateway.lastHeartbeat)),
@@ -25,6 +25,6 @@ export async function renderCluster() {
       h('h2', {}, 'Gateways'),
       gateways,
       h('h2', {}, 'PostgreSQL'),
-      h('p', {}, postgres.version ?? 'unknown version')),
+      h('p', {}, 'PostgreSQL ', postgres.version ?? '(version unknown)')),
   };
 }

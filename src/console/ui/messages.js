@@ -155,7 +155,7 @@ export function messageBrowser(topic) {
 
 function payload(text, encoding) {
   if (text === null || text === undefined) return h('span', { class: 'muted' }, 'null');
-  return [text, encoding === 'base64' ? h('span', { class: 'badge', title: 'not valid UTF-8, shown as base64' }, ' base64') : null];
+  return [text, encoding === 'base64' ? h('span', { class: 'badge', title: 'not valid UTF-8, shown as base64' }, 'base64') : null];
 }
 
 function messageRow(message, fresh = false) {

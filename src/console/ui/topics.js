@@ -13,7 +13,7 @@ export async function renderTopics() {
     const shown = topics.filter((topic) => topic.name.toLowerCase().includes(needle));
     summary.textContent = `${shown.length} of ${topics.length} topics`;
     holder.replaceChildren(table('Topics', ['Name', ['Partitions', true], ['Records', true], ['Size', true]], shown.map((topic) => h('tr', {},
-      h('td', {}, h('a', { href: `#/topics/${segment(topic.name)}` }, topic.name), topic.internal ? h('span', { class: 'badge' }, ' internal') : null),
+      h('td', {}, h('a', { href: `#/topics/${segment(topic.name)}` }, topic.name), topic.internal ? h('span', { class: 'badge' }, 'internal') : null),
       numCell(formatCount(topic.partitions)),
       numCell(formatCount(topic.records)),
       numCell(formatBytes(topic.bytes), `${topic.bytes} bytes`),
