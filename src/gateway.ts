@@ -308,6 +308,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         reads: {
           describeCluster: (sessionTimeoutMs) => new PgClusterStatus(storage.pool).describeCluster(sessionTimeoutMs),
           describeGroupLag: () => storage.groups.describeGroupLag(),
+          searchRecords: (search) => storage.recordSearch.searchRecords(search),
         },
         routes: consoleRoutes(),
         log: log.child({ component: 'console' }),

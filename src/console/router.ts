@@ -12,6 +12,7 @@ import { ConsoleError, QueryParams, readJsonObject } from './http.js';
 import type { LagHistory } from './lag-history.js';
 import type { GroupLagSnapshot } from '../storage/groups.js';
 import type { ClusterStatus } from '../storage/status.js';
+import type { RecordSearch, RecordSearchResult } from '../storage/record-search.js';
 
 /** What the console reads from storage beyond the gateway's services (all read-only, in Kafka terms). */
 export interface ConsoleReads {
@@ -19,6 +20,8 @@ export interface ConsoleReads {
   describeCluster(sessionTimeoutMs: number): Promise<ClusterStatus>;
   /** Every group's committed offsets beside the log end offsets (the lag metrics' query). */
   describeGroupLag(): Promise<GroupLagSnapshot>;
+  /** A bounded browse or search of one partition's records. */
+  searchRecords(search: RecordSearch): Promise<RecordSearchResult>;
 }
 
 export interface ConsoleContext {

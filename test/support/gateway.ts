@@ -16,6 +16,9 @@ export interface TestGatewayOptions {
   /** Reuse a database (several gateways on one Postgres); a fresh one by default. */
   database?: TestDatabase;
   brokerConfigs?: Record<string, string>;
+  /** Serve the web console (0: on a free port). */
+  consolePort?: number;
+  consoleLagSampleIntervalMs?: number;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -27,6 +30,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     databaseUrl: database.url,
     dataDir: '',
     brokerConfigs: new Map(Object.entries(options.brokerConfigs ?? {})),
+    consolePort: options.consolePort,
+    consoleLagSampleIntervalMs: options.consoleLagSampleIntervalMs,
     logger: pino({ level: process.env.KPG_TEST_LOG_LEVEL ?? 'silent' }),
   });
   return {

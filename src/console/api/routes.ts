@@ -3,7 +3,9 @@
  */
 import type { Route } from '../router.js';
 import { clusterRoutes } from './cluster.js';
+import { messageRoutes } from './messages.js';
+import { topicRoutes } from './topics.js';
 
 export function consoleRoutes(): Route[] {
-  return [...clusterRoutes];
+  return [...clusterRoutes, ...topicRoutes, ...messageRoutes];
 }

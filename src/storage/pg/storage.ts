@@ -3,6 +3,7 @@
  * connection for the change notifications, and the relay that appends records produced from SQL by
  * REPEATABLE READ / SERIALIZABLE transactions (./sql-outbox-relay.ts).
  */
+import { PgRecordSearch } from './record-search.js';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { IGNORING_OBSERVER, type Storage, type StorageObserver } from '../storage.js';
@@ -49,6 +50,7 @@ export class PgStorage implements Storage {
   readonly quotas: PgQuotaStorage;
   readonly users: PgUserStorage;
   readonly acls: PgAclStorage;
+  readonly recordSearch: PgRecordSearch;
   readonly notifications: PgNotifications;
   private readonly sqlRelay: SqlOutboxRelay;
   /** The readiness check running now, if any. */
@@ -71,6 +73,7 @@ export class PgStorage implements Storage {
     this.quotas = new PgQuotaStorage(this.pool);
     this.users = new PgUserStorage(this.pool);
     this.acls = new PgAclStorage(this.pool);
+    this.recordSearch = new PgRecordSearch(this.pool);
     this.notifications = new PgNotifications(options.connectionString, componentLogger(log, 'listen'));
     this.sqlRelay = new SqlOutboxRelay(this.pool, this.notifications, componentLogger(log, 'sql-relay'));
   }

@@ -1,0 +1,113 @@
+/**
+ * RecordSearch (../record-search.ts) on Postgres. Two queries: the window of batches to decode (offsets
+ * only, a range of record_batches' primary key; for a `fromMs` bound going forward, the first batch
+ * reaching it comes from the time index), then the records of that window decoded by kpg.batch_records
+ * and filtered. The window is what bounds the cost: at most maxBatches batches, however selective
+ * the filters are.
+ */
+import type pg from 'pg';
+import { InvalidRecordSearchError, type FoundRecord, type RecordSearch, type RecordSearchResult, type RecordSearchStorage } from '../record-search.js';
+
+interface HeaderJson {
+  key: string;
+  value: string | null;
+  key_encoding?: 'base64';
+  value_encoding?: 'base64';
+}
+
+export class PgRecordSearch implements RecordSearchStorage {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async searchRecords(s: RecordSearch): Promise<RecordSearchResult> {
+    const forward = s.direction === 'forward';
+    let start = s.startOffset;
+    if (forward && s.fromMs !== undefined) {
+      // time_index is each batch's running maximum timestamp: batches before the first reaching fromMs hold only older records.
+      const first = await this.pool.query<{ base_offset: bigint }>(
+        `SELECT base_offset FROM kpg.record_batches
+          WHERE topic_id = $1 AND partition = $2 AND time_index >= $3
+          ORDER BY time_index LIMIT 1`,
+        [s.topicId, s.partition, s.fromMs],
+      );
+      if (first.rows.length === 0) return { records: [], nextOffset: null };
+      if (first.rows[0]!.base_offset > start) start = first.rows[0]!.base_offset;
+    }
+    const window = await this.pool.query<{ low: bigint | null; high: bigint | null; batches: string }>(
+      forward
+        ? `SELECT min(w.base_offset) AS low, max(w.last_offset) AS high, count(*) AS batches FROM (
+             SELECT rb.base_offset, rb.last_offset FROM kpg.record_batches rb
+               JOIN kpg.partitions p ON p.topic_id = rb.topic_id AND p.partition = rb.partition
+              WHERE rb.topic_id = $1 AND rb.partition = $2 AND rb.last_offset >= greatest($3, p.log_start_offset)
+              ORDER BY rb.last_offset LIMIT $4) w`
+        : `SELECT min(w.base_offset) AS low, max(w.last_offset) AS high, count(*) AS batches FROM (
+             SELECT rb.base_offset, rb.last_offset FROM kpg.record_batches rb
+               JOIN kpg.partitions p ON p.topic_id = rb.topic_id AND p.partition = rb.partition
+              WHERE rb.topic_id = $1 AND rb.partition = $2 AND rb.last_offset >= p.log_start_offset
+                -- up to the batch holding startOffset (or the first one after it; its records are filtered out)
+                AND rb.last_offset <= coalesce((SELECT min(x.last_offset) FROM kpg.record_batches x
+                                                 WHERE x.topic_id = $1 AND x.partition = $2 AND x.last_offset >= $3),
+                                               9223372036854775807)
+              ORDER BY rb.last_offset DESC LIMIT $4) w`,
+      [s.topicId, s.partition, start, s.maxBatches],
+    );
+    const { low, high } = window.rows[0]!;
+    const scannedBatches = Number(window.rows[0]!.batches);
+    if (low === null || high === null) return { records: [], nextOffset: null };
+    const params: unknown[] = [s.topicId, s.partition, low, high, forward ? start : low, forward ? high : start, s.limit];
+    const filters: string[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (s.key !== undefined) filters.push(`r.key = ${param(s.key)}`);
+    if (s.fromMs !== undefined) filters.push(`r.timestamp_ms >= ${param(s.fromMs)}`);
+    if (s.toMs !== undefined) filters.push(`r.timestamp_ms < ${param(s.toMs)}`);
+    if (s.header !== undefined) filters.push(`kpg.header_value(r.headers, ${param(s.header.name)}) = ${param(s.header.value)}`);
+    if (s.jsonPath !== undefined) {
+      // Values that are not UTF-8 JSON never match (and never fail the query).
+      const json = `CASE WHEN pg_input_is_valid(kpg.utf8_text(r.value), 'jsonb') THEN kpg.utf8_text(r.value)::jsonb END`;
+      const path = `${param(s.jsonPath)}::jsonpath`;
+      filters.push(
+        s.jsonValue === undefined
+          ? `jsonb_path_exists(${json}, ${path})`
+          : `jsonb_path_query_first(${json}, ${path}) #>> '{}' = ${param(s.jsonValue)}`,
+      );
+    }
+    let rows: { offset: bigint; timestamp_ms: bigint; key: Buffer | null; value: Buffer | null; headers: HeaderJson[] | null }[];
+    try {
+      const result = await this.pool.query(
+        `SELECT rb.base_offset + r.offset_delta AS "offset", r.timestamp_ms, r.key, r.value, r.headers
+           FROM kpg.record_batches rb
+           JOIN kpg.partitions p ON p.topic_id = rb.topic_id AND p.partition = rb.partition
+           CROSS JOIN LATERAL kpg.batch_records(rb.batch) r
+          WHERE rb.topic_id = $1 AND rb.partition = $2 AND rb.last_offset >= $3 AND rb.last_offset <= $4
+            AND rb.base_offset + r.offset_delta BETWEEN greatest($5, p.log_start_offset) AND $6
+            ${filters.map((f) => `AND ${f}`).join(' ')}
+          ORDER BY 1 ${forward ? 'ASC' : 'DESC'}
+          LIMIT $7`,
+        params,
+      );
+      rows = result.rows;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      // syntax_error (a malformed path) and the SQL/JSON error class 22/2203x.
+      if (code === '42601' || code.startsWith('2203') || code === '22P02') throw new InvalidRecordSearchError((err as Error).message);
+      throw err;
+    }
+    const records: FoundRecord[] = rows.map((r) => ({
+      offset: r.offset,
+      timestampMs: r.timestamp_ms,
+      key: r.key,
+      value: r.value,
+      headers: (r.headers ?? []).map((h) => ({
+        key: h.key_encoding === 'base64' ? Buffer.from(h.key, 'base64').toString('utf8') : h.key,
+        value: h.value === null ? null : Buffer.from(h.value, h.value_encoding === 'base64' ? 'base64' : 'utf8'),
+      })),
+    }));
+    let nextOffset: bigint | null = null;
+    if (records.length === s.limit) nextOffset = forward ? records.at(-1)!.offset + 1n : records.at(-1)!.offset - 1n;
+    else if (scannedBatches === s.maxBatches) nextOffset = forward ? high + 1n : low - 1n;
+    if (nextOffset !== null && nextOffset < 0n) nextOffset = null;
+    return { records, nextOffset };
+  }
+}
