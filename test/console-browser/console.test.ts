@@ -55,6 +55,7 @@ describe.skipIf(!usable)('web console in chromium', () => {
     });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(10_000);
   });
 
   afterAll(async () => {
