@@ -138,6 +138,62 @@ describe.skipIf(!usable)('web console in chromium', () => {
     await expect(rows.first().textContent()).resolves.toContain('"order":7');
   });
 
+  it('pages through a partition 50 messages at a time, newest first', async () => {
+    const pagedTopic = 'console.paged';
+    await createTopic(cluster.gateway, pagedTopic, 1);
+    await producer.send({ topic: pagedTopic, acks: -1, messages: Array.from({ length: 120 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+    await page.goto(`${cluster.consoleUrl}/#/topics/${pagedTopic}`);
+    await page.getByRole('heading', { level: 1, name: `Topic ${pagedTopic}` }).waitFor();
+    const rows = page.locator('table.messages tbody tr');
+    const offsets = async () => (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-offset'))));
+    const pageStartingAt = (offset: number) => page.locator(`table.messages tbody tr:first-child[data-offset="${offset}"]`).waitFor();
+    await pageStartingAt(119);
+    await expect(offsets()).resolves.toEqual(Array.from({ length: 50 }, (_, i) => String(119 - i)));
+    await page.getByRole('button', { name: 'Older page' }).click();
+    await pageStartingAt(69);
+    await expect(rows.count()).resolves.toBe(50);
+    await page.getByRole('button', { name: 'Older page' }).click();
+    await pageStartingAt(19);
+    await expect(offsets()).resolves.toEqual(Array.from({ length: 20 }, (_, i) => String(19 - i)));
+    await page.getByRole('button', { name: 'Newer page' }).click();
+    await pageStartingAt(69);
+    await page.getByRole('button', { name: 'Newer page' }).click();
+    await pageStartingAt(119);
+    await expect(page.getByRole('button', { name: 'Newer page' }).isDisabled()).resolves.toBe(true);
+  });
+
+  it('edits one config value in place, which a kafkajs admin then describes', async () => {
+    await page.goto(`${cluster.consoleUrl}/#/topics/${TOPIC}`);
+    await page.getByRole('heading', { level: 1, name: `Topic ${TOPIC}` }).waitFor();
+    await page.getByRole('button', { name: 'Edit retention.ms' }).click();
+    const input = page.getByLabel('New value of retention.ms');
+    await input.fill('3600000');
+    await input.press('Enter');
+    await page.getByText('Saved retention.ms.').waitFor();
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'retention.ms', exact: true }) });
+    await expect(row.getByRole('cell').nth(1).textContent()).resolves.toBe('3600000');
+    await expect(row.getByRole('cell').nth(2).textContent()).resolves.toBe('DYNAMIC_TOPIC_CONFIG');
+    const admin = kafkaClient(cluster.bootstrap, 'console-test-admin').admin();
+    await admin.connect();
+    try {
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: TOPIC, configNames: ['retention.ms'] }] });
+      expect(described.resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
+    } finally {
+      await admin.disconnect();
+    }
+    // An invalid value is refused with Kafka's error code, shown on the page.
+    await page.getByRole('button', { name: 'Edit retention.ms' }).click();
+    await page.getByLabel('New value of retention.ms').fill('soon');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'INVALID_CONFIG' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    // Reset deletes the topic's own value: the default is back.
+    await page.getByRole('button', { name: 'Reset retention.ms to its default' }).click();
+    await page.getByText('Saved retention.ms.').waitFor();
+    await expect(row.getByRole('cell').nth(1).textContent()).resolves.toBe('604800000');
+    await expect(row.getByRole('cell').nth(2).textContent()).resolves.toBe('DEFAULT_CONFIG');
+  });
+
   it('produces through the form a record that a kafkajs consumer reads', async () => {
     const produceTopic = 'console.produced';
     await createTopic(cluster.gateway, produceTopic, 1);

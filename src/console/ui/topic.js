@@ -56,7 +56,7 @@ function configsSection(topic) {
     const actions = [];
     if (!config.readOnly) {
       actions.push(h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${config.name}`, onclick: () => { editing = config.name; draw(topic.configs); } }, 'Edit'));
-      if (!config.isDefault && config.source === 'TOPIC_CONFIG') {
+      if (!config.isDefault && config.source === 'DYNAMIC_TOPIC_CONFIG') {
         actions.push(' ', h('button', { type: 'button', class: 'secondary', 'aria-label': `Reset ${config.name} to its default`, onclick: () => save({ delete: [config.name] }, config.name) }, 'Reset'));
       }
     }
