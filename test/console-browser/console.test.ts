@@ -209,6 +209,27 @@ describe.skipIf(!usable)('web console in chromium', () => {
     expect(read).toEqual({ offset: '0', key: 'from-the-form', value: '{"made":"in the browser"}', headers: { origin: 'console', trace: '42' } });
   });
 
+  it('shows a running consumer\'s membership and assignment, and refuses a reset while it is a member', async () => {
+    const busyGroup = 'console-busy';
+    const consumer = kafkaClient(cluster.bootstrap, 'console-busy-member').consumer({ groupId: busyGroup, sessionTimeout: 10_000, heartbeatInterval: 500 });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      await new Promise<void>((resolve) => {
+        void consumer.run({ eachMessage: async () => resolve() });
+      });
+      await page.goto(`${cluster.consoleUrl}/#/groups/${busyGroup}`);
+      await page.getByRole('heading', { level: 1, name: `Group ${busyGroup}` }).waitFor();
+      const member = page.getByRole('table', { name: 'Members' }).getByRole('row').filter({ hasText: 'console-busy-member' });
+      await expect(member.getByRole('cell').nth(3).textContent()).resolves.toBe(`${TOPIC}: 0, 1`);
+      const form = page.getByRole('form', { name: 'Reset offsets' });
+      await form.getByRole('button', { name: 'Preview reset' }).click();
+      await form.getByRole('alert').filter({ hasText: 'NON_EMPTY_GROUP' }).waitFor();
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
   it('resets a group\'s offsets through the form, which changes what a kafkajs consumer reads next', async () => {
     // The group has committed offsets and no members (a reset needs an empty group).
     const admin = kafkaClient(cluster.bootstrap, 'console-test-admin').admin();
