@@ -270,8 +270,21 @@ describe.skipIf(!usable)('web console in chromium', () => {
     expect(read.offset).toBe('4');
     expect(read.key).toBe('order-8');
     await page.goto(`${cluster.consoleUrl}/#/groups`);
-    await page.getByRole('link', { name: GROUP }).waitFor();
+    const groupRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: GROUP }) });
+    await expect(groupRow.getByRole('cell').nth(4).textContent()).resolves.toBe('6');
     await page.screenshot({ path: screenshotPath('groups'), fullPage: true });
+    // The lag sparkline: samples taken since the reset show the group 6 behind.
+    const sparkline = page.getByRole('img', { name: /^Total lag from/ });
+    for (let attempt = 0; ; attempt++) {
+      await page.goto(`${cluster.consoleUrl}/#/groups/${GROUP}`);
+      await sparkline.waitFor();
+      if ((await sparkline.getAttribute('aria-label'))?.includes('now 6,')) break;
+      if (attempt === 20) throw new Error(`the sparkline never showed the lag of 6: ${await sparkline.getAttribute('aria-label')}`);
+      await page.goto(`${cluster.consoleUrl}/#/groups`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await expect(page.locator('svg.sparkline polyline').count()).resolves.toBe(1);
+    await page.screenshot({ path: screenshotPath('group'), fullPage: true });
   });
 });
 

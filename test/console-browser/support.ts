@@ -58,6 +58,8 @@ export async function startConsoleGateway(): Promise<ConsoleGateway> {
     brokerConfigs: new Map(),
     logger: pino({ level: process.env.KPG_TEST_LOG_LEVEL ?? 'silent' }),
     consolePort: 0,
+    // Samples of group lag every 300 ms rather than 10 s, so the lag sparkline has points within the test.
+    consoleLagSampleIntervalMs: 300,
   });
   if (!gateway.consoleAddress) throw new Error('the gateway started without its console');
   return {
