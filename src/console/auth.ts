@@ -4,10 +4,11 @@
  * again from the stored salt and iterations (as a SCRAM exchange proves the same password), compared in
  * constant time. Without SASL listeners everyone is User:ANONYMOUS, as on a PLAINTEXT Kafka listener.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
+import { promisify } from 'node:util';
 import type { ScramKeys, ScramMechanism } from '../security/scram-keys.js';
-import { clientKey, hash, saltedPassword, serverKeyOf } from '../security/scram-keys.js';
+import { clientKey, hash, hashLength, hashName, SCRAM_DEFAULT_ITERATIONS, serverKeyOf } from '../security/scram-keys.js';
 import { ANONYMOUS, userPrincipal, type KafkaPrincipal } from '../security/principal.js';
 import type { UserStorage } from '../storage/users.js';
 import { ConsoleError } from './http.js';
@@ -18,7 +19,20 @@ const MECHANISMS: readonly ScramMechanism[] = ['SCRAM-SHA-512', 'SCRAM-SHA-256']
 const unauthorized = (message: string): ConsoleError =>
   new ConsoleError(401, 'SASL_AUTHENTICATION_FAILED', message, { 'WWW-Authenticate': 'Basic realm="kpg", charset="UTF-8"' });
 
+const derive = promisify(pbkdf2);
+
+/** How long a verified password is remembered (per stored credential: a password change ends it at once). */
+const VERIFIED_TTL_MS = 60_000;
+const MAX_VERIFIED = 1000;
+
 export class ConsoleAuthenticator {
+  /**
+   * Recently verified credentials, so a page's many requests cost one key derivation: keyed by an HMAC
+   * (with a per-process secret) of the Authorization header and the stored StoredKey, never the password.
+   */
+  private readonly verified = new Map<string, number>();
+  private readonly secret = randomBytes(32);
+
   constructor(
     private readonly users: UserStorage,
     /** Whether any listener of the gateway uses SASL. */
@@ -36,20 +50,32 @@ export class ConsoleAuthenticator {
     if (colon <= 0) throw unauthorized('malformed Basic credentials');
     const userName = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
+    let keys: ScramKeys | null = null;
     for (const mechanism of MECHANISMS) {
-      const keys = await this.users.scramKeys(userName, mechanism);
-      if (!keys) continue;
-      if (passwordMatches(keys, password)) return userPrincipal(userName);
-      break;
+      keys = await this.users.scramKeys(userName, mechanism);
+      if (keys) break;
     }
-    // The same answer for an unknown user and a wrong password.
-    throw unauthorized('authentication failed: invalid user name or password');
+    if (!keys) {
+      // An unknown user costs the same derivation as a wrong password: the answer's timing tells nothing.
+      await derive(password, DUMMY_SALT, SCRAM_DEFAULT_ITERATIONS, 64, 'sha512');
+      throw unauthorized('authentication failed: invalid user name or password');
+    }
+    const cacheKey = createHmac('sha256', this.secret).update(header).update('\0').update(keys.storedKey).digest('base64');
+    const until = this.verified.get(cacheKey);
+    if (until !== undefined && until > Date.now()) return userPrincipal(userName);
+    if (!(await passwordMatches(keys, password))) throw unauthorized('authentication failed: invalid user name or password');
+    if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+    this.verified.set(cacheKey, Date.now() + VERIFIED_TTL_MS);
+    return userPrincipal(userName);
   }
 }
 
-function passwordMatches(keys: ScramKeys, password: string): boolean {
+const DUMMY_SALT = randomBytes(32);
+
+/** The derivation runs on libuv's thread pool: thousands of HMAC iterations must not stall the Kafka listeners' event loop. */
+async function passwordMatches(keys: ScramKeys, password: string): Promise<boolean> {
   const m = keys.mechanism;
-  const salted = saltedPassword(m, password, keys.salt, keys.iterations);
+  const salted = await derive(password, keys.salt, keys.iterations, hashLength(m), hashName(m));
   const storedKey = hash(m, clientKey(m, salted));
   const serverKey = serverKeyOf(m, salted);
   const storedOk = storedKey.length === keys.storedKey.length && timingSafeEqual(storedKey, keys.storedKey);

@@ -6,6 +6,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+const BODY_TIMEOUT_MS = 30_000;
 
 /** An API answer that is not a success: the HTTP status and the `{ error: { code, message } }` body. */
 export class ConsoleError extends Error {
@@ -50,10 +51,23 @@ export async function readJsonObject(req: http.IncomingMessage): Promise<Record<
   if (declared > MAX_BODY_BYTES) throw new ConsoleError(413, 'PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ConsoleError(413, 'PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
-    chunks.push(chunk);
+  // A client that stops sending mid-body does not hold the request open (the server has no overall request timeout, for tails).
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    req.destroy();
+  }, BODY_TIMEOUT_MS);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) throw new ConsoleError(413, 'PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (timedOut) throw new ConsoleError(408, 'REQUEST_TIMEOUT', `request body not received within ${BODY_TIMEOUT_MS} ms`);
+    throw err;
+  } finally {
+    clearTimeout(timer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   let parsed: unknown;

@@ -293,7 +293,7 @@ describe.skipIf(!usable)('web console in chromium', () => {
 
       // A dry run shows the new offset and commits nothing.
       await form.getByRole('button', { name: 'Preview reset' }).click();
-      await form.getByText('Dry run').waitFor();
+      await form.getByText('Dry run: these offsets would be committed').waitFor();
       await expect(form.getByRole('table', { name: 'Offsets after the reset' }).getByRole('row').nth(1).textContent()).resolves.toBe(`${TOPIC}04`);
       await expect(committed(admin)).resolves.toEqual({ 0: '10', 1: end1 });
 

@@ -7,6 +7,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopic, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { kafkaClient, type Producer } from '../support/kafkajs.js';
+import { encodeBatch } from '../../src/records/batch.js';
 import { call, consoleUrl } from './console-client.js';
 
 let tg: TestGateway;
@@ -82,6 +83,16 @@ describe('browsing', () => {
     expect(offsets(combined.body)).toEqual([3]);
   });
 
+  it('skips values that are not JSON in a JSON path search instead of failing', async () => {
+    await createTopic(tg.gateway, 'mixed', 1);
+    await producer.send({ topic: 'mixed', messages: ['{broken', '{"a": 1}', 'plain text', '[1, 2]', '{"a": 2}'].map((value) => ({ value })) });
+    const found = await call(tg.gateway, 'GET', `/api/topics/mixed/messages?jsonPath=${encodeURIComponent('$.a')}&direction=forward&partition=0`);
+    expect(found.status).toBe(200);
+    expect(found.body.messages.map((m: any) => m.value)).toEqual(['{"a": 1}', '{"a": 2}']);
+    const equal = await call(tg.gateway, 'GET', `/api/topics/mixed/messages?jsonPath=${encodeURIComponent('$.a')}&jsonValue=2`);
+    expect(offsets(equal.body)).toEqual([4]);
+  });
+
   it('refuses bad parameters with 400 and names the parameter', async () => {
     for (const query of ['offset=-1&partition=0', 'offset=abc&partition=0', 'limit=0', 'limit=100000', 'direction=sideways', 'from=yesterday', 'header=nocolon', 'jsonPath=$$$(']) {
       const { status, body } = await call(tg.gateway, 'GET', `/api/topics/${TOPIC}/messages?${query}`);
@@ -100,6 +111,38 @@ describe('browsing', () => {
     expect(partition.status).toBe(404);
     expect(partition.body.error.code).toBe('UNKNOWN_TOPIC_OR_PARTITION');
   });
+});
+
+describe('bounded scans', () => {
+  it('decodes at most 1000 batches per request and says where to continue', async () => {
+    await createTopic(tg.gateway, 'big', 1);
+    const [topic] = await tg.gateway.services.topics.all().then((all) => all.filter((t) => t.name === 'big'));
+    // 1500 stored batches of 10 records; the one record keyed "needle" is the last.
+    for (let chunk = 0; chunk < 15; chunk++) {
+      const batches = await Promise.all(
+        Array.from({ length: 100 }, async (_, i) => {
+          const last = chunk === 14 && i === 99;
+          const records = Array.from({ length: 10 }, (_, r) => ({ key: last && r === 9 ? 'needle' : `hay${r}`, value: 'x', timestamp: t0 }));
+          return {
+            topicId: topic!.topicId, partition: 0, batch: await encodeBatch(records), recordCount: 10, maxTimestamp: BigInt(t0), maxTimestampDelta: 0,
+            producerId: -1n, producerEpoch: -1, baseSequence: -1,
+          };
+        }),
+      );
+      await tg.gateway.services.records.append(batches);
+    }
+    const started = Date.now();
+    const first = await call(tg.gateway, 'GET', '/api/topics/big/messages?partition=0&offset=0&key=needle');
+    expect(first.body).toEqual({ messages: [], nextOffset: '10000' });
+    const second = await call(tg.gateway, 'GET', `/api/topics/big/messages?partition=0&offset=${first.body.nextOffset}&key=needle`);
+    expect(offsets(second.body)).toEqual([14999]);
+    expect(second.body.nextOffset).toBeUndefined();
+    // Newest first finds it in the first window.
+    const backward = await call(tg.gateway, 'GET', '/api/topics/big/messages?key=needle');
+    expect(offsets(backward.body)).toEqual([14999]);
+    expect(backward.body.nextOffset).toBe('4999');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 60_000);
 });
 
 describe('producing', () => {
@@ -176,6 +219,11 @@ describe('tail', () => {
     expect(receivedAt - sentAt).toBeLessThan(1000);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ event: 'message', data: { partition: 0, offset: '11', key: 'live', value: 'tailed' } });
+    // While connected the tail waits on the partition; a disconnect ends that wait.
+    for (let i = 0; i < 50 && tg.gateway.services.partitionWatch.waitingFetches === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(tg.gateway.services.partitionWatch.waitingFetches).toBe(1);
     request.destroy();
+    for (let i = 0; i < 50 && tg.gateway.services.partitionWatch.waitingFetches > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(tg.gateway.services.partitionWatch.waitingFetches).toBe(0);
   });
 });

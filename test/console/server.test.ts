@@ -207,6 +207,15 @@ describe('on a SASL gateway with an authorizer', () => {
     expect(topics.body.topics.map((t: any) => t.name)).toEqual(['shared']);
   });
 
+  it('refuses an old password at once after the user\'s password changes', async () => {
+    const bob = { user: 'bob', password: 'first' };
+    await gateway.storage.users.alterScramCredentials([{ userName: 'bob', ...deriveScramKeys('SCRAM-SHA-512', 'first', 4096) }], []);
+    expect((await call(gateway, 'GET', '/api/topics', { auth: bob })).status).toBe(200);
+    await gateway.storage.users.alterScramCredentials([{ userName: 'bob', ...deriveScramKeys('SCRAM-SHA-512', 'second', 4096) }], []);
+    expect((await call(gateway, 'GET', '/api/topics', { auth: bob })).status).toBe(401);
+    expect((await call(gateway, 'GET', '/api/topics', { auth: { user: 'bob', password: 'second' } })).status).toBe(200);
+  });
+
   it('refuses with 403 what the ACLs deny', async () => {
     const describe = await call(gateway, 'GET', '/api/topics/secret', { auth: alice });
     expect(describe.status).toBe(403);

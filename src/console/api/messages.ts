@@ -195,7 +195,7 @@ export const messageRoutes: Route[] = [
  * where it left off.
  */
 async function tail(ctx: ConsoleContext, topic: TopicRecord, partitions: readonly number[]): Promise<void> {
-  const { res, req } = ctx;
+  const { res } = ctx;
   const watch = ctx.services.partitionWatch;
   const keys = partitions.map((p) => partitionKey(topic.topicId, p));
   const next = new Map([...(await offsetsOf(ctx, topic, partitions))].map(([p, o]) => [p, o.end]));
@@ -212,7 +212,7 @@ async function tail(ctx: ConsoleContext, topic: TopicRecord, partitions: readonl
     closed = true;
     wake?.();
   };
-  req.on('close', stop);
+  // The response closes when the client goes away (the request's own 'close' means only that its body was read).
   res.on('close', stop);
   ctx.shutdown.addEventListener('abort', stop, { once: true });
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);

@@ -65,7 +65,7 @@ export class PgRecordSearch implements RecordSearchStorage {
     if (s.header !== undefined) filters.push(`kpg.header_value(r.headers, ${param(s.header.name)}) = ${param(s.header.value)}`);
     if (s.jsonPath !== undefined) {
       // Values that are not UTF-8 JSON never match (and never fail the query).
-      const json = `CASE WHEN pg_input_is_valid(kpg.utf8_text(r.value), 'jsonb') THEN kpg.utf8_text(r.value)::jsonb END`;
+      const json = 'kpg.json_or_null(r.value)';
       const path = `${param(s.jsonPath)}::jsonpath`;
       filters.push(
         s.jsonValue === undefined
