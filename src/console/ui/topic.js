@@ -80,6 +80,8 @@ function configsSection(topic) {
     }
   }
 
+  // The API gives configs: null to a user without DESCRIBE_CONFIGS on the topic.
+  if (!Array.isArray(topic.configs)) return h('p', { class: 'muted' }, 'Not shown: describing this topic\'s configs is not allowed for you.');
   draw(topic.configs);
   return h('div', {}, status, holder);
 }
