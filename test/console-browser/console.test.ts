@@ -107,6 +107,20 @@ describe.skipIf(!usable)('web console in chromium', () => {
     await expect(page.evaluate('document.activeElement.tagName')).resolves.toBe('H1');
   });
 
+  it('labels every control on every page', async () => {
+    // Controls whose accessible name would be empty: no <label>, no aria-label.
+    const unlabelled = `[...document.querySelectorAll('input, select, textarea, button')]
+      .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+      .map((e) => e.outerHTML)`;
+    for (const [hash, heading] of [['#/', 'Cluster'], ['#/topics', 'Topics'], ['#/groups', 'Consumer groups'], [`#/topics/${TOPIC}`, `Topic ${TOPIC}`]]) {
+      await page.goto(`${cluster.consoleUrl}/${hash}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await expect(page.evaluate(unlabelled), hash).resolves.toEqual([]);
+    }
+    // The topic page (the last one) has its controls to check: not an empty page passing.
+    await expect(page.locator('input, select, textarea').count()).resolves.toBeGreaterThan(10);
+  });
+
   it('shows a record produced by kafkajs in the live tail within a second', async () => {
     await page.goto(`${cluster.consoleUrl}/#/topics/${TOPIC}`);
     await page.getByRole('heading', { level: 1, name: `Topic ${TOPIC}` }).waitFor();
