@@ -300,6 +300,10 @@ describe.skipIf(!usable)('web console in chromium', () => {
       await page.getByRole('heading', { level: 1, name: `Group ${GROUP}` }).waitFor();
       await page.screenshot({ path: screenshotPath('group'), fullPage: true });
       const form = page.getByRole('form', { name: 'Reset offsets' });
+      // Partitions belong to a topic: naming them without one is refused on the page.
+      await form.getByLabel('Partitions').fill('0');
+      await form.getByRole('button', { name: 'Preview reset' }).click();
+      await form.getByRole('alert').filter({ hasText: 'Choose a topic to name its partitions.' }).waitFor();
       await form.getByLabel('Topic').selectOption(TOPIC);
       await form.getByLabel('Reset to').selectOption('offset');
       await form.getByLabel('Offset', { exact: true }).fill('4');

@@ -117,6 +117,7 @@ function resetForm(group, afterReset) {
     }
     const list = partitions.value.split(',').map((p) => p.trim()).filter(Boolean);
     if (list.some((p) => !/^\d+$/.test(p))) return status.replaceChildren(errorBox(new Error('Partitions must be whole numbers separated by commas.')));
+    if (list.length && !topic.value) return status.replaceChildren(errorBox(new Error('Choose a topic to name its partitions.')));
     if (list.length) body.partitions = list.map(Number);
     submit.disabled = true;
     try {
