@@ -55,10 +55,10 @@ export class ConsoleServer {
     this.server = http.createServer({ maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 0 }, (req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (err instanceof ConsoleError) {
+          // A refused or stalled body is not read further: the connection closes once the answer is out.
+          if (err.status === 413 || err.status === 408) res.once('finish', () => req.socket.destroy());
           if (!res.headersSent) sendError(res, err);
           else res.end();
-          // A refused body is not read: the connection closes instead of draining it.
-          if (err.status === 413) req.destroy();
           return;
         }
         options.log.warn({ err, url: req.url?.slice(0, 200) }, 'console request failed');
