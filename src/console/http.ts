@@ -47,6 +47,12 @@ export function sendError(res: http.ServerResponse, err: ConsoleError): void {
 
 /** The request body parsed as a JSON object; 413 past MAX_BODY_BYTES, 400 when it is not a JSON object. */
 export async function readJsonObject(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  // Only application/json: a cross-site HTML form cannot send it without a CORS preflight (which this
+  // server never grants), so a page elsewhere cannot use the browser's remembered Basic credentials.
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new ConsoleError(415, 'UNSUPPORTED_MEDIA_TYPE', `request bodies must be Content-Type: application/json, got ${JSON.stringify(type)}`);
+  }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) throw new ConsoleError(413, 'PAYLOAD_TOO_LARGE', `request body over ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
   const chunks: Buffer[] = [];

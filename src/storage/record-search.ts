@@ -13,6 +13,8 @@ export interface RecordSearch {
   limit: number;
   /** At most this many stored batches are decoded per search (the bound on a scan's cost). */
   maxBatches: number;
+  /** Batches join the window only while it holds fewer offsets on the searched side of startOffset than this (the first always does). */
+  maxRecords: number;
   /** Exact key bytes. */
   key?: Buffer;
   /** Record timestamps in [fromMs, toMs). */

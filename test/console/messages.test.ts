@@ -142,6 +142,16 @@ describe('bounded scans', () => {
     expect(offsets(backward.body)).toEqual([14999]);
     expect(backward.body.nextOffset).toBe('4999');
     expect(Date.now() - started).toBeLessThan(15_000);
+    // The record bound: batches join the window only while it holds fewer than maxRecords records.
+    const capped = await tg.gateway.storage.recordSearch.searchRecords({
+      topicId: topic!.topicId, partition: 0, direction: 'forward', startOffset: 0n, limit: 50, maxBatches: 1000, maxRecords: 25, key: Buffer.from('needle'),
+    });
+    expect(capped).toEqual({ records: [], nextOffset: 30n });
+    const cappedBack = await tg.gateway.storage.recordSearch.searchRecords({
+      topicId: topic!.topicId, partition: 0, direction: 'backward', startOffset: 14_999n, limit: 50, maxBatches: 1000, maxRecords: 25, key: Buffer.from('hay0'),
+    });
+    expect(cappedBack.records.map((r) => Number(r.offset))).toEqual([14_990, 14_980, 14_970]);
+    expect(cappedBack.nextOffset).toBe(14_969n);
   }, 60_000);
 });
 

@@ -135,6 +135,10 @@ describe('without SASL listeners', () => {
     expect(badJson.status).toBe(400);
     const notObject = await call(tg.gateway, 'PATCH', '/api/topics/alpha/configs', { rawBody: '[1]' });
     expect(notObject.status).toBe(400);
+    // A body a cross-site form could send (text/plain) is refused before anything happens.
+    const formLike = await fetch(consoleUrl(tg.gateway, '/api/topics/alpha/messages'), { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"value":"csrf"}' });
+    expect(formLike.status).toBe(415);
+    expect((await call(tg.gateway, 'GET', '/api/topics/alpha')).body.partitions.map((p: any) => p.endOffset)).toEqual(['2', '1']);
     const huge = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(tg.gateway.consoleAddress!.port, tg.gateway.consoleAddress!.host);
       let data = '';

@@ -22,6 +22,8 @@ import { kafkaFailure } from './topics.js';
 import { authorizedTopic, partitionOf } from './topic-lookup.js';
 
 export const MAX_SCAN_BATCHES = 1000;
+/** And at most about this many records (batches may hold thousands each). */
+export const MAX_SCAN_RECORDS = 20_000;
 export const MAX_LIMIT = 500;
 const DEFAULT_LIMIT = 50;
 /** A comment line this often keeps proxies and browsers from closing an idle tail. */
@@ -99,6 +101,7 @@ export const messageRoutes: Route[] = [
         limit,
         direction,
         maxBatches: MAX_SCAN_BATCHES,
+        maxRecords: MAX_SCAN_RECORDS,
         key: key === undefined ? undefined : Buffer.from(key, 'utf8'),
         fromMs: ctx.query.time('from'),
         toMs: ctx.query.time('to'),
@@ -106,6 +109,8 @@ export const messageRoutes: Route[] = [
         jsonPath,
         jsonValue,
       };
+      // Unfiltered, a window just holding `limit` records is enough: nothing in it is filtered out.
+      if (!base.key && base.fromMs === undefined && base.toMs === undefined && !base.header && !base.jsonPath) base.maxRecords = limit;
       if (offset !== undefined && onePartition === undefined && topic.partitions.length > 1) {
         throw badRequest('query parameter offset needs partition (offsets are per partition)');
       }
@@ -229,6 +234,7 @@ async function tail(ctx: ConsoleContext, topic: TopicRecord, partitions: readonl
             startOffset: next.get(partition)!,
             limit: MAX_LIMIT,
             maxBatches: MAX_SCAN_BATCHES,
+            maxRecords: MAX_LIMIT,
           });
           for (const r of result.records) {
             res.write(`event: message\ndata: ${JSON.stringify(messageJson(partition, r))}\n\n`);

@@ -32,26 +32,37 @@ export class PgRecordSearch implements RecordSearchStorage {
       if (first.rows.length === 0) return { records: [], nextOffset: null };
       if (first.rows[0]!.base_offset > start) start = first.rows[0]!.base_offset;
     }
-    const window = await this.pool.query<{ low: bigint | null; high: bigint | null; batches: string }>(
-      forward
-        ? `SELECT min(w.base_offset) AS low, max(w.last_offset) AS high, count(*) AS batches FROM (
-             SELECT rb.base_offset, rb.last_offset FROM kpg.record_batches rb
-               JOIN kpg.partitions p ON p.topic_id = rb.topic_id AND p.partition = rb.partition
-              WHERE rb.topic_id = $1 AND rb.partition = $2 AND rb.last_offset >= greatest($3, p.log_start_offset)
-              ORDER BY rb.last_offset LIMIT $4) w`
-        : `SELECT min(w.base_offset) AS low, max(w.last_offset) AS high, count(*) AS batches FROM (
-             SELECT rb.base_offset, rb.last_offset FROM kpg.record_batches rb
-               JOIN kpg.partitions p ON p.topic_id = rb.topic_id AND p.partition = rb.partition
-              WHERE rb.topic_id = $1 AND rb.partition = $2 AND rb.last_offset >= p.log_start_offset
-                -- up to the batch holding startOffset (or the first one after it; its records are filtered out)
-                AND rb.last_offset <= coalesce((SELECT min(x.last_offset) FROM kpg.record_batches x
-                                                 WHERE x.topic_id = $1 AND x.partition = $2 AND x.last_offset >= $3),
-                                               9223372036854775807)
-              ORDER BY rb.last_offset DESC LIMIT $4) w`,
-      [s.topicId, s.partition, start, s.maxBatches],
+    // The window: at most maxBatches batches, and no more batches once maxRecords records are in it.
+    const order = forward ? 'ASC' : 'DESC';
+    const window = await this.pool.query<{ low: bigint | null; high: bigint | null; kept: string; candidates: string }>(
+      `SELECT min(w.base_offset) FILTER (WHERE w.keep) AS low, max(w.last_offset) FILTER (WHERE w.keep) AS high,
+              count(*) FILTER (WHERE w.keep) AS kept, count(*) AS candidates
+         FROM (
+           SELECT c.base_offset, c.last_offset,
+                  sum(c.wanted) OVER (ORDER BY c.last_offset ${order}) - c.wanted < $5 AS keep
+             FROM (
+               -- the batch's offsets on the searched side of startOffset
+               SELECT rb.base_offset, rb.last_offset,
+                      greatest(${forward ? 'rb.last_offset - greatest(rb.base_offset, $3)' : 'least(rb.last_offset, $3) - rb.base_offset'} + 1, 0) AS wanted
+                 FROM kpg.record_batches rb
+                 JOIN kpg.partitions p ON p.topic_id = rb.topic_id AND p.partition = rb.partition
+                WHERE rb.topic_id = $1 AND rb.partition = $2 AND rb.last_offset >= p.log_start_offset
+                  ${forward
+                    ? 'AND rb.last_offset >= $3'
+                    : `-- up to the batch holding startOffset (or the first one after it; its records are filtered out)
+                  AND rb.last_offset <= coalesce((SELECT min(x.last_offset) FROM kpg.record_batches x
+                                                   WHERE x.topic_id = $1 AND x.partition = $2 AND x.last_offset >= $3),
+                                                 9223372036854775807)`}
+                ORDER BY rb.last_offset ${order} LIMIT $4
+             ) c
+         ) w`,
+      [s.topicId, s.partition, start, s.maxBatches, s.maxRecords],
     );
     const { low, high } = window.rows[0]!;
-    const scannedBatches = Number(window.rows[0]!.batches);
+    const kept = Number(window.rows[0]!.kept);
+    const candidates = Number(window.rows[0]!.candidates);
+    // Whether the log goes on past the window (the scan was cut short by a bound, not by the log's end).
+    const cut = kept < candidates || candidates === s.maxBatches;
     if (low === null || high === null) return { records: [], nextOffset: null };
     const params: unknown[] = [s.topicId, s.partition, low, high, forward ? start : low, forward ? high : start, s.limit];
     const filters: string[] = [];
@@ -106,7 +117,7 @@ export class PgRecordSearch implements RecordSearchStorage {
     }));
     let nextOffset: bigint | null = null;
     if (records.length === s.limit) nextOffset = forward ? records.at(-1)!.offset + 1n : records.at(-1)!.offset - 1n;
-    else if (scannedBatches === s.maxBatches) nextOffset = forward ? high + 1n : low - 1n;
+    else if (cut) nextOffset = forward ? high + 1n : low - 1n;
     if (nextOffset !== null && nextOffset < 0n) nextOffset = null;
     return { records, nextOffset };
   }
