@@ -341,7 +341,7 @@ function metricsSummaryText(summary) {
     const apis = [...checks].filter((c) => c.startsWith('request:')).map((c) => c.slice('request:'.length));
     const others = [...checks].filter((c) => !c.startsWith('request:'));
     const shown = [...(apis.length ? [`${REQUESTS_METRIC}{request=~"${apis.join('|')}"}`] : []), ...others];
-    lines.push(`  ${s}: ${cells} cell(s)${failedCells ? `, ${failedCells} failed` : ''}: ${shown.join(', ')}`);
+    lines.push(`  ${s}: ${cells} cell run(s)${failedCells ? `, ${failedCells} failed` : ''}: ${shown.join(', ')}`);
   }
   return lines.join('\n');
 }
