@@ -334,7 +334,7 @@ const REQUESTS_METRIC = 'kafka_network_requestmetrics_requests_total';
 function metricsSummaryText(summary) {
   const names = Object.keys(summary);
   if (!names.length) return 'metrics checked: none (no passing cell, or no {metricsPort} in the kpg command, or --bootstrap)';
-  const lines = ['metrics checked (kpg /metrics before and after each passing cell; TOPIC is the cell\'s topic):'];
+  const lines = ['metrics checked (kpg /metrics before and after each passing cell; per scenario, what its cells had to move; TOPIC is the cell\'s topic):'];
   for (const s of names) {
     const { cells, failedCells, checks } = summary[s];
     // the request counters as one selector: requests_total{request=~"Metadata|Produce|..."}
