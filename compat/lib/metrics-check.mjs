@@ -75,8 +75,8 @@ const groupOffset = (group, topic, min) => ({ metric: 'kafka_consumergroup_curre
 // Sarama (and kafkactl, built on it) sends ApiVersions only when configured for Kafka >= 2.4, which the
 // compat programs leave at Sarama's default; every other client asks for ApiVersions first.
 const NO_API_VERSIONS = new Set(['sarama', 'kafkactl']);
-// kafka-python 2.0.2 may send its SASL tokens as raw frames after the handshake rather than as
-// SaslAuthenticate requests, which kpg does not count as requests.
+// kafka-python 2.0.2 sends its SASL tokens as raw frames after the handshake, not as SaslAuthenticate
+// requests, and kpg counts no request for them (seen in a run of the auth scenario).
 const RAW_SASL_TOKENS = new Set(['kafka-python-2.0.2']);
 
 /**
