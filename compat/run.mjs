@@ -211,8 +211,9 @@ function spawnAsync(cmd, args, timeoutMs) {
 
 async function startKpg(port, { serveCmd = KPG_SERVE_CMD, logName = 'server.log', afterStart } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kpg-compat-data-'));
-  // the same metrics port for a restart (disrupt): the command line is reused as it is
-  const metricsPort = serveCmd.includes('{metricsPort}') ? await freePort() : undefined;
+  // the same metrics port for a restart (disrupt): the command line is reused as it is. Not one of the
+  // Kafka ports (the secured target listens on port..port+3, auth-target.mjs).
+  const metricsPort = serveCmd.includes('{metricsPort}') ? await freePort([port, port + 1, port + 2, port + 3]) : undefined;
   const cmd = serveCmd.replaceAll('{port}', String(port)).replaceAll('{dataDir}', dataDir).replaceAll('{metricsPort}', String(metricsPort));
   const logDir = join(CACHE, 'logs', 'compat', 'kpg');
   mkdirSync(logDir, { recursive: true });

@@ -12,13 +12,16 @@ const ERRORS = 'kafka_network_requestmetrics_errors_total';
 const MESSAGES_IN = 'kafka_server_brokertopicmetrics_messagesin_total';
 const BYTES_OUT = 'kafka_server_brokertopicmetrics_bytesout_total';
 
-/** A port nothing listens on now (the kernel picks it). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
+/** A port nothing listens on now (the kernel picks it), none of `avoid` (ports the server will listen on). */
+export async function freePort(avoid = []) {
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => { const { port: p } = srv.address(); srv.close(() => resolve(p)); });
+    });
+    if (!avoid.includes(port)) return port;
+  }
 }
 
 /** GET http://127.0.0.1:port/metrics -> its text; rejects on a non-200 answer or after timeoutMs. */
