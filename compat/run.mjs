@@ -16,7 +16,9 @@
 // regression; 2 on bad arguments or a runner crash.
 //
 // kpg is started as `node dist/cli.js serve --port PORT --data-dir DIR` from the repository root;
-// override with KPG_SERVE_CMD (a shell command; {port} and {dataDir} are substituted).
+// override with KPG_SERVE_CMD (a shell command; {port}, {dataDir} and {metricsPort} are substituted).
+// With {metricsPort} in the command (the default), kpg's /metrics is scraped before and after every cell
+// and the counters the scenario must move are checked (compat/lib/metrics-check.mjs).
 // Per-cell logs go to ${KPG_CACHE:-~/.cache/kpg}/logs/compat/<target>/.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import net from 'node:net';
 import { createTopics, waitReady } from './lib/kwire.mjs';
+import { describeCheck, evaluate, expectedMetrics, freePort, scrape } from './lib/metrics-check.mjs';
 import { USERS, addAuthAcls, authNames, authPki, authPorts, kafkaEnv, kpgServeArgs, writeSecurityFile } from './lib/auth-target.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -52,9 +55,10 @@ const SCENARIO_OPTS = {
 };
 const DEFAULT_TIMEOUT_S = 150;
 // The reference Kafka runs with group.initial.rebalance.delay.ms=0 (reference-kafka.sh): kpg too, on the same footing.
-const KPG_SERVE_CMD = process.env.KPG_SERVE_CMD ?? 'node dist/cli.js serve --port {port} --data-dir {dataDir} --broker-config group.initial.rebalance.delay.ms=0';
+// {metricsPort}: a free port for /metrics, picked at each start (the runner's metrics checks need it).
+const KPG_SERVE_CMD = process.env.KPG_SERVE_CMD ?? 'node dist/cli.js serve --port {port} --data-dir {dataDir} --metrics-port {metricsPort} --broker-config group.initial.rebalance.delay.ms=0';
 // The secured kpg of the auth scenario: {dataDir} and {args} (listeners and security configs, auth-target.mjs)
-const KPG_AUTH_SERVE_CMD = process.env.KPG_AUTH_SERVE_CMD ?? 'node dist/cli.js serve --data-dir {dataDir} {args}';
+const KPG_AUTH_SERVE_CMD = process.env.KPG_AUTH_SERVE_CMD ?? 'node dist/cli.js serve --data-dir {dataDir} --metrics-port {metricsPort} {args}';
 // Its users, created straight in Postgres before the start: {dataDir}, {name}; the password on stdin
 const KPG_USER_ADD_CMD = process.env.KPG_USER_ADD_CMD ?? 'node dist/cli.js user add {name} --password-stdin --data-dir {dataDir}';
 const shellQuote = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -207,7 +211,10 @@ function spawnAsync(cmd, args, timeoutMs) {
 
 async function startKpg(port, { serveCmd = KPG_SERVE_CMD, logName = 'server.log', afterStart } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kpg-compat-data-'));
-  const cmd = serveCmd.replaceAll('{port}', String(port)).replaceAll('{dataDir}', dataDir);
+  // the same metrics port for a restart (disrupt): the command line is reused as it is. Not one of the
+  // Kafka ports (the secured target listens on port..port+3, auth-target.mjs).
+  const metricsPort = serveCmd.includes('{metricsPort}') ? await freePort([port, port + 1, port + 2, port + 3]) : undefined;
+  const cmd = serveCmd.replaceAll('{port}', String(port)).replaceAll('{dataDir}', dataDir).replaceAll('{metricsPort}', String(metricsPort));
   const logDir = join(CACHE, 'logs', 'compat', 'kpg');
   mkdirSync(logDir, { recursive: true });
   const log = join(logDir, logName);
@@ -242,8 +249,11 @@ async function startKpg(port, { serveCmd = KPG_SERVE_CMD, logName = 'server.log'
     await spawnKpg('w');
     if (afterStart) await afterStart(dataDir, log);
   } catch (e) { await stop(); throw e; }
-  return {
+  const server = {
     bootstrap: `127.0.0.1:${port}`,
+    metricsPort,
+    /** starts of kpg since the first: a cell across a restart compares its counters with 0 */
+    restarts: 0,
     stop,
     // SIGKILL kpg (its process group: kpg alone, the embedded Postgres runs in a group of its own and
     // survives as an orphan), then start a new kpg on the same port and data dir, which stops that
@@ -254,10 +264,12 @@ async function startKpg(port, { serveCmd = KPG_SERVE_CMD, logName = 'server.log'
       try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
       await exitedP;
       fs.appendFileSync(log, `\n----- compat runner: kpg (pid ${child.pid}) killed with SIGKILL; starting it again on the same data dir\n`);
+      server.restarts += 1;
       await spawnKpg('a');
       return { status: 'ok', detail: `kpg killed with SIGKILL and serving again (same port and data dir) after ${Date.now() - t0} ms` };
     },
   };
+  return server;
 }
 
 /** A crashed kpg start can leave the embedded Postgres of our data dir running: stop it (it is ours). */
@@ -318,6 +330,23 @@ async function startAuthTarget(target, base) {
 }
 
 // ------------------------------------------------------------------ matrix + docs
+const REQUESTS_METRIC = 'kafka_network_requestmetrics_requests_total';
+/** The metrics checks of a kpg run, per scenario: how many passing cells were checked, and what. */
+function metricsSummaryText(summary) {
+  const names = Object.keys(summary);
+  if (!names.length) return 'metrics checked: none (no passing cell, or no {metricsPort} in the kpg command, or --bootstrap)';
+  const lines = ['metrics checked (kpg /metrics before and after each passing cell; per scenario, what its cells had to move; TOPIC is the cell\'s topic):'];
+  for (const s of names) {
+    const { cells, failedCells, checks } = summary[s];
+    // the request counters as one selector: requests_total{request=~"Metadata|Produce|..."}
+    const apis = [...checks].filter((c) => c.startsWith('request:')).map((c) => c.slice('request:'.length));
+    const others = [...checks].filter((c) => !c.startsWith('request:'));
+    const shown = [...(apis.length ? [`${REQUESTS_METRIC}{request=~"${apis.join('|')}"}`] : []), ...others];
+    lines.push(`  ${s}: ${cells} cell run(s)${failedCells ? `, ${failedCells} failed` : ''}: ${shown.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
 const CELL = { pass: 'pass', fail: 'FAIL', 'n/a': 'n/a' };
 
 function matrixText(target, clients, scenarios, results) {
@@ -416,6 +445,8 @@ async function main() {
 
   for (const target of targets) {
     const results = {};
+    /** scenario -> { cells, failedCells, checks: Set of check texts } (kpg only) */
+    const metricsSummary = {};
     const t0 = Date.now();
     const logDir = join(CACHE, 'logs', 'compat', target);
     mkdirSync(logDir, { recursive: true });
@@ -467,15 +498,42 @@ async function main() {
         console.log(`${target.padEnd(5)} ${c.name.padEnd(18)} ${s.padEnd(16)} ${CELL.fail.padEnd(4)}     -  ${c.name} is ${NOT_INSTALLED}`);
         return;
       }
+      const cellLog = join(logDir, `${c.name}-${s}.log`);
+      // kpg only (the reference Kafka has no /metrics): scraped before and after the cell
+      const metricsPort = target === 'kpg' ? server.metricsPort : undefined;
       try {
         await createTopics(server.bootstrap, setup.topics, SCENARIO_OPTS[s]?.partitions ?? 1);
+        const before = metricsPort ? { text: await scrape(metricsPort).catch((e) => e), restarts: server.restarts } : null;
         r = await runCell([...c.cmd, '--bootstrap', server.bootstrap, '--scenario', s, '--topic', topic, ...setup.args], timeoutMsOf(s),
-          join(logDir, `${c.name}-${s}.log`), SCENARIO_OPTS[s]?.disrupt ? onDisrupt : undefined);
+          cellLog, SCENARIO_OPTS[s]?.disrupt ? onDisrupt : undefined);
+        if (before && r.status === 'pass') r = await checkMetrics(r, { client: c.name, scenario: s, topic, before, cellLog });
       } catch (e) {
         r = { status: 'fail', detail: `setup (pre-creating ${setup.topics.join(', ')} with the runner's own CreateTopics): ${e.message}`, ms: 0 };
       }
       (results[c.name] ??= {})[s] = r;
       console.log(`${target.padEnd(5)} ${c.name.padEnd(18)} ${s.padEnd(16)} ${(CELL[r.status] ?? r.status).padEnd(4)} ${String(Math.round(r.ms / 100) / 10).padStart(5)}s  ${r.detail.slice(0, 140)}`);
+    };
+    /**
+     * A passing cell's metrics checks: a counter it must have moved that did not fails the cell, with the
+     * metric and the scrape values in the detail and in the cell's log. Failed and n/a cells are not checked.
+     */
+    const checkMetrics = async (r, { client, scenario, topic, before, cellLog }) => {
+      const checks = expectedMetrics(scenario, { client, topic, bulkRecords: Number(process.env.KPG_COMPAT_BULK_N ?? 100000) });
+      let failed;
+      try {
+        if (before.text instanceof Error) throw before.text;
+        const after = await scrape(server.metricsPort);
+        failed = evaluate(checks, server.restarts === before.restarts ? before.text : null, after).failed;
+      } catch (e) {
+        failed = [`could not scrape /metrics on port ${server.metricsPort}: ${e.message}`];
+      }
+      const stats = (metricsSummary[scenario] ??= { cells: 0, failedCells: 0, checks: new Set() });
+      stats.cells += 1;
+      for (const ch of checks) stats.checks.add(ch.metric === REQUESTS_METRIC ? `request:${ch.labels.request}` : describeCheck(ch).replaceAll(topic, 'TOPIC'));
+      if (!failed.length) return r;
+      stats.failedCells += 1;
+      writeFileSync(cellLog, `\n--- metrics checks (kpg /metrics before and after the cell)\n${failed.join('\n')}\n`, { flag: 'a' });
+      return { ...r, status: 'fail', detail: `metrics: ${failed.join('; ')} (the scenario itself passed: ${r.detail})` };
     };
     let next = 0;
     const cleanup = async () => { await server?.stop(); };
@@ -504,6 +562,7 @@ async function main() {
     }
     const cells = clients.flatMap((c) => scenarios.map((s) => ({ c, s })));
     console.log(`\n${matrixText(target, clients, scenarios, results)}\n(${Math.round((Date.now() - t0) / 1000)}s)\n`);
+    if (target === 'kpg') console.log(`${metricsSummaryText(metricsSummary)}\n`);
     writeFileSync(join(logDir, 'results.json'), JSON.stringify(results, null, 1));
     for (const { c, s } of cells) {
       const r = results[c.name]?.[s];
