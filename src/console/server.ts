@@ -7,10 +7,10 @@
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { answerClientErrors, listenOn } from '../http/server-basics.js';
 import type { GatewayServices } from '../apis/handler.js';
 import type { ConsoleAuthenticator } from './auth.js';
 import { ConsoleError, QueryParams, sendError, sendJson } from './http.js';
@@ -66,24 +66,11 @@ export class ConsoleServer {
         else res.destroy();
       });
     });
-    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy();
-      options.log.debug({ err: err.message, code: err.code }, 'bad HTTP request on the console port');
-    });
-    this.server.on('error', (err) => options.log.error({ err }, 'console HTTP server error'));
+    answerClientErrors(this.server, options.log, 'console');
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', onError);
-        const address = this.server.address() as AddressInfo;
-        resolve({ host: address.address, port: address.port });
-      });
-    });
+    return listenOn(this.server, host, port);
   }
 
   /** Ends open streams (tails), then closes every connection. */

@@ -7,8 +7,8 @@
  *   GET /readyz   200 "ready", or 503 with one reason per line (readiness; see Storage.readinessProblems)
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { answerClientErrors, listenOn } from './server-basics.js';
 import type { Registry } from 'prom-client';
 
 export interface OpsServerOptions {
@@ -32,25 +32,11 @@ export class OpsServer {
         else res.destroy();
       });
     });
-    // Malformed HTTP (bad request line, oversized headers): a 400 and the socket closed, never a crash.
-    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy();
-      options.log.debug({ err: err.message, code: err.code }, 'bad HTTP request on the ops port');
-    });
-    this.server.on('error', (err) => options.log.error({ err }, 'ops HTTP server error'));
+    answerClientErrors(this.server, options.log, 'ops');
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', onError);
-        const address = this.server.address() as AddressInfo;
-        resolve({ host: address.address, port: address.port });
-      });
-    });
+    return listenOn(this.server, host, port);
   }
 
   close(): Promise<void> {
