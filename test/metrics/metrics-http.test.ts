@@ -1,12 +1,17 @@
 /**
  * The metrics HTTP port of a real gateway: kafkajs produces and consumes over TCP, /metrics is scraped
  * over HTTP and its counters are read as numbers; /healthz and /readyz answer, /readyz turns 503 while
- * Postgres cannot be reached (a TCP proxy between gateway and Postgres is cut) and 200 once it can again.
+ * Postgres cannot be reached (a TCP proxy between gateway and Postgres is cut; and an embedded Postgres
+ * stopped and started again) and 200 once it can again.
  */
+import fs from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/embedded/postgres.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createTopic } from '../support/gateway.js';
@@ -410,4 +415,59 @@ describe('health endpoints and bad input', () => {
     await other.stop();
     await expect(httpRequest(port, '/healthz')).rejects.toThrow(/ECONNREFUSED/);
   });
+});
+
+describe('/readyz across a real Postgres stop and start', () => {
+  // The proxy above cuts the network; here the Postgres process itself stops and starts again on the same
+  // data directory and port, as in a managed database's restart or failover.
+  let dataDir: string;
+  let postgres: EmbeddedPostgres | null = null;
+  let restarted: Gateway | null = null;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'kpg-readyz-'));
+    postgres = await startEmbeddedPostgres({ dataDir, logger: pino({ level: 'silent' }), port: 0 });
+    restarted = await startGateway({
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl: postgres.connectionString,
+      dataDir: '',
+      metricsPort: 0,
+      logger: pino({ level: process.env.KPG_TEST_LOG_LEVEL ?? 'silent' }),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await restarted?.stop();
+    await postgres?.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('turns 503 while Postgres is stopped and 200 once it runs again; the gateway then serves producers', async () => {
+    const port = restarted!.metricsAddress!.port;
+    expect(await httpRequest(port, '/readyz')).toMatchObject({ status: 200, body: 'ready\n' });
+    const postgresPort = postgres!.port;
+    await postgres!.stop();
+    postgres = null;
+    const down = await eventually(() => httpRequest(port, '/readyz'), (a) => a.status === 503 && a.body.includes('LISTEN'), 20_000);
+    expect(down.body).toMatch(/^Postgres is unreachable: /m);
+    expect(await httpRequest(port, '/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
+
+    postgres = await startEmbeddedPostgres({ dataDir, logger: pino({ level: 'silent' }), port: postgresPort });
+    const up = await eventually(() => httpRequest(port, '/readyz'), (a) => a.status === 200, 60_000);
+    expect(up).toMatchObject({ status: 200, body: 'ready\n' });
+
+    // Ready means it: a producer's records are stored and read back after the restart.
+    await createTopic(restarted!, 'after-restart', 1);
+    const kafka = kafkaClient(`127.0.0.1:${restarted!.port}`);
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const [sent] = await producer.send({ topic: 'after-restart', messages: [{ value: 'back' }] });
+      expect(sent!.errorCode).toBe(0);
+      expect(sent!.baseOffset).toBe('0');
+    } finally {
+      await producer.disconnect();
+    }
+  }, 180_000);
 });
