@@ -87,7 +87,7 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
     this.requestMs = new HistogramFamily(
       registry,
       'kafka_network_requestmetrics_totaltimems',
-      'Milliseconds from the handler taking a request to its response being encoded, by API (Kafka RequestMetrics TotalTimeMs).',
+      'Milliseconds from the handler taking a request to its response being encoded, by API and version (Kafka RequestMetrics TotalTimeMs).',
       REQUEST_MS_BUCKETS,
     );
     this.topicMessagesIn = new CounterFamily(registry, 'kafka_server_brokertopicmetrics_messagesin_total', 'Records appended through this gateway, per topic; without a topic label: all topics.');
@@ -166,8 +166,8 @@ export class GatewayMetrics implements TopicTrafficMetrics, StorageObserver {
     let requests = this.requestChildren.get(key);
     if (!requests) this.requestChildren.set(key, (requests = this.requests.child({ request: apiName, version: String(version) })));
     requests.inc();
-    let latency = this.latencyChildren.get(apiKey);
-    if (!latency) this.latencyChildren.set(apiKey, (latency = this.requestMs.child({ request: apiName })));
+    let latency = this.latencyChildren.get(key);
+    if (!latency) this.latencyChildren.set(key, (latency = this.requestMs.child({ request: apiName, version: String(version) })));
     latency.observe(elapsedMs);
     if (response !== null && typeof response === 'object') this.countErrorCodes(apiKey, apiName, response, 0);
   }

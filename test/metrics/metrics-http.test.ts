@@ -241,14 +241,18 @@ describe('/metrics', () => {
     // Every answered request is in the latency histogram.
     const produceVersions = during.filter((s) => s.name === 'kafka_network_requestmetrics_requests_total' && s.labels.request === 'Produce');
     expect(produceVersions.length).toBeGreaterThan(0);
-    expect(valueOf(during, 'kafka_network_requestmetrics_totaltimems_count', { request: 'Produce' })).toBe(sumOf(during, 'kafka_network_requestmetrics_requests_total', { request: 'Produce' }));
-    expect(valueOf(during, 'kafka_network_requestmetrics_totaltimems_bucket', { request: 'Produce', le: '+Inf' })).toBe(
-      valueOf(during, 'kafka_network_requestmetrics_totaltimems_count', { request: 'Produce' }),
-    );
+    // Per API and version, as the request counts.
+    for (const { labels } of produceVersions) {
+      expect(valueOf(during, 'kafka_network_requestmetrics_totaltimems_count', labels)).toBe(valueOf(during, 'kafka_network_requestmetrics_requests_total', labels));
+      expect(valueOf(during, 'kafka_network_requestmetrics_totaltimems_bucket', { ...labels, le: '+Inf' })).toBe(
+        valueOf(during, 'kafka_network_requestmetrics_totaltimems_count', labels),
+      );
+    }
 
     // Cumulative buckets: non-decreasing in le order.
+    const fetchVersion = during.find((s) => s.name === 'kafka_network_requestmetrics_requests_total' && s.labels.request === 'Fetch')!.labels.version;
     const buckets = during
-      .filter((s) => s.name === 'kafka_network_requestmetrics_totaltimems_bucket' && s.labels.request === 'Fetch')
+      .filter((s) => s.name === 'kafka_network_requestmetrics_totaltimems_bucket' && s.labels.request === 'Fetch' && s.labels.version === fetchVersion)
       .map((s) => ({ le: s.labels.le === '+Inf' ? Infinity : Number(s.labels.le), value: s.value }));
     expect(buckets.length).toBeGreaterThan(5);
     expect(buckets.every((b, i) => i === 0 || (b.le > buckets[i - 1]!.le && b.value >= buckets[i - 1]!.value))).toBe(true);
