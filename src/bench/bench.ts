@@ -19,7 +19,8 @@ import {
 import { loadgenAvailable, loadgenPython, loadgenVersion } from './loadgen.js';
 import { runAcl } from './phases/acl.js';
 import { runCeiling, ceilingKey, type CeilingCase } from './phases/ceiling.js';
-import { runConsume } from './phases/consume.js';
+import { CONSOLE_MARKER_KEY, emptyConsolePhase, runConsole } from './phases/console.js';
+import { backlogTopic, runConsume } from './phases/consume.js';
 import { emptyIdlePhase, runIdle } from './phases/idle.js';
 import { LATENCY_SETTINGS, runLatency } from './phases/latency.js';
 import { emptyMemoryPhase, runIdleConnections } from './phases/memory.js';
@@ -71,6 +72,7 @@ function emptyPhases(): Phases {
     tls: { ...skipped, produce_ratio: null, consume_ratio: null, runs: [], kafka: null },
     acl: { ...skipped, acls: 0, acls_applying: 0, produce_ratio: null, runs: [] },
     metrics: { ...skipped, produce_ratio: null, scrapes: 0, scrape_failures: 0, runs: [] },
+    console: emptyConsolePhase(),
   };
 }
 
@@ -226,6 +228,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const run = await runConsume({
           target, backlogBytes: sizes.backlogBytes, partitions: sizes.backlogPartitions,
           recordsPerBatch: sizes.recordsPerBatch[1024] ?? 100, produceMbPerS: bestProduce1k(target.name), probe: targetProbe, progress,
+          firstKey: target.name === 'kpg' && wanted.has('console') ? CONSOLE_MARKER_KEY : undefined,
         });
         phases.consume.runs.push(run);
         Object.assign(phases.consume, statusOf(phases.consume.runs));
@@ -296,6 +299,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         producers: sizes.metricsProducers, seconds: sizes.metricsSeconds, progress,
       });
       phases.metrics = { ...statusOf(result.runs), ...result };
+    });
+
+    await phase('console', async () => {
+      // The consume phase's backlog is the large topic when it was written in this run.
+      const consumed = phases.consume.runs.find((c) => c.target === 'kpg' && c.error === null);
+      progress.note(
+        `Phase console: the live tail's latency at ${sizes.consoleTailRates.join(' and ')} records/s, and the pages' API calls on ` +
+          (consumed ? 'the consume phase\'s backlog' : `a topic of ${sizes.consoleTopicRecords} records`),
+      );
+      phases.console = await runConsole({
+        databaseUrl: postgres!.url, postgresPid: postgres!.postmasterPid, command: options.kpgCommand,
+        rates: sizes.consoleTailRates, seconds: sizes.consoleTailSeconds, warmupSeconds: sizes.consoleTailWarmupSeconds,
+        backlog: consumed ? { topic: backlogTopic('kpg'), partitions: consumed.partitions } : null,
+        topicRecords: sizes.consoleTopicRecords, topicPartitions: sizes.backlogPartitions, jsonRecords: sizes.consoleJsonRecords, progress,
+      });
     });
 
     if (options.bootstrap || options.compareKafka) {
