@@ -4,7 +4,8 @@
  * produce rate for consume), because absolute numbers on a shared machine mean little.
  *
  * Order: the idle phases first (a fresh database, nothing in flight), then the ceiling right before the
- * produce runs it is the denominator of, then consume, latency, groups and SQL; the other Kafka last, with
+ * produce runs it is the denominator of, then consume, latency, groups and SQL, the rows with gateways of their own (tls, acl, metrics, console,
+ * the last reading the consume backlog again); the other Kafka last, with
  * the gateway idle (and the reference Kafka started only then, so it never runs during kpg's phases).
  */
 import fs from 'node:fs/promises';
@@ -282,7 +283,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       phases.tls = { ...statusOf(result.runs), ...result, kafka: null };
     });
 
-    // Last of kpg's phases (with metrics): their gateways come and go, and acl's ACLs are in the database while it runs.
+    // Last of kpg's phases (with metrics and console): their gateways come and go, and acl's ACLs are in the database while it runs.
     await phase('acl', async () => {
       progress.note(`Phase acl: produce through a gateway checking ${sizes.aclCount} ACLs (StandardAuthorizer) as a ratio of one without an authorizer, alternating`);
       const result = await runAcl({
