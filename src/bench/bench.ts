@@ -4,9 +4,9 @@
  * produce rate for consume), because absolute numbers on a shared machine mean little.
  *
  * Order: the idle phases first (a fresh database, nothing in flight), then the ceiling right before the
- * produce runs it is the denominator of, then consume, latency, groups and SQL, the rows with gateways of their own (tls, acl, metrics, console,
- * the last reading the consume backlog again); the other Kafka last, with
- * the gateway idle (and the reference Kafka started only then, so it never runs during kpg's phases).
+ * produce runs it is the denominator of, then consume, latency, groups and SQL, then the rows with gateways
+ * of their own (tls, acl, metrics, and console, which reads the consume backlog again); the other Kafka
+ * last, with the gateway idle (and the reference Kafka started only then, so it never runs during kpg's phases).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
