@@ -299,6 +299,92 @@ def latency(cfg):
            errors=(perrors + cerrors)[:3])
 
 
+# ------------------------------------------------------------------------------------------ paced
+
+
+def paced(cfg):
+    """
+    A producer at a fixed rate without a consumer (the consumer is elsewhere, e.g. the console's tail):
+    each value starts with the monotonic time of its produce() call, in nanoseconds (CLOCK_MONOTONIC,
+    the clock a Node process on the same machine reads with process.hrtime). Before "ready" it writes
+    one probe record (time 0), for the reader to prove its path is in place.
+    """
+    topic = cfg["topic"]
+    rate = cfg["rate"]
+    conf, errors = client_config(cfg, {"acks": "all", "linger.ms": cfg["linger_ms"], "delivery.report.only.error": True})
+    failed = [0]
+
+    def on_delivery(err, _msg):
+        if err is not None:
+            failed[0] += 1
+            if len(errors) < 5:
+                errors.append(str(err))
+
+    conf["on_delivery"] = on_delivery
+    producer = Producer(conf)
+    producer.list_topics(topic=topic, timeout=30)
+    padding = os.urandom(max(0, cfg["record_size"] - 8))
+    producer.produce(topic, (0).to_bytes(8, "big") + padding, partition=0)
+    if producer.flush(30) > 0:
+        fail(f"the probe record was not acknowledged within 30 s; errors: {errors[:3]}")
+    expected = int(rate * cfg["duration_s"])
+    wait_for_go()
+    start = time.monotonic()
+    next_progress = time.time() + PROGRESS_INTERVAL_S
+    for i in range(expected):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        producer.produce(topic, time.monotonic_ns().to_bytes(8, "big") + padding, partition=0)
+        producer.poll(0)
+        if time.time() >= next_progress:
+            emit("progress", records=i)
+            next_progress = time.time() + PROGRESS_INTERVAL_S
+    remaining = producer.flush(60)
+    finish(sent=expected, unacknowledged=remaining, failed=failed[0], errors=errors[:3])
+
+
+# ------------------------------------------------------------------------------------------ records
+
+
+def write_records(cfg):
+    """
+    Writes `records` records into one partition and waits for every acknowledgement (set-up, not
+    measured): the first with key `first_key` when given; values random bytes of record_size, or with
+    "json" small JSON documents {"seq": i, "customer": {"id": "c<i % 100>"}, "note": ...}.
+    """
+    conf, errors = client_config(cfg, {"acks": "all", "linger.ms": 5, "batch.num.messages": 1000,
+                                       "delivery.report.only.error": True})
+    failed = [0]
+
+    def on_delivery(err, _msg):
+        if err is not None:
+            failed[0] += 1
+            if len(errors) < 5:
+                errors.append(str(err))
+
+    conf["on_delivery"] = on_delivery
+    producer = Producer(conf)
+    topic, partition = cfg["topic"], cfg["partition"]
+    pool = None if cfg.get("json") else values(cfg["record_size"])
+    for i in range(cfg["records"]):
+        if pool is None:
+            value = json.dumps({"seq": i, "customer": {"id": f"c{i % 100}"}, "note": "kpg bench console"}).encode()
+        else:
+            value = pool[i % VALUE_POOL]
+        key = cfg["first_key"].encode() if i == 0 and cfg.get("first_key") else None
+        while True:
+            try:
+                producer.produce(topic, value, key=key, partition=partition)
+                break
+            except BufferError:
+                producer.poll(0.01)
+    remaining = producer.flush(120)
+    if remaining > 0 or failed[0] > 0:
+        fail(f"{remaining} records unacknowledged, {failed[0]} failed; errors: {errors[:3]}")
+    emit("result", records=cfg["records"])
+
+
 # ------------------------------------------------------------------------------------------ idle
 
 
@@ -388,6 +474,8 @@ MODES = {
     "produce": produce,
     "consume": consume,
     "latency": latency,
+    "paced": paced,
+    "write-records": write_records,
     "idle": idle,
     "member": member,
 }

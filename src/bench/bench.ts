@@ -4,8 +4,9 @@
  * produce rate for consume), because absolute numbers on a shared machine mean little.
  *
  * Order: the idle phases first (a fresh database, nothing in flight), then the ceiling right before the
- * produce runs it is the denominator of, then consume, latency, groups and SQL; the other Kafka last, with
- * the gateway idle (and the reference Kafka started only then, so it never runs during kpg's phases).
+ * produce runs it is the denominator of, then consume, latency, groups and SQL, then the rows with gateways
+ * of their own (tls, acl, metrics, and console, which reads the consume backlog again); the other Kafka
+ * last, with the gateway idle (and the reference Kafka started only then, so it never runs during kpg's phases).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +20,8 @@ import {
 import { loadgenAvailable, loadgenPython, loadgenVersion } from './loadgen.js';
 import { runAcl } from './phases/acl.js';
 import { runCeiling, ceilingKey, type CeilingCase } from './phases/ceiling.js';
-import { runConsume } from './phases/consume.js';
+import { CONSOLE_MARKER_KEY, emptyConsolePhase, runConsole } from './phases/console.js';
+import { backlogTopic, runConsume } from './phases/consume.js';
 import { emptyIdlePhase, runIdle } from './phases/idle.js';
 import { LATENCY_SETTINGS, runLatency } from './phases/latency.js';
 import { emptyMemoryPhase, runIdleConnections } from './phases/memory.js';
@@ -71,6 +73,7 @@ function emptyPhases(): Phases {
     tls: { ...skipped, produce_ratio: null, consume_ratio: null, runs: [], kafka: null },
     acl: { ...skipped, acls: 0, acls_applying: 0, produce_ratio: null, runs: [] },
     metrics: { ...skipped, produce_ratio: null, scrapes: 0, scrape_failures: 0, runs: [] },
+    console: emptyConsolePhase(),
   };
 }
 
@@ -226,6 +229,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         const run = await runConsume({
           target, backlogBytes: sizes.backlogBytes, partitions: sizes.backlogPartitions,
           recordsPerBatch: sizes.recordsPerBatch[1024] ?? 100, produceMbPerS: bestProduce1k(target.name), probe: targetProbe, progress,
+          firstKey: target.name === 'kpg' && wanted.has('console') ? CONSOLE_MARKER_KEY : undefined,
         });
         phases.consume.runs.push(run);
         Object.assign(phases.consume, statusOf(phases.consume.runs));
@@ -279,7 +283,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       phases.tls = { ...statusOf(result.runs), ...result, kafka: null };
     });
 
-    // Last of kpg's phases (with metrics): their gateways come and go, and acl's ACLs are in the database while it runs.
+    // Last of kpg's phases (with metrics and console): their gateways come and go, and acl's ACLs are in the database while it runs.
     await phase('acl', async () => {
       progress.note(`Phase acl: produce through a gateway checking ${sizes.aclCount} ACLs (StandardAuthorizer) as a ratio of one without an authorizer, alternating`);
       const result = await runAcl({
@@ -296,6 +300,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         producers: sizes.metricsProducers, seconds: sizes.metricsSeconds, progress,
       });
       phases.metrics = { ...statusOf(result.runs), ...result };
+    });
+
+    await phase('console', async () => {
+      // The consume phase's backlog is the large topic when it was written in this run.
+      const consumed = phases.consume.runs.find((c) => c.target === 'kpg' && c.error === null);
+      progress.note(
+        `Phase console: the live tail's latency at ${sizes.consoleTailRates.join(' and ')} records/s, and the pages' API calls on ` +
+          (consumed ? 'the consume phase\'s backlog' : `a topic of ${sizes.consoleTopicRecords} records`),
+      );
+      phases.console = await runConsole({
+        databaseUrl: postgres!.url, postgresPid: postgres!.postmasterPid, command: options.kpgCommand,
+        rates: sizes.consoleTailRates, seconds: sizes.consoleTailSeconds, warmupSeconds: sizes.consoleTailWarmupSeconds,
+        backlog: consumed ? { topic: backlogTopic('kpg'), partitions: consumed.partitions } : null,
+        topicRecords: sizes.consoleTopicRecords, topicPartitions: sizes.backlogPartitions, jsonRecords: sizes.consoleJsonRecords, progress,
+      });
     });
 
     if (options.bootstrap || options.compareKafka) {

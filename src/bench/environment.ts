@@ -104,6 +104,8 @@ export interface GatewayProcess {
   nodeId: number | null;
   /** Where its /metrics is served (`http://host:port`), when started with a metrics port. */
   metricsUrl: string | null;
+  /** Where its web console is served (`http://host:port`), when started with a console port. */
+  consoleUrl: string | null;
   /** The last lines kpg printed, for error reports. */
   outputTail(): string;
   /** Settles when the process exits. */
@@ -130,6 +132,8 @@ export async function startGatewayProcess(options: {
   brokerConfigs?: Record<string, string>;
   /** Serve /metrics on this port (0: a free one, read back from the start-up log). */
   metricsPort?: number;
+  /** Serve the web console on this port (0: a free one, read back from the start-up log). */
+  consolePort?: number;
 }): Promise<GatewayProcess> {
   const [cmd, ...prefix] = options.command ?? DEFAULT_KPG_COMMAND;
   if (!options.command && !existsSync(DEFAULT_KPG_COMMAND[1]!)) throw new Error('dist/cli.js is missing: run npm run build');
@@ -137,6 +141,7 @@ export async function startGatewayProcess(options: {
     ...prefix, 'serve', '--host', '127.0.0.1', '--port', '0', '--database-url', options.databaseUrl, '--log-level', 'info',
     ...Object.entries(options.brokerConfigs ?? {}).flatMap(([k, v]) => ['--broker-config', `${k}=${v}`]),
     ...(options.metricsPort === undefined ? [] : ['--metrics-port', String(options.metricsPort), '--metrics-host', '127.0.0.1']),
+    ...(options.consolePort === undefined ? [] : ['--console-port', String(options.consolePort), '--console-host', '127.0.0.1']),
   ];
   const child: ChildProcess = spawn(cmd!, args, { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
   const tail: string[] = [];
@@ -144,11 +149,13 @@ export async function startGatewayProcess(options: {
   const listeners: Record<string, string> = {};
   let nodeId: number | null = null;
   let metricsUrl: string | null = null;
+  let consoleUrl: string | null = null;
   const wantsMetrics = options.metricsPort !== undefined;
+  const wantsConsole = options.consolePort !== undefined;
   const bootstrap = await new Promise<string>((resolve, reject) => {
     let kafka: string | null = null;
     const timer = setTimeout(() => reject(new Error(
-      kafka === null ? `kpg did not start within 60 s:\n${tail.join('\n')}` : `kpg serves Kafka but logged no metrics URL within 60 s:\n${tail.join('\n')}`,
+      kafka === null ? `kpg did not start within 60 s:\n${tail.join('\n')}` : `kpg serves Kafka but logged no ${metricsUrl === null && wantsMetrics ? 'metrics' : 'console'} URL within 60 s:\n${tail.join('\n')}`,
     )), 60_000);
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) {
@@ -166,7 +173,10 @@ export async function startGatewayProcess(options: {
         // is only known from it when started with port 0).
         const metrics = wantsMetrics && metricsUrl === null && /metrics/i.test(line) ? /http:\/\/([\d.]+:\d+)/.exec(line) : null;
         if (metrics) metricsUrl = `http://${metrics[1]!}`;
-        if (kafka !== null && (!wantsMetrics || metricsUrl !== null)) {
+        // The console's start-up line carries its URL in the "console" field.
+        const consoleLine = wantsConsole && consoleUrl === null ? /"console":"http:\/\/([\d.]+:\d+)\/?"/.exec(line) : null;
+        if (consoleLine) consoleUrl = `http://${consoleLine[1]!}`;
+        if (kafka !== null && (!wantsMetrics || metricsUrl !== null) && (!wantsConsole || consoleUrl !== null)) {
           clearTimeout(timer);
           resolve(kafka);
         }
@@ -185,6 +195,7 @@ export async function startGatewayProcess(options: {
     listeners,
     nodeId,
     metricsUrl,
+    consoleUrl,
     outputTail: () => tail.join('\n'),
     exited,
     running: () => child.exitCode === null && child.signalCode === null,

@@ -5,8 +5,8 @@
  */
 import type { CpuCores } from './proc.js';
 
-export type PhaseName = 'ceiling' | 'produce' | 'consume' | 'latency' | 'idle' | 'memory' | 'rebalance' | 'sql_produce' | 'tls' | 'acl' | 'metrics';
-export const PHASES: readonly PhaseName[] = ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'rebalance', 'sql_produce', 'tls', 'acl', 'metrics'];
+export type PhaseName = 'ceiling' | 'produce' | 'consume' | 'latency' | 'idle' | 'memory' | 'rebalance' | 'sql_produce' | 'tls' | 'acl' | 'metrics' | 'console';
+export const PHASES: readonly PhaseName[] = ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'rebalance', 'sql_produce', 'tls', 'acl', 'metrics', 'console'];
 
 /** kpg, or the other Kafka of --bootstrap / --compare-kafka. */
 export type TargetName = 'kpg' | 'kafka';
@@ -195,6 +195,50 @@ export interface MetricsRun {
   error: string | null;
 }
 
+/** The console's live tail at one produce rate: produce() call to the SSE event's arrival, one machine clock. */
+export interface ConsoleTailRun {
+  rate: number;
+  record_size: number;
+  sent: number | null;
+  received: number | null;
+  /** Events after the warm-up, those the percentiles are computed from. */
+  samples: number | null;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  p999_ms: number | null;
+  max_ms: number | null;
+  error: string | null;
+}
+
+/** One API call a console page makes, timed on the large topic (or, for the JSON path, on the JSON topic). */
+export interface ConsolePageCall {
+  /** What the page does: list, topic, first_page, key_search, time_search, time_search_newest_first, json_search. */
+  call: string;
+  /** The request, path and query. */
+  request: string;
+  /** The first call on the freshly started console, then the best of the next three. */
+  first_ms: number | null;
+  best_ms: number | null;
+  /** Messages (or topics) in the answer. */
+  found: number | null;
+  /** Whether the answer offered a next page (`nextOffset`). */
+  next_offset: boolean | null;
+  error: string | null;
+}
+
+export interface ConsolePhase extends PhaseBase {
+  tail: ConsoleTailRun[];
+  /** The large topic the page calls read, its records, and where it came from. */
+  topic: string | null;
+  topic_records: number | null;
+  topic_partitions: number | null;
+  /** `consume backlog`: the consume phase's backlog of this run; `filled`: written by this phase. */
+  topic_source: 'consume backlog' | 'filled' | null;
+  /** The small topic of JSON values the JSON path search runs on, and its records. */
+  json_topic_records: number | null;
+  pages: ConsolePageCall[];
+}
+
 export interface Phases {
   ceiling: PhaseBase & { runs: CeilingRun[] };
   produce: PhaseBase & { settings: Record<string, unknown>; runs: ProduceRun[] };
@@ -219,6 +263,8 @@ export interface Phases {
    * each gateway's best run: the metrics row. Scrapes are summed over the counted runs.
    */
   metrics: PhaseBase & { produce_ratio: number | null; scrapes: number; scrape_failures: number; runs: MetricsRun[] };
+  /** The web console: its live tail's latency at fixed produce rates, and its pages' API calls on a large topic. */
+  console: ConsolePhase;
 }
 
 export interface TargetCheck {

@@ -40,6 +40,14 @@ export interface BenchSizes {
   /** Producers (one partition each) and produce seconds of each run of the metrics row. */
   metricsProducers: number;
   metricsSeconds: number;
+  /** The console row: produce rates of its tail runs, their seconds and warm-up, 1 KB records. */
+  consoleTailRates: number[];
+  consoleTailSeconds: number;
+  consoleTailWarmupSeconds: number;
+  /** Records of the large topic the page calls read, when the consume phase's backlog is not there to reuse. */
+  consoleTopicRecords: number;
+  /** Records of the small topic of JSON values the JSON path search runs on. */
+  consoleJsonRecords: number;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -73,6 +81,11 @@ export const FULL_SIZES: BenchSizes = {
   aclSeconds: 6,
   metricsProducers: 4,
   metricsSeconds: 6,
+  consoleTailRates: [100, 1000],
+  consoleTailSeconds: 10,
+  consoleTailWarmupSeconds: 1,
+  consoleTopicRecords: 1_000_000,
+  consoleJsonRecords: 20_000,
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -92,4 +105,8 @@ export const SMOKE_SIZES: BenchSizes = {
   aclSeconds: 0.7,
   metricsProducers: 2,
   metricsSeconds: 0.7,
+  consoleTailSeconds: 1,
+  consoleTailWarmupSeconds: 0.2,
+  consoleTopicRecords: 5000,
+  consoleJsonRecords: 1000,
 };

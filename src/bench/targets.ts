@@ -61,3 +61,22 @@ export async function createTopics(target: Target, topics: readonly TopicSpec[])
   const failed = Object.entries(outcome).filter(([, v]) => v !== 'created' && v !== 'exists');
   if (failed.length > 0) throw new Error(`CreateTopics failed: ${failed.map(([k, v]) => `${k}: ${v}`).join('; ')}`);
 }
+
+/**
+ * Writes `records` records into one partition and waits until all are acknowledged (set-up, not measured):
+ * the first keyed `firstKey` when given; values random bytes of `recordSize`, or small JSON documents.
+ */
+export async function writeRecords(target: Target, options: {
+  topic: string;
+  partition: number;
+  records: number;
+  recordSize?: number;
+  firstKey?: string;
+  json?: boolean;
+}): Promise<void> {
+  await queryLoadgen('write-records', {
+    bootstrap: target.bootstrap, topic: options.topic, partition: options.partition, records: options.records,
+    record_size: options.recordSize ?? 1024, first_key: options.firstKey ?? null, json: options.json ?? false,
+    ...(target.clientConfig ? { client_config: target.clientConfig } : {}),
+  });
+}

@@ -44,6 +44,11 @@ const TINY: Partial<BenchSizes> = {
   aclSeconds: 0.5,
   metricsProducers: 1,
   metricsSeconds: 0.5,
+  consoleTailRates: [100, 1000],
+  consoleTailSeconds: 0.5,
+  consoleTailWarmupSeconds: 0.1,
+  consoleTopicRecords: 500,
+  consoleJsonRecords: 200,
 };
 
 /** Figures of each kind of run: present in every run, a number or null, never missing. */
@@ -75,7 +80,14 @@ const PHASE_FIGURES = {
   tls: ['produce_ratio', 'consume_ratio'],
   acl: ['acls', 'acls_applying', 'produce_ratio'],
   metrics: ['produce_ratio', 'scrapes', 'scrape_failures'],
+  console: ['topic', 'topic_records', 'topic_partitions', 'topic_source', 'json_topic_records'],
   memory: ['connections', 'gateway_rss_mb_before_connections', 'gateway_rss_mb_with_idle_connections', 'rss_kb_per_connection', 'gateway_rss_mb_peak_under_produce'],
+} as const;
+
+/** The console phase's two lists: its tail runs and its timed page calls. */
+const CONSOLE_FIGURES = {
+  tail: ['rate', 'record_size', 'sent', 'received', 'samples', 'p50_ms', 'p99_ms', 'p999_ms', 'max_ms', 'error'],
+  pages: ['call', 'request', 'first_ms', 'best_ms', 'found', 'next_offset', 'error'],
 } as const;
 
 describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable() ? null : `${loadgenPython()} (the bench load generator) is missing`, import.meta.url))(`kpg bench machinery (load generator: ${loadgenPython()})`, () => {
@@ -107,7 +119,7 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
   });
 
   it('runs the phases whose machinery is the benchmark\'s own to completion', () => {
-    for (const name of ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl', 'metrics'] as const) {
+    for (const name of ['ceiling', 'produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl', 'metrics', 'console'] as const) {
       expect(result.phases[name].status, `${name}: ${result.phases[name].error}`).toBe('ok');
     }
   });
@@ -119,6 +131,13 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
       for (const run of runs) {
         for (const figure of figures) expect(run, `${name}.${figure}`).toHaveProperty(figure);
         for (const figure of figures) expect(run[figure], `${name}.${figure}`).not.toBeUndefined();
+      }
+    }
+    for (const [list, figures] of Object.entries(CONSOLE_FIGURES)) {
+      const entries = result.phases.console[list as keyof typeof CONSOLE_FIGURES] as unknown as Record<string, unknown>[];
+      expect(entries.length, `console.${list}`).toBeGreaterThan(0);
+      for (const entry of entries) {
+        for (const figure of figures) expect(entry[figure], `console.${list}.${figure}`).not.toBeUndefined();
       }
     }
     for (const [name, figures] of Object.entries(PHASE_FIGURES)) {
@@ -181,6 +200,41 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
     expect(metrics.produce_ratio).toBeGreaterThan(0);
   });
 
+  it('times the console: every tailed record arrives with its latency, and each page call answers what a user would see', () => {
+    const consolePhase = result.phases.console;
+    expect(consolePhase.tail.map((t) => t.rate)).toEqual([100, 1000]);
+    for (const run of consolePhase.tail) {
+      expect(run.error, String(run.rate)).toBeNull();
+      expect(run.sent, String(run.rate)).toBe(run.rate / 2);
+      expect(run.received, String(run.rate)).toBe(run.sent);
+      expect(run.samples, String(run.rate)).toBeGreaterThan(0);
+      expect(run.p50_ms, String(run.rate)).toBeGreaterThan(0);
+      expect(run.p50_ms).toBeLessThanOrEqual(run.p99_ms!);
+      expect(run.p99_ms).toBeLessThanOrEqual(run.p999_ms!);
+    }
+    // The consume phase ran: its backlog (with the marker record first in partition 0) is the large topic.
+    expect(consolePhase.topic_source).toBe('consume backlog');
+    expect(consolePhase.topic_records).toBe(result.phases.consume.runs[0]!.backlog_records);
+    expect(consolePhase.topic_records).toBeGreaterThan(512);
+    expect(consolePhase.topic_partitions).toBe(2);
+    expect(consolePhase.json_topic_records).toBe(200);
+    const call = (name: string) => consolePhase.pages.find((p) => p.call === name)!;
+    expect(consolePhase.pages.map((p) => p.call)).toEqual(['list', 'topic', 'first_page', 'key_search', 'time_search', 'time_search_newest_first', 'json_search']);
+    for (const page of consolePhase.pages) {
+      expect(page.error, page.call).toBeNull();
+      expect(page.first_ms, page.call).toBeGreaterThan(0);
+      expect(page.best_ms, page.call).toBeGreaterThan(0);
+    }
+    expect(call('list').found).toBeGreaterThanOrEqual(1);
+    expect(call('topic').found).toBe(2);
+    expect(call('first_page').found).toBe(50);
+    expect(call('first_page').next_offset).toBe(true);
+    expect(call('key_search').found).toBe(1);
+    expect(call('time_search').found).toBeGreaterThan(0);
+    // 200 JSON values, customer ids c0..c99 in turn: c7 twice.
+    expect(call('json_search').found).toBe(2);
+  });
+
   it('takes its ACL bindings away again, leaving a kept database as it found it', async () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
@@ -194,10 +248,13 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
   it('survives a JSON round trip unchanged and renders every section and target', () => {
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
     const report = renderReport(result);
-    for (const heading of ['Produce', 'Consume', 'End-to-end latency', 'Idle', 'Memory', 'Group rebalance', 'kpg.produce from SQL', 'TLS', 'ACLs', 'Metrics', 'Targets']) {
+    for (const heading of [
+      'Produce', 'Consume', 'End-to-end latency', 'Idle', 'Memory', 'Group rebalance', 'kpg.produce from SQL', 'TLS', 'ACLs', 'Metrics',
+      'Console: live tail latency', 'Console: the pages\' API calls', 'Targets',
+    ]) {
       expect(report).toContain(`### ${heading}`);
     }
-    expect(result.checks.map((c) => c.name)).toEqual(['produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl', 'metrics']);
+    expect(result.checks.map((c) => c.name)).toEqual(['produce', 'consume', 'latency', 'idle', 'memory', 'tls', 'acl', 'metrics', 'console_tail', 'console_pages']);
     const aclCheck = result.checks.find((c) => c.name === 'acl')!;
     expect(aclCheck.measured).toMatch(/^produce \d+% with 200 ACLs$/);
     expect(aclCheck.met).toEqual(expect.any(Boolean));
@@ -205,5 +262,13 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
     expect(metricsCheck.goal).toBe('produce with /metrics scraped every second >= 97% of without');
     expect(metricsCheck.measured).toMatch(/^produce \d+(\.\d)?% \(\d+ scrapes\)$/);
     expect(metricsCheck.met).toBe(result.phases.metrics.produce_ratio! >= 0.97);
+    const tailCheck = result.checks.find((c) => c.name === 'console_tail')!;
+    expect(tailCheck.goal).toBe('console tail p99 at 1000 records/s < 100 ms');
+    expect(tailCheck.measured).toMatch(/^p99 [\d.]+ ms \(500 \/ 500 received\)$/);
+    expect(tailCheck.met).toBe(result.phases.console.tail[1]!.p99_ms! < 100);
+    const pagesCheck = result.checks.find((c) => c.name === 'console_pages')!;
+    expect(pagesCheck.measured).toMatch(/^topic page [\d.]+ ms, first page [\d.]+ ms \(first calls [\d.]+ \/ [\d.]+ ms\) on \d+ records$/);
+    // A small topic is no evidence about a million records: the target stays unjudged.
+    expect(pagesCheck.met).toBeNull();
   });
 });

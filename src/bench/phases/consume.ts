@@ -7,10 +7,15 @@ import { checkpoint, resetStatements, topStatements, type StorageProbe } from '.
 import { CpuMeter } from '../proc.js';
 import type { Progress } from '../progress.js';
 import { errorMessage, rates, type ConsumeRun } from '../result.js';
-import { cpuGroups, createTopics, topicName, type Target } from '../targets.js';
+import { cpuGroups, createTopics, topicName, writeRecords, type Target } from '../targets.js';
 import { producePartitions } from './produce.js';
 
 const RECORD_SIZE = 1024;
+
+/** The backlog's topic: kept after the phase, the console phase reads it again in the same run. */
+export function backlogTopic(target: string): string {
+  return topicName(`backlog-${target}`);
+}
 
 export async function runConsume(options: {
   target: Target;
@@ -21,6 +26,8 @@ export async function runConsume(options: {
   produceMbPerS: number | null;
   probe: StorageProbe | null;
   progress: Progress;
+  /** A key for one record written into partition 0 before the backlog (the console phase searches for it there). */
+  firstKey?: string;
 }): Promise<ConsumeRun> {
   const { target, partitions } = options;
   const run: ConsumeRun = {
@@ -28,9 +35,10 @@ export async function runConsume(options: {
     fill_mb_per_s: null, duration_s: null, mb_per_s: null, records_per_s: null, ratio_to_produce: null, cpu_cores: null,
     top_statements: null, error: null,
   };
-  const topic = topicName(`backlog-${target.name}`);
+  const topic = backlogTopic(target.name);
   try {
     await createTopics(target, [{ name: topic, partitions }]);
+    if (options.firstKey !== undefined) await writeRecords(target, { topic, partition: 0, records: 1, recordSize: RECORD_SIZE, firstKey: options.firstKey });
     const perProducer = Math.ceil(options.backlogBytes / RECORD_SIZE / partitions);
     const fillStep = options.progress.step(`consume ${target.name}: writing the backlog`, perProducer * partitions, 'records');
     const fill = await producePartitions({
