@@ -155,6 +155,39 @@ describe('bounded scans', () => {
   }, 60_000);
 });
 
+describe('time ranges on a long partition', () => {
+  it('finds a time range far from the end newest first in one request, and from the first of equal timestamps oldest first', async () => {
+    await createTopic(tg.gateway, 'timeline', 1);
+    const [topic] = await tg.gateway.services.topics.all().then((all) => all.filter((t) => t.name === 'timeline'));
+    // 2000 batches of 10 records; batch b holds the second t0 + b (its records share that timestamp), except
+    // the first 300 batches, which all carry t0: equal running maxima in the time index.
+    const second = (b: number): number => t0 + Math.max(0, b - 299) * 1000;
+    for (let chunk = 0; chunk < 20; chunk++) {
+      const batches = await Promise.all(
+        Array.from({ length: 100 }, async (_, i) => {
+          const b = chunk * 100 + i;
+          const records = Array.from({ length: 10 }, () => ({ key: `b${b}`, value: 'x', timestamp: second(b) }));
+          return {
+            topicId: topic!.topicId, partition: 0, batch: await encodeBatch(records), recordCount: 10, maxTimestamp: BigInt(second(b)), maxTimestampDelta: 0,
+            producerId: -1n, producerEpoch: -1, baseSequence: -1,
+          };
+        }),
+      );
+      // One append per chunk, in order: batch b gets offsets 10b .. 10b+9.
+      await tg.gateway.services.records.append(batches);
+    }
+    // Batch 400's second, newest first (the browser's default order): 1600 batches from the end, beyond one
+    // window of 1000, yet found at once through the time index.
+    const from = new Date(second(400)).toISOString();
+    const to = new Date(second(401)).toISOString();
+    const newest = await call(tg.gateway, 'GET', `/api/topics/timeline/messages?partition=0&from=${from}&to=${to}&limit=50`);
+    expect(offsets(newest.body)).toEqual(Array.from({ length: 10 }, (_, i) => 4009 - i));
+    // Oldest first from t0: the first batch of the 300 with equal timestamps, offset 0, not a later one.
+    const oldest = await call(tg.gateway, 'GET', `/api/topics/timeline/messages?partition=0&direction=forward&from=${new Date(t0).toISOString()}&limit=5`);
+    expect(offsets(oldest.body)).toEqual([0, 1, 2, 3, 4]);
+  }, 60_000);
+});
+
 describe('producing', () => {
   it('appends a record that a kafkajs consumer reads, in the partition Kafka\'s partitioner picks for its key', async () => {
     // What partition kafkajs's default partitioner (murmur2, as Java's) puts this key in.

@@ -1,7 +1,7 @@
 /**
  * RecordSearch (../record-search.ts) on Postgres. Two queries: the window of batches to decode (offsets
- * only, a range of record_batches' primary key; for a `fromMs` bound going forward, the first batch
- * reaching it comes from the time index), then the records of that window decoded by kpg.batch_records
+ * only, a range of record_batches' primary key; for a `fromMs` bound going forward, or a `toMs` bound
+ * going backward, the first batch reaching it comes from the time index), then the records of that window decoded by kpg.batch_records
  * and filtered. The window is what bounds the cost: at most maxBatches batches, however selective
  * the filters are.
  */
@@ -21,16 +21,25 @@ export class PgRecordSearch implements RecordSearchStorage {
   async searchRecords(s: RecordSearch): Promise<RecordSearchResult> {
     const forward = s.direction === 'forward';
     let start = s.startOffset;
-    if (forward && s.fromMs !== undefined) {
-      // time_index is each batch's running maximum timestamp: batches before the first reaching fromMs hold only older records.
-      const first = await this.pool.query<{ base_offset: bigint }>(
-        `SELECT base_offset FROM kpg.record_batches
+    // The time index (each batch's running maximum timestamp, as Kafka's offsetsForTimes reads it) bounds a
+    // time-range search from its near end: forward from the first batch reaching fromMs (earlier batches
+    // hold only older records), backward from the first batch reaching toMs (later batches hold only
+    // records at or after toMs, unless a producer's timestamps went backwards).
+    const bound = forward ? s.fromMs : s.toMs;
+    if (bound !== undefined) {
+      const first = await this.pool.query<{ base_offset: bigint; last_offset: bigint }>(
+        `SELECT base_offset, last_offset FROM kpg.record_batches
           WHERE topic_id = $1 AND partition = $2 AND time_index >= $3
-          ORDER BY time_index LIMIT 1`,
-        [s.topicId, s.partition, s.fromMs],
+          ORDER BY time_index, base_offset LIMIT 1`,
+        [s.topicId, s.partition, bound],
       );
-      if (first.rows.length === 0) return { records: [], nextOffset: null };
-      if (first.rows[0]!.base_offset > start) start = first.rows[0]!.base_offset;
+      const batch = first.rows[0];
+      if (forward) {
+        if (!batch) return { records: [], nextOffset: null };
+        if (batch.base_offset > start) start = batch.base_offset;
+      } else if (batch && batch.last_offset < start) {
+        start = batch.last_offset;
+      }
     }
     // The window: at most maxBatches batches, and no more batches once maxRecords records are in it.
     const order = forward ? 'ASC' : 'DESC';
