@@ -86,12 +86,15 @@ export function targetChecks(r: BenchResult): TargetCheck[] {
     measured: metrics.produce_ratio !== null ? `produce ${pct1(metrics.produce_ratio)} (${metrics.scrapes} scrapes)` : null,
     met: metrics.produce_ratio !== null ? metrics.produce_ratio >= 0.97 : null,
   });
-  const tail = r.phases.console.tail.find((t) => t.rate === 1000);
+  // Every rate measured must meet it: a slow tail at a low rate is as visible to a user as at a high one.
+  const tails = r.phases.console.tail.filter((t) => t.p99_ms != null);
   checks.push({
     name: 'console_tail',
-    goal: 'console tail p99 at 1000 records/s < 100 ms',
-    measured: tail?.p99_ms != null ? `p99 ${tail.p99_ms} ms (${dash(tail.received)} / ${dash(tail.sent)} received)` : null,
-    met: tail?.p99_ms != null ? tail.p99_ms < 100 && tail.received === tail.sent : null,
+    goal: 'console tail p99 < 100 ms at every rate measured',
+    measured: tails.length > 0
+      ? tails.map((t) => `p99 ${t.p99_ms} ms at ${t.rate}/s (${dash(t.received)} / ${dash(t.sent)} received)`).join(', ')
+      : null,
+    met: tails.length > 0 ? tails.every((t) => t.p99_ms! < 100 && t.received === t.sent) : null,
   });
   const consolePhase = r.phases.console;
   const pageCalls = ['topic', 'first_page'].map((name) => consolePhase.pages.find((p) => p.call === name));

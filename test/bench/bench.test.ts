@@ -263,9 +263,9 @@ describe.skipIf(!realClientAvailable('confluent-kafka-python', loadgenAvailable(
     expect(metricsCheck.measured).toMatch(/^produce \d+(\.\d)?% \(\d+ scrapes\)$/);
     expect(metricsCheck.met).toBe(result.phases.metrics.produce_ratio! >= 0.97);
     const tailCheck = result.checks.find((c) => c.name === 'console_tail')!;
-    expect(tailCheck.goal).toBe('console tail p99 at 1000 records/s < 100 ms');
-    expect(tailCheck.measured).toMatch(/^p99 [\d.]+ ms \(500 \/ 500 received\)$/);
-    expect(tailCheck.met).toBe(result.phases.console.tail[1]!.p99_ms! < 100);
+    expect(tailCheck.goal).toBe('console tail p99 < 100 ms at every rate measured');
+    expect(tailCheck.measured).toMatch(/^p99 [\d.]+ ms at 100\/s \(50 \/ 50 received\), p99 [\d.]+ ms at 1000\/s \(500 \/ 500 received\)$/);
+    expect(tailCheck.met).toBe(result.phases.console.tail.every((t) => t.p99_ms! < 100));
     const pagesCheck = result.checks.find((c) => c.name === 'console_pages')!;
     expect(pagesCheck.measured).toMatch(/^topic page [\d.]+ ms, first page [\d.]+ ms \(first calls [\d.]+ \/ [\d.]+ ms\) on \d+ records$/);
     // A small topic is no evidence about a million records: the target stays unjudged.
