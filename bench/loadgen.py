@@ -63,6 +63,21 @@ def client_config(cfg, extra):
     return conf, errors
 
 
+def count_failed_deliveries(conf, messages, keep):
+    """Sets the producer's delivery callback: returns a one-element list counting failed records, and
+    keeps the first `keep` failure messages in `messages`."""
+    failed = [0]
+
+    def on_delivery(err, _msg):
+        if err is not None:
+            failed[0] += 1
+            if len(messages) < keep:
+                messages.append(str(err))
+
+    conf["on_delivery"] = on_delivery
+    return failed
+
+
 def values(size):
     return [os.urandom(size) for _ in range(VALUE_POOL)]
 
@@ -127,16 +142,8 @@ def produce(cfg):
         "queue.buffering.max.kbytes": 1024 * 1024,
         "delivery.report.only.error": True,
     })
-    failed = [0]
     failures = []
-
-    def on_delivery(err, _msg):
-        if err is not None:
-            failed[0] += 1
-            if len(failures) < 3:
-                failures.append(str(err))
-
-    conf["on_delivery"] = on_delivery
+    failed = count_failed_deliveries(conf, failures, keep=3)
     producer = Producer(conf)
     topic, partition = cfg["topic"], cfg["partition"]
     # Connect and learn the leader before the clock starts.
@@ -312,15 +319,7 @@ def paced(cfg):
     topic = cfg["topic"]
     rate = cfg["rate"]
     conf, errors = client_config(cfg, {"acks": "all", "linger.ms": cfg["linger_ms"], "delivery.report.only.error": True})
-    failed = [0]
-
-    def on_delivery(err, _msg):
-        if err is not None:
-            failed[0] += 1
-            if len(errors) < 5:
-                errors.append(str(err))
-
-    conf["on_delivery"] = on_delivery
+    failed = count_failed_deliveries(conf, errors, keep=5)
     producer = Producer(conf)
     producer.list_topics(topic=topic, timeout=30)
     padding = os.urandom(max(0, cfg["record_size"] - 8))
@@ -355,15 +354,7 @@ def write_records(cfg):
     """
     conf, errors = client_config(cfg, {"acks": "all", "linger.ms": 5, "batch.num.messages": 1000,
                                        "delivery.report.only.error": True})
-    failed = [0]
-
-    def on_delivery(err, _msg):
-        if err is not None:
-            failed[0] += 1
-            if len(errors) < 5:
-                errors.append(str(err))
-
-    conf["on_delivery"] = on_delivery
+    failed = count_failed_deliveries(conf, errors, keep=5)
     producer = Producer(conf)
     topic, partition = cfg["topic"], cfg["partition"]
     pool = None if cfg.get("json") else values(cfg["record_size"])
