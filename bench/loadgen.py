@@ -78,6 +78,23 @@ def count_failed_deliveries(conf, messages, keep):
     return failed
 
 
+def produce_paced(producer, topic, rate, expected, padding):
+    """Produces `expected` records into partition 0 at `rate` per second, each value starting with the
+    monotonic clock (ns, 8 bytes big-endian) at its produce() call, so a reader on this machine can
+    measure its latency."""
+    start = time.monotonic()
+    next_progress = time.time() + PROGRESS_INTERVAL_S
+    for i in range(expected):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        producer.produce(topic, time.monotonic_ns().to_bytes(8, "big") + padding, partition=0)
+        producer.poll(0)
+        if time.time() >= next_progress:
+            emit("progress", records=i)
+            next_progress = time.time() + PROGRESS_INTERVAL_S
+
+
 def values(size):
     return [os.urandom(size) for _ in range(VALUE_POOL)]
 
@@ -283,18 +300,7 @@ def latency(cfg):
     receiver = threading.Thread(target=receive, daemon=True)
     receiver.start()
 
-    start = time.monotonic()
-    next_progress = time.time() + PROGRESS_INTERVAL_S
-    for i in range(expected):
-        due = start + i / rate
-        delay = due - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        producer.produce(topic, time.monotonic_ns().to_bytes(8, "big") + padding, partition=0)
-        producer.poll(0)
-        if time.time() >= next_progress:
-            emit("progress", records=i)
-            next_progress = time.time() + PROGRESS_INTERVAL_S
+    produce_paced(producer, topic, rate, expected, padding)
     producer.flush(60)
     drain_deadline = time.monotonic() + 10
     while received[0] < expected and time.monotonic() < drain_deadline:
@@ -328,17 +334,7 @@ def paced(cfg):
         fail(f"the probe record was not acknowledged within 30 s; errors: {errors[:3]}")
     expected = int(rate * cfg["duration_s"])
     wait_for_go()
-    start = time.monotonic()
-    next_progress = time.time() + PROGRESS_INTERVAL_S
-    for i in range(expected):
-        delay = start + i / rate - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        producer.produce(topic, time.monotonic_ns().to_bytes(8, "big") + padding, partition=0)
-        producer.poll(0)
-        if time.time() >= next_progress:
-            emit("progress", records=i)
-            next_progress = time.time() + PROGRESS_INTERVAL_S
+    produce_paced(producer, topic, rate, expected, padding)
     remaining = producer.flush(60)
     finish(sent=expected, unacknowledged=remaining, failed=failed[0], errors=errors[:3])
 

@@ -78,18 +78,21 @@ export interface ConsumeRun {
   error: string | null;
 }
 
-export interface LatencyRun {
-  target: TargetName;
+/** Records sent at a fixed rate and the percentiles of their latencies (samples: those after the warm-up). */
+export interface PacedLatency {
   rate: number;
   record_size: number;
   sent: number | null;
   received: number | null;
-  /** Samples after the warm-up, those the percentiles are computed from. */
   samples: number | null;
   p50_ms: number | null;
   p99_ms: number | null;
   p999_ms: number | null;
   max_ms: number | null;
+}
+
+export interface LatencyRun extends PacedLatency {
+  target: TargetName;
   mean_ms: number | null;
   error: string | null;
 }
@@ -196,17 +199,7 @@ export interface MetricsRun {
 }
 
 /** The console's live tail at one produce rate: produce() call to the SSE event's arrival, one machine clock. */
-export interface ConsoleTailRun {
-  rate: number;
-  record_size: number;
-  sent: number | null;
-  received: number | null;
-  /** Events after the warm-up, those the percentiles are computed from. */
-  samples: number | null;
-  p50_ms: number | null;
-  p99_ms: number | null;
-  p999_ms: number | null;
-  max_ms: number | null;
+export interface ConsoleTailRun extends PacedLatency {
   error: string | null;
 }
 
