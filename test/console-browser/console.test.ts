@@ -4,12 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { pino } from 'pino';
-import { startGateway, type Gateway } from '../../src/gateway.js';
-import { deriveScramKeys } from '../../src/security/scram-keys.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { Gateway } from '../../src/gateway.js';
+import type { TestDatabase } from '../support/database.js';
 import { Kafka, kafkaClient, logLevel, type Producer } from '../support/kafkajs.js';
 import { createTopic } from '../support/gateway.js';
+import { SECURED_CONSOLE_USERS, startSecuredConsoleGateway } from '../console/secured-console.js';
 import { realClientAvailable } from '../support/real-clients.js';
 import { chromiumMissing, launchChromium, screenshotPath, startConsoleGateway, type ConsoleGateway } from './support.js';
 
@@ -380,35 +379,10 @@ describe.skipIf(!usable)('web console in chromium on a SASL gateway with an auth
   let database: TestDatabase;
   let gateway: Gateway;
   let browser: Browser;
-  const alice = { username: 'alice', password: 'alice-secret' };
+  const alice = { username: SECURED_CONSOLE_USERS.alice.user, password: SECURED_CONSOLE_USERS.alice.password };
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      port: 0,
-      databaseUrl: database.url,
-      dataDir: '',
-      brokerConfigs: new Map(Object.entries({
-        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-        'sasl.enabled.mechanisms': 'SCRAM-SHA-512,SCRAM-SHA-256',
-        'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-        'super.users': 'User:admin',
-      })),
-      consolePort: 0,
-      logger: pino({ level: 'silent' }),
-    });
-    await gateway.storage.users.alterScramCredentials([
-      { userName: 'admin', ...deriveScramKeys('SCRAM-SHA-512', 'admin-secret', 4096) },
-      { userName: 'alice', ...deriveScramKeys('SCRAM-SHA-256', alice.password, 4096) },
-    ], []);
-    await createTopic(gateway, 'secret', 1);
-    await createTopic(gateway, 'shared', 1);
-    // alice may describe (8) and read (3) "shared" (a literal pattern, 3), nothing else.
-    await gateway.services.access.bindings!.create([
-      { resourceType: 2, resourceName: 'shared', patternType: 3, principal: 'User:alice', host: '*', operation: 8, permissionType: 3 },
-      { resourceType: 2, resourceName: 'shared', patternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 },
-    ]);
+    ({ gateway, database } = await startSecuredConsoleGateway());
     browser = await launchChromium();
   });
 

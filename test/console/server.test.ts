@@ -7,12 +7,12 @@
 import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../src/gateway.js';
+import type { Gateway } from '../../src/gateway.js';
 import { deriveScramKeys } from '../../src/security/scram-keys.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import type { TestDatabase } from '../support/database.js';
 import { createTopic, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { SECURED_CONSOLE_USERS, startSecuredConsoleGateway } from './secured-console.js';
 import { kafkaClient } from '../support/kafkajs.js';
 import { call, consoleUrl } from './console-client.js';
 
@@ -157,36 +157,10 @@ describe('without SASL listeners', () => {
 describe('on a SASL gateway with an authorizer', () => {
   let database: TestDatabase;
   let gateway: Gateway;
-  const admin = { user: 'admin', password: 'admin-secret' };
-  const alice = { user: 'alice', password: 'alice-secret' };
+  const { admin, alice } = SECURED_CONSOLE_USERS;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      port: 0,
-      databaseUrl: database.url,
-      dataDir: '',
-      brokerConfigs: new Map(Object.entries({
-        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-        'sasl.enabled.mechanisms': 'SCRAM-SHA-512,SCRAM-SHA-256',
-        'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-        'super.users': 'User:admin',
-      })),
-      consolePort: 0,
-      logger: pino({ level: 'silent' }),
-    });
-    await gateway.storage.users.alterScramCredentials([
-      { userName: 'admin', ...deriveScramKeys('SCRAM-SHA-512', admin.password, 4096) },
-      { userName: 'alice', ...deriveScramKeys('SCRAM-SHA-256', alice.password, 4096) },
-    ], []);
-    await createTopic(gateway, 'secret', 1);
-    await createTopic(gateway, 'shared', 1);
-    // alice may describe and read "shared", nothing else.
-    await gateway.services.access.bindings!.create([
-      { resourceType: 2, resourceName: 'shared', patternType: 3, principal: 'User:alice', host: '*', operation: 8, permissionType: 3 },
-      { resourceType: 2, resourceName: 'shared', patternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 },
-    ]);
+    ({ gateway, database } = await startSecuredConsoleGateway());
   }, 60_000);
   afterAll(async () => {
     await gateway?.stop();
